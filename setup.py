@@ -1,0 +1,89 @@
+"""Packaging for RPyMostat: one distribution, the engine and both daemons."""
+
+import os
+import re
+
+from setuptools import find_packages, setup
+
+HERE = os.path.abspath(os.path.dirname(__file__))
+
+
+def read(name: str) -> str:
+    with open(os.path.join(HERE, name), encoding="utf-8") as handle:
+        return handle.read()
+
+
+VERSION = re.search(r'^VERSION = "([^"]+)"', read("rpymostat/version.py"), re.M).group(1)
+
+CORE = [
+    "twisted>=24.7",
+    "klein>=24.8",
+    "treq>=24.9",
+    "zeroconf>=0.131",
+    "platformdirs>=4.0",
+    "jsonschema>=4.20",
+    "isodate>=0.7",
+    "croniter>=2.0",
+    "autobahn>=24.4",
+]
+
+EXTRAS = {
+    "sensor": ["w1thermsensor>=2.3"],
+    "control": ["gpiozero>=2.0"],
+    "mongodb": ["txmongo>=24.0", "pymongo<=4.18.2"],
+    "docs": ["sphinx>=7.0"],
+}
+EXTRAS["test"] = sorted(
+    set(
+        EXTRAS["sensor"]
+        + EXTRAS["control"]
+        + EXTRAS["mongodb"]
+        + EXTRAS["docs"]
+        + [
+            "pytest>=8.0",
+            "pytest-twisted>=1.14",
+            "pytest-timeout>=2.3",
+            "hypothesis>=6.100",
+            "mockupdb>=1.8",
+            "mongomock>=4.1",
+            "openapi-spec-validator>=0.7",
+            "schemathesis>=3.30",
+            "playwright>=1.45",
+            "psutil>=5.9",
+            "mypy>=1.10",
+            "ruff>=0.5",
+        ]
+    )
+)
+
+setup(
+    name="rpymostat",
+    version=VERSION,
+    description="An open, modular, intelligent home thermostat for the Raspberry Pi and beyond",
+    long_description=read("README.rst"),
+    long_description_content_type="text/x-rst",
+    author="RPyMostat developers",
+    url="https://github.com/jantman/RPyMostat",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.11",
+    packages=find_packages(include=["rpymostat", "rpymostat.*", "rpymostat_sensor", "rpymostat_sensor.*",
+                                    "rpymostat_control", "rpymostat_control.*"]),
+    include_package_data=True,
+    package_data={"rpymostat": ["store/migrations/*.sql", "web/static/**/*", "py.typed"]},
+    install_requires=CORE,
+    extras_require=EXTRAS,
+    entry_points={
+        "console_scripts": [
+            "rpymostat-engine = rpymostat.runner:main",
+            "rpymostat-keys = rpymostat.keys_cli:main",
+        ],
+    },
+    classifiers=[
+        "Development Status :: 3 - Alpha",
+        "Framework :: Twisted",
+        "License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)",
+        "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3.11",
+        "Topic :: Home Automation",
+    ],
+)
