@@ -1,0 +1,1 @@
+"""Schedules, overrides and instant adjustments, resolved into a timeline."""
