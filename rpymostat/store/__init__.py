@@ -1,0 +1,1 @@
+"""Storage: one small interface, an embedded SQLite backend and a MongoDB backend."""

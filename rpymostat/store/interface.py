@@ -1,0 +1,103 @@
+"""The storage interface every backend implements.
+
+Every method returns a Deferred, so the HTTP layer never blocks on storage
+and both backends (SQLite through a thread, MongoDB over txmongo) look the
+same to their callers. The contract tests in ``tests/unit/store`` run
+against each backend.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, Sequence
+
+from twisted.internet.defer import Deferred
+
+from rpymostat.store.records import (
+    ApiKeyRecord,
+    DeviceRecord,
+    DeviceStatus,
+    ReadingInput,
+    ReadingRecord,
+    SensorRecord,
+)
+
+
+class StoreError(Exception):
+    """The database could not be reached or refused an operation."""
+
+
+class Store(Protocol):
+    """Persistent state of the engine."""
+
+    backend_name: str
+
+    def ping(self) -> Deferred[bool]:
+        """True when the database answers."""
+
+    def close(self) -> Deferred[None]:
+        """Release the connection; pending writes are durable before it fires."""
+
+    # Sensors and readings
+    def record_readings(self, host_id: str, readings: Sequence[ReadingInput], received_at: float) -> Deferred[list[str]]:
+        """Store one update atomically; return the sensor IDs it touched.
+
+        A reading whose ``(sensor_id, idempotency_key)`` is already stored is
+        skipped, so a daemon replaying its spool never makes duplicates. The
+        sensor's ``last_seen`` becomes ``received_at``; its last value moves
+        only to a reading newer than the one it has.
+        """
+
+    def list_sensors(self) -> Deferred[list[SensorRecord]]:
+        """Every known sensor, ordered by ID."""
+
+    def get_sensor(self, sensor_id: str) -> Deferred[SensorRecord | None]:
+        """One sensor, or None."""
+
+    def update_sensor(self, sensor_id: str, changes: dict[str, Any]) -> Deferred[SensorRecord | None]:
+        """Change user-owned fields (``name``, ``room``, ``hidden``); None if unknown."""
+
+    def list_readings(
+        self,
+        sensor_id: str,
+        limit: int,
+        offset: int = 0,
+        before: float | None = None,
+        after: float | None = None,
+    ) -> Deferred[list[ReadingRecord]]:
+        """Readings of one sensor, newest first, with ``before < at``/``at > after`` bounds."""
+
+    # API keys
+    def add_api_key(self, record: ApiKeyRecord) -> Deferred[None]:
+        """Store a new key."""
+
+    def get_api_key(self, key_id: str) -> Deferred[ApiKeyRecord | None]:
+        """One key by its public ID, revoked or not."""
+
+    def list_api_keys(self) -> Deferred[list[ApiKeyRecord]]:
+        """Every key, oldest first."""
+
+    def revoke_api_key(self, key_id: str, at: float) -> Deferred[bool]:
+        """Mark a key revoked; False when no live key has that ID."""
+
+    # Devices
+    def put_device(self, record: DeviceRecord) -> Deferred[None]:
+        """Insert or replace a device."""
+
+    def get_device(self, host_id: str) -> Deferred[DeviceRecord | None]:
+        """One device, or None."""
+
+    def list_devices(self) -> Deferred[list[DeviceRecord]]:
+        """Every device, ordered by host ID."""
+
+    def set_device_status(self, host_id: str, status: DeviceStatus) -> Deferred[bool]:
+        """Approve, reject or re-pend a device; False when unknown."""
+
+    def touch_device(self, host_id: str, at: float, info: dict[str, Any] | None = None) -> Deferred[None]:
+        """Record contact from a device, and its host information when given."""
+
+    # Engine settings (small JSON values: display units, active plugin, ...)
+    def get_setting(self, name: str) -> Deferred[Any]:
+        """A setting's JSON value, or None."""
+
+    def put_setting(self, name: str, value: Any) -> Deferred[None]:
+        """Store a setting's JSON value."""

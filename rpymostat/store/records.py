@@ -1,0 +1,83 @@
+"""The plain records that cross the storage interface.
+
+They are frozen dataclasses with epoch-second timestamps, so the API layer
+decides the wire format and every backend stores the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Role = Literal["read", "write", "admin"]
+DeviceStatus = Literal["pending", "approved", "rejected"]
+
+
+@dataclass(frozen=True)
+class ReadingInput:
+    """One sensor's entry in a sensor update, validated."""
+
+    sensor_id: str
+    sensor_type: str
+    value: float | None
+    at: float
+    alias: str | None = None
+    extra: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class SensorRecord:
+    """A known sensor: what its daemon last said, and what the user named it."""
+
+    sensor_id: str
+    host_id: str
+    sensor_type: str
+    alias: str | None
+    extra: str | None
+    last_value: float | None
+    last_reading_at: float | None
+    last_seen: float
+    first_seen: float
+    name: str | None = None
+    room: str | None = None
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class ReadingRecord:
+    """One stored reading; ``value`` None means "sensor present, no reading"."""
+
+    reading_id: int
+    sensor_id: str
+    host_id: str
+    value: float | None
+    at: float
+    received_at: float
+    extra: str | None = None
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    """An API key as stored: only the hash of the secret part is kept."""
+
+    key_id: str
+    name: str
+    role: Role
+    key_hash: str
+    created_at: float
+    revoked_at: float | None = None
+
+
+@dataclass(frozen=True)
+class DeviceRecord:
+    """A sensor or control daemon known to the engine, with its shared secret."""
+
+    host_id: str
+    kind: str
+    secret: str
+    status: DeviceStatus
+    created_at: float
+    last_seen: float | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+    url: str | None = None

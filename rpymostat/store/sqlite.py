@@ -1,0 +1,289 @@
+"""The embedded SQLite backend (the default).
+
+One file in WAL mode with ``synchronous=FULL``: a write the API acknowledged
+is on disk before the response leaves, so it survives ``kill -9`` and power
+loss. All sqlite3 calls run on adbapi's single worker thread, never on the
+reactor thread, and that one connection serialises writes.
+
+The schema is versioned with ``PRAGMA user_version`` and upgraded on open
+from the numbered files in ``migrations/``, so an upgrade keeps the data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from importlib import resources
+from typing import Any, Sequence
+
+from twisted.enterprise import adbapi
+from twisted.internet.defer import Deferred, inlineCallbacks, succeed
+from twisted.logger import Logger
+
+from rpymostat.store.interface import StoreError
+from rpymostat.store.records import (
+    ApiKeyRecord,
+    DeviceRecord,
+    DeviceStatus,
+    ReadingInput,
+    ReadingRecord,
+    SensorRecord,
+)
+
+log = Logger()
+
+SENSOR_COLUMNS = (
+    "sensor_id, host_id, sensor_type, alias, extra, last_value, last_reading_at, "
+    "last_seen, first_seen, name, room, hidden"
+)
+USER_SENSOR_FIELDS = ("name", "room", "hidden")
+
+
+def migrations() -> list[tuple[int, str]]:
+    """The shipped schema steps as (version, SQL), in order."""
+    folder = resources.files("rpymostat.store") / "migrations"
+    steps = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            steps.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(steps)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every step newer than the file's version; return the new version."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for version, script in migrations():
+        if version <= current:
+            continue
+        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
+        log.info("SQLite schema upgraded to version {version}", version=version)
+        current = version
+    return current
+
+
+def _open_connection(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=5000")
+
+
+def _sensor(row: Sequence[Any]) -> SensorRecord:
+    return SensorRecord(*row[:11], hidden=bool(row[11]))
+
+
+def _device(row: Sequence[Any]) -> DeviceRecord:
+    host_id, kind, secret, status, created_at, last_seen, info, url = row
+    return DeviceRecord(host_id, kind, secret, status, created_at, last_seen, json.loads(info), url)
+
+
+class SQLiteStore:
+    """:class:`~rpymostat.store.interface.Store` on one SQLite file."""
+
+    backend_name = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._pool: adbapi.ConnectionPool | None = None
+
+    @classmethod
+    @inlineCallbacks
+    def open(cls, path: str):  # type: ignore[no-untyped-def]
+        """Create the file if needed, migrate it, and return a ready store."""
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        store = cls(path)
+        store._pool = adbapi.ConnectionPool(
+            "sqlite3",
+            path,
+            check_same_thread=False,
+            cp_min=1,
+            cp_max=1,
+            cp_openfun=_open_connection,
+            cp_noisy=False,
+        )
+        try:
+            yield store._pool.runWithConnection(migrate)
+        except sqlite3.Error as exc:
+            store._pool.close()
+            raise StoreError(f"cannot open SQLite database {path}: {exc}") from exc
+        return store
+
+    def _interaction(self, func, *args):  # type: ignore[no-untyped-def]
+        if self._pool is None:
+            raise StoreError("the store is closed")
+        return self._pool.runInteraction(func, *args)
+
+    def _query(self, sql: str, *params: Any) -> Deferred[list[tuple[Any, ...]]]:
+        return self._interaction(lambda cur: cur.execute(sql, params).fetchall())
+
+    def _execute(self, sql: str, *params: Any) -> Deferred[int]:
+        """Run one statement; fires with the number of rows it changed."""
+        return self._interaction(lambda cur: cur.execute(sql, params).rowcount)
+
+    def ping(self) -> Deferred[bool]:
+        d = self._query("SELECT 1")
+        d.addCallback(lambda rows: rows == [(1,)])
+        return d
+
+    def close(self) -> Deferred[None]:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+        return succeed(None)
+
+    # Sensors and readings
+
+    def record_readings(self, host_id: str, readings: Sequence[ReadingInput], received_at: float) -> Deferred[list[str]]:
+        return self._interaction(self._record_readings, host_id, list(readings), received_at)
+
+    @staticmethod
+    def _record_readings(cur: sqlite3.Cursor, host_id: str, readings: list[ReadingInput], received_at: float) -> list[str]:
+        touched: list[str] = []
+        for reading in readings:
+            cur.execute(
+                "INSERT INTO readings (sensor_id, host_id, value, at, received_at, extra, idempotency_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (reading.sensor_id, host_id, reading.value, reading.at, received_at, reading.extra,
+                 reading.idempotency_key),
+            )
+            inserted = cur.rowcount == 1
+            cur.execute(
+                "INSERT INTO sensors (sensor_id, host_id, sensor_type, alias, extra, last_value, last_reading_at,"
+                " last_seen, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (sensor_id) DO UPDATE SET host_id = excluded.host_id,"
+                " sensor_type = excluded.sensor_type, alias = excluded.alias,"
+                " last_seen = max(last_seen, excluded.last_seen),"
+                " extra = CASE WHEN ? AND coalesce(last_reading_at, -1e18) <= excluded.last_reading_at"
+                "   THEN excluded.extra ELSE extra END,"
+                " last_value = CASE WHEN ? AND coalesce(last_reading_at, -1e18) <= excluded.last_reading_at"
+                "   THEN excluded.last_value ELSE last_value END,"
+                " last_reading_at = CASE WHEN ? AND coalesce(last_reading_at, -1e18) <= excluded.last_reading_at"
+                "   THEN excluded.last_reading_at ELSE last_reading_at END",
+                (reading.sensor_id, host_id, reading.sensor_type, reading.alias, reading.extra, reading.value,
+                 reading.at, received_at, received_at, inserted, inserted, inserted),
+            )
+            touched.append(reading.sensor_id)
+        return touched
+
+    def list_sensors(self) -> Deferred[list[SensorRecord]]:
+        d = self._query(f"SELECT {SENSOR_COLUMNS} FROM sensors ORDER BY sensor_id")
+        d.addCallback(lambda rows: [_sensor(row) for row in rows])
+        return d
+
+    def get_sensor(self, sensor_id: str) -> Deferred[SensorRecord | None]:
+        d = self._query(f"SELECT {SENSOR_COLUMNS} FROM sensors WHERE sensor_id = ?", sensor_id)
+        d.addCallback(lambda rows: _sensor(rows[0]) if rows else None)
+        return d
+
+    def update_sensor(self, sensor_id: str, changes: dict[str, Any]) -> Deferred[SensorRecord | None]:
+        unknown = set(changes) - set(USER_SENSOR_FIELDS)
+        if unknown:
+            raise ValueError(f"not user-editable: {sorted(unknown)}")
+
+        def update(cur: sqlite3.Cursor) -> SensorRecord | None:
+            if changes:
+                assignments = ", ".join(f"{name} = ?" for name in changes)
+                cur.execute(f"UPDATE sensors SET {assignments} WHERE sensor_id = ?", (*changes.values(), sensor_id))
+            rows = cur.execute(f"SELECT {SENSOR_COLUMNS} FROM sensors WHERE sensor_id = ?", (sensor_id,)).fetchall()
+            return _sensor(rows[0]) if rows else None
+
+        return self._interaction(update)
+
+    def list_readings(
+        self,
+        sensor_id: str,
+        limit: int,
+        offset: int = 0,
+        before: float | None = None,
+        after: float | None = None,
+    ) -> Deferred[list[ReadingRecord]]:
+        sql = "SELECT reading_id, sensor_id, host_id, value, at, received_at, extra FROM readings WHERE sensor_id = ?"
+        params: list[Any] = [sensor_id]
+        if before is not None:
+            sql += " AND at < ?"
+            params.append(before)
+        if after is not None:
+            sql += " AND at > ?"
+            params.append(after)
+        sql += " ORDER BY at DESC, reading_id DESC LIMIT ? OFFSET ?"
+        params += [limit, offset]
+        d = self._query(sql, *params)
+        d.addCallback(lambda rows: [ReadingRecord(*row) for row in rows])
+        return d
+
+    # API keys
+
+    def add_api_key(self, record: ApiKeyRecord) -> Deferred[None]:
+        d = self._execute(
+            "INSERT INTO api_keys (key_id, name, role, key_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
+            record.key_id, record.name, record.role, record.key_hash, record.created_at, record.revoked_at,
+        )
+        return d.addCallback(lambda _: None)
+
+    def get_api_key(self, key_id: str) -> Deferred[ApiKeyRecord | None]:
+        d = self._query("SELECT key_id, name, role, key_hash, created_at, revoked_at FROM api_keys WHERE key_id = ?",
+                        key_id)
+        d.addCallback(lambda rows: ApiKeyRecord(*rows[0]) if rows else None)
+        return d
+
+    def list_api_keys(self) -> Deferred[list[ApiKeyRecord]]:
+        d = self._query("SELECT key_id, name, role, key_hash, created_at, revoked_at FROM api_keys "
+                        "ORDER BY created_at, key_id")
+        d.addCallback(lambda rows: [ApiKeyRecord(*row) for row in rows])
+        return d
+
+    def revoke_api_key(self, key_id: str, at: float) -> Deferred[bool]:
+        d = self._execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", at, key_id)
+        return d.addCallback(lambda changed: changed == 1)
+
+    # Devices
+
+    def put_device(self, record: DeviceRecord) -> Deferred[None]:
+        d = self._execute(
+            "INSERT OR REPLACE INTO devices (host_id, kind, secret, status, created_at, last_seen, info, url) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            record.host_id, record.kind, record.secret, record.status, record.created_at, record.last_seen,
+            json.dumps(record.info), record.url,
+        )
+        return d.addCallback(lambda _: None)
+
+    def get_device(self, host_id: str) -> Deferred[DeviceRecord | None]:
+        d = self._query("SELECT host_id, kind, secret, status, created_at, last_seen, info, url FROM devices "
+                        "WHERE host_id = ?", host_id)
+        d.addCallback(lambda rows: _device(rows[0]) if rows else None)
+        return d
+
+    def list_devices(self) -> Deferred[list[DeviceRecord]]:
+        d = self._query("SELECT host_id, kind, secret, status, created_at, last_seen, info, url FROM devices "
+                        "ORDER BY host_id")
+        d.addCallback(lambda rows: [_device(row) for row in rows])
+        return d
+
+    def set_device_status(self, host_id: str, status: DeviceStatus) -> Deferred[bool]:
+        d = self._execute("UPDATE devices SET status = ? WHERE host_id = ?", status, host_id)
+        return d.addCallback(lambda changed: changed == 1)
+
+    def touch_device(self, host_id: str, at: float, info: dict[str, Any] | None = None) -> Deferred[None]:
+        if info is None:
+            d = self._execute("UPDATE devices SET last_seen = ? WHERE host_id = ?", at, host_id)
+        else:
+            d = self._execute("UPDATE devices SET last_seen = ?, info = ? WHERE host_id = ?",
+                              at, json.dumps(info), host_id)
+        return d.addCallback(lambda _: None)
+
+    # Settings
+
+    def get_setting(self, name: str) -> Deferred[Any]:
+        d = self._query("SELECT value FROM settings WHERE name = ?", name)
+        d.addCallback(lambda rows: json.loads(rows[0][0]) if rows else None)
+        return d
+
+    def put_setting(self, name: str, value: Any) -> Deferred[None]:
+        d = self._execute(
+            "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            name, json.dumps(value),
+        )
+        return d.addCallback(lambda _: None)
+
