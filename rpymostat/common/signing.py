@@ -139,3 +139,9 @@ def verify_request(
     if not hmac.compare_digest(expected, headers.signature.lower()):
         raise SignatureError("signature does not match")
     nonces.check_and_remember(headers.device_id, headers.nonce, now)
+
+
+def fingerprint(secret: str) -> str:
+    """A short, safe-to-show digest of a secret, to compare on the device and in the UI."""
+    digest = hashlib.sha256(b"rpymostat-fingerprint\n" + secret.encode("utf-8")).hexdigest()
+    return "-".join(digest[i:i + 4] for i in range(0, 12, 4))

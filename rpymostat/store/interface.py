@@ -92,6 +92,9 @@ class Store(Protocol):
     def set_device_status(self, host_id: str, status: DeviceStatus) -> Deferred[bool]:
         """Approve, reject or re-pend a device; False when unknown."""
 
+    def delete_device(self, host_id: str) -> Deferred[bool]:
+        """Forget a device and its secret; False when unknown."""
+
     def touch_device(self, host_id: str, at: float, info: dict[str, Any] | None = None) -> Deferred[None]:
         """Record contact from a device, and its host information when given."""
 

@@ -265,6 +265,10 @@ class SQLiteStore:
         d = self._execute("UPDATE devices SET status = ? WHERE host_id = ?", status, host_id)
         return d.addCallback(lambda changed: changed == 1)
 
+    def delete_device(self, host_id: str) -> Deferred[bool]:
+        d = self._execute("DELETE FROM devices WHERE host_id = ?", host_id)
+        return d.addCallback(lambda changed: changed == 1)
+
     def touch_device(self, host_id: str, at: float, info: dict[str, Any] | None = None) -> Deferred[None]:
         if info is None:
             d = self._execute("UPDATE devices SET last_seen = ? WHERE host_id = ?", at, host_id)

@@ -103,6 +103,9 @@ def test_devices_are_stored_approved_and_touched(open_store):
     assert (device.status, device.secret, device.last_seen, device.info) == ("approved", "s3cret", 60.0,
                                                                             {"hostname": "kitchen"})
     assert [d.host_id for d in (yield store.list_devices())] == ["pi-1"]
+    assert (yield store.delete_device("pi-1")) is True
+    assert (yield store.delete_device("pi-1")) is False
+    assert (yield store.get_device("pi-1")) is None
 
 
 @pytest_twisted.inlineCallbacks

@@ -1,0 +1,1 @@
+"""The engine: HTTP API, storage, scheduling, decisions and discovery in one process."""

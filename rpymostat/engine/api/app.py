@@ -1,0 +1,139 @@
+"""The engine's Klein application: routes, authentication and JSON errors.
+
+Handlers are plain methods of small component classes that receive a
+:class:`Call` and return a :class:`Reply` (or a dict for ``200``). This
+module does everything around them once: body limits, authentication and
+roles, JSON encoding, and turning every failure into a JSON error, so that
+a bad request never reaches a handler half-parsed and a handler bug never
+leaves a client without an answer.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Iterable
+
+from klein import Klein
+from twisted.internet.defer import Deferred, ensureDeferred
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+from twisted.web.iweb import IRequest
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from rpymostat.engine.api.auth import Authenticator, Principal
+from rpymostat.engine.api.errors import ApiError, error_body, unprocessable
+from rpymostat.engine.api.requests import parse_json_body, read_body
+from rpymostat.engine.api.routing import Route, routes_of
+from rpymostat.store.interface import StoreError
+
+log = Logger()
+
+BODY_METHODS = ("PUT", "POST", "PATCH", "DELETE")
+
+
+@dataclass
+class Call:
+    """One request as a handler sees it: already authenticated, body bounded."""
+
+    request: IRequest
+    body: bytes
+    principal: Principal
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object (400/415/422 otherwise)."""
+        data = parse_json_body(self.request, self.body)
+        if not isinstance(data, dict):
+            raise unprocessable("request body must be a JSON object")
+        return data
+
+
+@dataclass
+class Reply:
+    """A handler's answer."""
+
+    body: Any
+    code: int = 200
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Call], "Awaitable[Reply | dict[str, Any]] | Reply | dict[str, Any]"]
+
+
+def encode_json(body: Any) -> bytes:
+    return json.dumps(body, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+class EngineAPI:
+    """Builds a fresh Klein app from the components' declared routes."""
+
+    def __init__(self, components: Iterable[object], authenticator: Authenticator, max_body_bytes: int) -> None:
+        self.auth = authenticator
+        self.max_body_bytes = max_body_bytes
+        self.routes: list[Route] = [r for component in components for r in routes_of(component)]
+        self.app = Klein()
+        for index, declared in enumerate(self.routes):
+            self.app.route(declared.path, methods=list(declared.methods), endpoint=f"r{index}")(
+                self._endpoint(declared)
+            )
+        self.app.handle_errors(NotFound)(self._not_found)
+        self.app.handle_errors(MethodNotAllowed)(self._method_not_allowed)
+
+    def resource(self):  # type: ignore[no-untyped-def]
+        return self.app.resource()
+
+    def _endpoint(self, declared: Route) -> Callable[..., Deferred[bytes]]:
+        def endpoint(request: IRequest, **params: Any) -> Deferred[bytes]:
+            return ensureDeferred(self._serve(declared, request, params))
+
+        return endpoint
+
+    async def _serve(self, declared: Route, request: IRequest, params: dict[str, Any]) -> bytes:
+        try:
+            method = request.method.decode("ascii")
+            body = read_body(request, self.max_body_bytes) if method in BODY_METHODS else b""
+            principal = await self.auth.authenticate(request, body, declared.spec)
+            result = declared.handler(Call(request, body, principal, params))
+            if inspect.isawaitable(result):
+                result = await result
+            reply = result if isinstance(result, Reply) else Reply(result)
+        except ApiError as exc:
+            reply = Reply(error_body(exc.message), exc.code, headers=exc.headers)
+        except StoreError as exc:
+            log.warn("database unavailable: {error}", error=str(exc))
+            reply = Reply(error_body("the database is unavailable; try again shortly"), 503)
+        except Exception:
+            log.failure("unhandled error serving {method} {path}", method=request.method, path=request.path)
+            reply = Reply(error_body("internal error; the engine log has the details"), 500)
+        return self._write(request, reply)
+
+    @staticmethod
+    def _write(request: IRequest, reply: Reply) -> bytes:
+        request.setResponseCode(reply.code)
+        request.setHeader("Content-Type", reply.content_type if reply.content_type != "application/json"
+                          else "application/json; charset=utf-8")
+        request.setHeader("Cache-Control", "no-store")
+        for name, value in reply.headers.items():
+            request.setHeader(name, value)
+        if isinstance(reply.body, bytes):
+            return reply.body
+        if isinstance(reply.body, str):
+            return reply.body.encode("utf-8")
+        return encode_json(reply.body)
+
+    def _not_found(self, request: IRequest, failure: Failure) -> bytes:
+        path = request.path.decode("utf-8", "replace")
+        return self._write(request, Reply(error_body(f"no such resource: {path}"), 404))
+
+    def _method_not_allowed(self, request: IRequest, failure: Failure) -> bytes:
+        allowed = sorted(failure.value.valid_methods or [])
+        method = request.method.decode("ascii", "replace")
+        reply = Reply(
+            error_body(f"method {method} is not allowed here; allowed: {', '.join(allowed)}"),
+            405,
+            headers={"Allow": ", ".join(allowed)},
+        )
+        return self._write(request, reply)

@@ -1,0 +1,27 @@
+"""Assembling the engine's API from its components."""
+
+from __future__ import annotations
+
+from rpymostat.engine.api.app import EngineAPI
+from rpymostat.engine.api.auth import Authenticator
+from rpymostat.engine.api.root import RootPage
+from rpymostat.engine.api.v1.devices import DevicesAPI
+from rpymostat.engine.api.v1.keys import KeysAPI
+from rpymostat.engine.api.v1.openapi import OpenAPIDocument
+from rpymostat.engine.api.v1.sensors import SensorsAPI
+from rpymostat.engine.api.v1.status import StatusAPI
+from rpymostat.engine.context import EngineContext
+
+
+def build_api(context: EngineContext) -> EngineAPI:
+    """The whole HTTP API over one context (the same in tests and production)."""
+    components = [
+        RootPage(),
+        StatusAPI(context),
+        OpenAPIDocument(),
+        SensorsAPI(context),
+        KeysAPI(context),
+        DevicesAPI(context),
+    ]
+    authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
+    return EngineAPI(components, authenticator, context.config.max_body_bytes)

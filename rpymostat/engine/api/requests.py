@@ -1,0 +1,102 @@
+"""Reading request bodies and query parameters, refusing bad input early."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from twisted.web.iweb import IRequest
+
+from rpymostat.common.timeutil import TimestampError, from_iso
+from rpymostat.engine.api.errors import ApiError, bad_request
+
+MAX_LIMIT = 10000
+
+
+def header(request: IRequest, name: str) -> str | None:
+    value = request.getHeader(name)
+    return value if value is None else str(value)
+
+
+def read_body(request: IRequest, max_bytes: int) -> bytes:
+    """The raw body, refused with 413 when over the limit."""
+    length = request.getHeader("content-length")
+    if length is not None and length.isdigit() and int(length) > max_bytes:
+        raise ApiError(413, f"request body is larger than {max_bytes} bytes")
+    request.content.seek(0)
+    body = request.content.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        raise ApiError(413, f"request body is larger than {max_bytes} bytes")
+    return body
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json_body(request: IRequest, body: bytes) -> Any:
+    """Decode a JSON body; NaN and Infinity are refused (they are not JSON)."""
+    content_type = (header(request, "content-type") or "").split(";", 1)[0].strip().lower()
+    if content_type != "application/json":
+        raise ApiError(415, "Content-Type must be application/json")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise bad_request("request body is not UTF-8") from None
+    if not text.strip():
+        raise bad_request("request body is empty; a JSON object is required")
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except ValueError as exc:
+        raise bad_request(f"request body is not valid JSON: {exc}") from None
+
+
+def _arg(request: IRequest, name: str) -> str | None:
+    values = request.args.get(name.encode("ascii"))
+    if not values:
+        return None
+    try:
+        return values[-1].decode("utf-8")
+    except UnicodeDecodeError:
+        raise bad_request(f"{name} parameter is not UTF-8") from None
+
+
+def int_param(request: IRequest, name: str, default: int, low: int, high: int) -> int:
+    raw = _arg(request, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f"{name} parameter must be a whole number") from None
+    if not low <= value <= high:
+        raise bad_request(f"{name} parameter must be between {low} and {high}")
+    return value
+
+
+def bool_param(request: IRequest, name: str, default: bool) -> bool:
+    raw = _arg(request, name)
+    if raw is None:
+        return default
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes"):
+        return True
+    if lowered in ("0", "false", "no"):
+        return False
+    raise bad_request(f"{name} parameter must be true or false")
+
+
+def time_param(request: IRequest, name: str) -> float | None:
+    raw = _arg(request, name)
+    if raw is None:
+        return None
+    try:
+        return from_iso(raw)
+    except TimestampError as exc:
+        raise bad_request(f"{name} parameter: {exc}") from None
+
+
+def is_number(value: Any) -> bool:
+    """A JSON number that is a real, finite temperature (booleans are not numbers)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -1,0 +1,1 @@
+"""API version 1 (``/v1``): its resources, one module each."""

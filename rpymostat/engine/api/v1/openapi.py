@@ -1,0 +1,337 @@
+"""``GET /v1/openapi.json``: the API described as OpenAPI 3.1.
+
+The document is built here beside the handlers; a test checks that every
+declared route is described, that the document is valid, and that real
+responses match their schemas, so it cannot drift from what the server does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rpymostat.engine.api.app import Call
+from rpymostat.engine.api.routing import route
+from rpymostat.engine.api.v1.sensor_update import MAX_SENSORS
+from rpymostat.version import VERSION
+
+ID = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"}
+TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 in UTC, e.g. 2026-11-23T18:03:00.000Z"}
+NULLABLE_TIMESTAMP = {"anyOf": [TIMESTAMP, {"type": "null"}]}
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["status", "error"],
+        "properties": {"status": {"const": "error"}, "error": {"type": "string"}},
+    },
+    "Status": {
+        "type": "object",
+        "required": ["status", "dependencies"],
+        "properties": {
+            "status": {"type": "boolean"},
+            "dependencies": {"type": "object", "additionalProperties": {"type": "boolean"}},
+            "version": {"type": "string"},
+        },
+    },
+    "SensorReadingIn": {
+        "type": "object",
+        "required": ["type", "value"],
+        "additionalProperties": False,
+        "properties": {
+            "type": {"type": "string", "minLength": 1, "maxLength": 64, "description": "sensor model, e.g. DS18B20"},
+            "value": {"type": ["number", "null"], "description": "°C; null means present but unreadable"},
+            "alias": {"type": ["string", "null"], "maxLength": 128},
+            "extra": {"type": ["string", "null"], "maxLength": 1024},
+            "at": {"anyOf": [TIMESTAMP, {"type": "null"}], "description": "when the reading was taken (extension)"},
+            "idempotency_key": {
+                "type": ["string", "null"], "minLength": 1, "maxLength": 128,
+                "description": "a replay with the same key is stored once (extension)",
+            },
+        },
+    },
+    "SensorUpdate": {
+        "type": "object",
+        "required": ["host_id", "sensors"],
+        "additionalProperties": False,
+        "properties": {
+            "host_id": ID,
+            "sensors": {
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": MAX_SENSORS,
+                "propertyNames": ID,
+                "additionalProperties": ref("SensorReadingIn"),
+            },
+        },
+    },
+    "SensorUpdateResult": {
+        "type": "object",
+        "required": ["status", "ids"],
+        "properties": {"status": {"const": "ok"}, "ids": {"type": "array", "items": {"type": "string"}}},
+    },
+    "Sensor": {
+        "type": "object",
+        "required": ["id", "host_id", "type", "value", "last_seen", "stale", "name", "room", "hidden"],
+        "properties": {
+            "id": {"type": "string"},
+            "host_id": {"type": "string"},
+            "type": {"type": "string"},
+            "alias": NULLABLE_STRING,
+            "extra": NULLABLE_STRING,
+            "value": {"type": ["number", "null"]},
+            "reading_at": NULLABLE_TIMESTAMP,
+            "last_seen": TIMESTAMP,
+            "stale": {"type": "boolean"},
+            "name": NULLABLE_STRING,
+            "room": NULLABLE_STRING,
+            "hidden": {"type": "boolean"},
+        },
+    },
+    "SensorList": {
+        "type": "object",
+        "required": ["sensors"],
+        "properties": {
+            "sensors": {"type": "array", "items": {"anyOf": [ref("Sensor"), {"type": "string"}]}},
+        },
+    },
+    "SensorChange": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": ["string", "null"], "minLength": 1, "maxLength": 128},
+            "room": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
+            "hidden": {"type": "boolean"},
+        },
+    },
+    "Reading": {
+        "type": "object",
+        "required": ["at", "value"],
+        "properties": {
+            "at": TIMESTAMP,
+            "value": {"type": ["number", "null"]},
+            "id": {"type": "integer"},
+            "host_id": {"type": "string"},
+            "received_at": TIMESTAMP,
+            "extra": NULLABLE_STRING,
+        },
+    },
+    "ReadingList": {
+        "type": "object",
+        "required": ["sensor_id", "readings"],
+        "properties": {"sensor_id": {"type": "string"}, "readings": {"type": "array", "items": ref("Reading")}},
+    },
+    "ApiKey": {
+        "type": "object",
+        "required": ["id", "name", "role", "created_at", "revoked_at"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "role": {"enum": ["read", "write", "admin"]},
+            "created_at": TIMESTAMP,
+            "revoked_at": NULLABLE_TIMESTAMP,
+            "key": {"type": "string", "description": "the key itself; only in the answer to its creation"},
+        },
+    },
+    "ApiKeyList": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": ref("ApiKey")}}},
+    "ApiKeyCreate": {
+        "type": "object",
+        "required": ["name", "role"],
+        "additionalProperties": False,
+        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 64}, "role": {"enum": ["read", "write", "admin"]}},
+    },
+    "Device": {
+        "type": "object",
+        "required": ["host_id", "kind", "status", "fingerprint", "created_at", "last_seen", "info", "url"],
+        "properties": {
+            "host_id": {"type": "string"},
+            "kind": {"enum": ["sensor", "control"]},
+            "status": {"enum": ["pending", "approved", "rejected"]},
+            "fingerprint": {"type": "string", "description": "compare with the one the device logs before approving"},
+            "created_at": TIMESTAMP,
+            "last_seen": NULLABLE_TIMESTAMP,
+            "info": {"type": "object", "description": "host information the device reports"},
+            "url": NULLABLE_STRING,
+        },
+    },
+    "DeviceList": {"type": "object", "required": ["devices"], "properties": {"devices": {"type": "array", "items": ref("Device")}}},
+    "DeviceRegistration": {
+        "type": "object",
+        "required": ["host_id", "kind", "secret"],
+        "properties": {
+            "host_id": ID,
+            "kind": {"enum": ["sensor", "control"]},
+            "secret": {"type": "string", "minLength": 16, "maxLength": 256},
+            "url": {"type": ["string", "null"], "description": "the control daemon's own API"},
+            "info": {"type": "object"},
+        },
+    },
+}
+
+PAGING = {
+    "limit": {"type": "integer", "minimum": 1, "maximum": 10000},
+    "offset": {"type": "integer", "minimum": 0, "maximum": 10**9},
+    "before": TIMESTAMP,
+    "after": TIMESTAMP,
+    "full": {"type": "boolean"},
+}
+PAGING_HELP = {
+    "limit": "at most this many items",
+    "offset": "skip this many items first",
+    "before": "only items strictly before this time",
+    "after": "only items strictly after this time",
+    "full": "full objects (default) or a compact form",
+}
+
+
+def _json(schema_name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": ref(schema_name)}}
+
+
+def _response(description: str, schema_name: str = "Error") -> dict[str, Any]:
+    return {"description": description, "content": _json(schema_name)}
+
+
+COMMON_ERRORS = {
+    "400": _response("malformed request"),
+    "401": _response("missing, invalid or revoked credentials, or a refused signature"),
+    "403": _response("the credentials lack the needed role, or the device is not approved"),
+    "404": _response("unknown resource"),
+    "405": _response("method not allowed"),
+    "413": _response("body over the size limit"),
+    "415": _response("Content-Type is not application/json"),
+    "422": _response("the body is well-formed but a field is invalid; the message names it"),
+    "503": _response("the database is unavailable"),
+}
+
+
+def _op(summary: str, role: str | None, ok: dict[str, dict[str, Any]], body: str | None = None,
+        params: list[dict[str, Any]] | None = None, device: bool = False) -> dict[str, Any]:
+    security: list[dict[str, list[str]]] = []
+    if role is not None:
+        security = [{"apiKey": []}] + ([{"deviceSignature": []}] if device else [])
+    description = f"Minimum role: {role}." if role else "Public."
+    if device:
+        description += " Also accepted signed by an approved device."
+    op: dict[str, Any] = {
+        "summary": summary,
+        "description": description,
+        "x-minimum-role": role,
+        "security": security,
+        "responses": {**ok, **COMMON_ERRORS},
+    }
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": _json(body)}
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _path_param(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+
+
+def _paging(*names: str) -> list[dict[str, Any]]:
+    return [
+        {"name": n, "in": "query", "required": False, "schema": PAGING[n], "description": PAGING_HELP[n]}
+        for n in names
+    ]
+
+
+def build_document() -> dict[str, Any]:
+    """The whole OpenAPI document."""
+    all_paging = _paging("limit", "offset", "before", "after", "full")
+    paths: dict[str, Any] = {
+        "/": {"get": {
+            "summary": "HTML page with the name, version and links to the docs, status, API description and source",
+            "security": [], "x-minimum-role": None,
+            "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
+        }},
+        "/v1/status": {"get": _op("Is the engine serving and can it reach its database?", None, {
+            "200": _response("operational", "Status"), "503": _response("the database is unreachable", "Status")})},
+        "/v1/openapi.json": {"get": {
+            "summary": "This document", "security": [], "x-minimum-role": None,
+            "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}},
+        }},
+        "/v1/sensors/update": {"put": _op(
+            "Report current readings from a sensor host", "write",
+            {"201": _response("stored (durably) before this answer", "SensorUpdateResult")},
+            body="SensorUpdate", device=True)},
+        "/v1/sensors": {"get": _op(
+            "Every known sensor with its last value and staleness (full=false: IDs only; before/after filter by last report)",
+            "read", {"200": _response("the sensors", "SensorList")}, params=all_paging)},
+        "/v1/sensors/{sensor_id}": {
+            "get": _op("One sensor", "read", {"200": _response("the sensor", "Sensor")},
+                       params=[_path_param("sensor_id")]),
+            "patch": _op("Rename a sensor, set its room, hide it", "write",
+                         {"200": _response("the changed sensor", "Sensor")}, body="SensorChange",
+                         params=[_path_param("sensor_id")]),
+        },
+        "/v1/sensors/{sensor_id}/readings": {"get": _op(
+            "Stored readings, newest first (full=false: time and value only)", "read",
+            {"200": _response("the readings", "ReadingList")},
+            params=[_path_param("sensor_id"), *all_paging])},
+        "/v1/keys": {
+            "get": _op("Every API key (never the keys themselves)", "admin", {"200": _response("the keys", "ApiKeyList")}),
+            "post": _op("Create an API key; its text is in this answer only", "admin",
+                        {"201": _response("the new key", "ApiKey")}, body="ApiKeyCreate"),
+        },
+        "/v1/keys/{key_id}": {"delete": _op("Revoke an API key", "admin", {"200": _response("the revoked key", "ApiKey")},
+                                            params=[_path_param("key_id")])},
+        "/v1/devices": {"get": _op("Sensor and control daemons, pending ones included", "read",
+                                   {"200": _response("the devices", "DeviceList")})},
+        "/v1/devices/register": {"post": {
+            **_op("A daemon enrols itself; it waits as pending until an admin approves it", None, {
+                "200": _response("already approved", "Device"),
+                "202": _response("pending approval", "Device"),
+                "409": _response("registered already with another secret"),
+                "429": _response("too many devices pending"),
+            }, body="DeviceRegistration"),
+            "description": "Public, but signed (X-RPyMostat-* headers) with the secret it carries.",
+        }},
+        "/v1/devices/{host_id}": {
+            "get": _op("One device", "read", {"200": _response("the device", "Device")}, params=[_path_param("host_id")]),
+            "delete": _op("Forget a device and its secret", "admin", {"200": _response("the deleted device", "Device")},
+                          params=[_path_param("host_id")]),
+        },
+        "/v1/devices/{host_id}/approve": {"post": _op("Approve a pending device", "admin",
+                                                      {"200": _response("the device", "Device")},
+                                                      params=[_path_param("host_id")])},
+        "/v1/devices/{host_id}/reject": {"post": _op("Reject a device", "admin",
+                                                     {"200": _response("the device", "Device")},
+                                                     params=[_path_param("host_id")])},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "RPyMostat engine API",
+            "version": VERSION,
+            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+            "description": "Temperatures in °C, times ISO 8601 UTC. Errors are {\"status\": \"error\", \"error\": ...}.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "apiKey": {"type": "http", "scheme": "bearer", "description": "an API key from rpymostat-keys or /v1/keys"},
+                "deviceSignature": {
+                    "type": "apiKey", "in": "header", "name": "X-RPyMostat-Signature",
+                    "description": "HMAC-SHA256 device signature with X-RPyMostat-Device, -Timestamp and -Nonce",
+                },
+            },
+        },
+    }
+
+
+class OpenAPIDocument:
+    def __init__(self) -> None:
+        self.document = build_document()
+
+    @route("/v1/openapi.json", role=None)
+    def openapi(self, call: Call) -> dict[str, Any]:
+        return self.document

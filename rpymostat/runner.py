@@ -1,0 +1,79 @@
+"""``rpymostat-engine``: parse the configuration, then run the engine service."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Mapping, Sequence, TextIO
+
+from rpymostat.config import ConfigError, EngineConfig
+from rpymostat.version import VERSION
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="rpymostat-engine",
+        description="Run the RPyMostat engine. It is configured by RPYMOSTAT_* environment variables; "
+        "see --show-config.",
+    )
+    parser.add_argument("--show-config", action="store_true",
+                        help="print every RPYMOSTAT_* variable with its value, default and description, then exit")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log output (-v: debug, -vv: also Twisted's own messages)")
+    parser.add_argument("--version", action="version", version=f"rpymostat {VERSION}")
+    return parser.parse_args(argv)
+
+
+def show_config(config: EngineConfig, environ: Mapping[str, str], out: TextIO) -> None:
+    for row in config.describe(environ):
+        out.write(f"{row['variable']}={row['value']}\n")
+        out.write(f"    default: {row['default']}{'' if row['set'] == 'yes' else '  (in use)'}\n")
+        out.write(f"    {row['description']}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        config = EngineConfig.from_environ(os.environ)
+    except ConfigError as exc:
+        print(f"rpymostat-engine: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.show_config:
+        show_config(config, os.environ, sys.stdout)
+        return 0
+
+    from twisted.internet import reactor
+
+    from rpymostat.engine.service import make_service
+    from rpymostat.logs import start_logging
+
+    start_logging(args.verbose)
+    return run_service(reactor, make_service(config, reactor))
+
+
+def run_service(reactor, service) -> int:  # type: ignore[no-untyped-def]
+    """Start the service once the reactor runs; stop it on SIGTERM/SIGINT; return the exit code."""
+    from twisted.logger import Logger
+
+    log = Logger(namespace="rpymostat.runner")
+    outcome = {"code": 0}
+
+    def failed(failure):  # type: ignore[no-untyped-def]
+        log.failure("The engine could not start", failure)
+        outcome["code"] = 1
+        reactor.stop()
+
+    def start() -> None:
+        d = service.startService()
+        if d is not None:
+            d.addErrback(failed)
+
+    reactor.callWhenRunning(start)
+    reactor.addSystemEventTrigger("before", "shutdown", service.stopService)
+    reactor.run()
+    return outcome["code"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""API keys: ``rpm_<id>_<secret>``, of which only a hash of the secret is stored.
+
+The public ID lets the engine find the record without scanning; the secret
+has 256 bits of entropy, so one SHA-256 is enough (a slow password hash
+would add nothing but latency to every request).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from typing import Iterable
+
+from twisted.internet.defer import Deferred, inlineCallbacks
+
+from rpymostat.store.interface import Store
+from rpymostat.store.records import ApiKeyRecord, Role
+
+ROLES: tuple[Role, ...] = ("read", "write", "admin")
+ROLE_RANK: dict[str, int] = {"read": 1, "write": 2, "admin": 3}
+KEY_PREFIX = "rpm"
+ADMIN_KEY_FILENAME = "admin-key"
+
+
+def role_allows(have: str, need: str) -> bool:
+    """Whether a key of role ``have`` may use a route that needs ``need``."""
+    return ROLE_RANK[have] >= ROLE_RANK[need]
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def new_api_key(name: str, role: Role, now: float) -> tuple[str, ApiKeyRecord]:
+    """A fresh key: the text to hand to the user once, and the record to store."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    key_id = secrets.token_hex(5)
+    secret = secrets.token_urlsafe(32)
+    return f"{KEY_PREFIX}_{key_id}_{secret}", ApiKeyRecord(key_id, name, role, hash_secret(secret), now)
+
+
+def split_key(text: str) -> tuple[str, str] | None:
+    """(key_id, secret) of a well-formed key, else None."""
+    parts = text.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+@inlineCallbacks
+def find_live_key(store: Store, text: str):  # type: ignore[no-untyped-def]
+    """The stored, unrevoked record matching a presented key, else None."""
+    parts = split_key(text)
+    if parts is None:
+        return None
+    key_id, secret = parts
+    record = yield store.get_api_key(key_id)
+    if record is None or record.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(record.key_hash, hash_secret(secret)):
+        return None
+    return record
+
+
+def live_keys(records: Iterable[ApiKeyRecord]) -> list[ApiKeyRecord]:
+    return [record for record in records if record.revoked_at is None]
+
+
+def write_private_file(path: str, text: str) -> None:
+    """Write a file only its owner can read, refusing to reuse an existing one."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+
+
+def ensure_first_admin_key(store: Store, data_dir: str, now: float) -> Deferred[str | None]:
+    """On an engine with no keys at all, create an admin key in a private file.
+
+    Fires with the file's path when a key was made (the caller logs the path
+    once, never the key), or None when keys already exist.
+    """
+
+    @inlineCallbacks
+    def run():  # type: ignore[no-untyped-def]
+        existing = yield store.list_api_keys()
+        if existing:
+            return None
+        path = os.path.join(data_dir, ADMIN_KEY_FILENAME)
+        if os.path.exists(path):
+            os.replace(path, path + ".old")
+        text, record = new_api_key("first-start admin", "admin", now)
+        write_private_file(path, text)
+        yield store.add_api_key(record)
+        return path
+
+    return run()
