@@ -108,6 +108,8 @@ class EngineAPI:
         except Exception:
             log.failure("unhandled error serving {method} {path}", method=request.method, path=request.path)
             reply = Reply(error_body("internal error; the engine log has the details"), 500)
+        log.debug("{method} {path} -> {code}", method=request.method.decode("ascii", "replace"),
+                  path=request.path.decode("utf-8", "replace"), code=reply.code)
         return self._write(request, reply)
 
     @staticmethod

@@ -1,0 +1,106 @@
+"""Every route × every kind of caller: the whole access matrix, checked.
+
+Routes are read from the same declarations the server runs, so a new route
+is covered the moment it exists.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest_twisted
+
+from rpymostat.security.keys import ROLE_RANK
+
+CALLERS = [None, "read", "write", "admin", "revoked"]
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"<[^>]+>", "x", path)
+
+
+async def snapshot(store):
+    sensors = await store.list_sensors()
+    keys = await store.list_api_keys()
+    devices = await store.list_devices()
+    return sensors, keys, devices
+
+
+def expected_denial(role_needed, caller):
+    """The status a caller must get, or None when it must get past access control."""
+    if caller == "revoked":
+        return 401
+    if role_needed is None:
+        return None
+    if caller is None:
+        return 401
+    return None if ROLE_RANK[caller] >= ROLE_RANK[role_needed] else 403
+
+
+@pytest_twisted.ensureDeferred
+async def test_every_route_enforces_its_minimum_role(engine):
+    routes = engine.api.routes
+    assert len(routes) >= 10
+    mismatches = []
+    for declared in routes:
+        for method in declared.methods:
+            for caller in CALLERS:
+                body = b"{}" if method in ("PUT", "POST", "PATCH") else None
+                response = await engine.request(method, concrete(declared.path), body=body, key=caller)
+                denial = expected_denial(declared.spec.role, caller)
+                got_denied = response.code in (401, 403)
+                if denial is None and got_denied or denial is not None and response.code != denial:
+                    mismatches.append((method, declared.path, caller, response.code, response.text[:80]))
+    assert mismatches == []
+
+
+@pytest_twisted.ensureDeferred
+async def test_nothing_changes_without_credentials_or_with_a_read_key(engine):
+    await engine.request("PUT", "/v1/sensors/update", key="write",
+                         json={"host_id": "h", "sensors": {"28-a": {"type": "DS18B20", "value": 20.0}}})
+    before = await snapshot(engine.store)
+    for declared in engine.api.routes:
+        for method in declared.methods:
+            if method == "GET" or declared.spec.public_write:
+                continue
+            for caller in (None, "read", "revoked"):
+                body = b'{"host_id": "h", "sensors": {"28-a": {"type": "DS18B20", "value": 30.0}}, "name": "n"}'
+                path = concrete(declared.path).replace("/x", "/28-a")
+                await engine.request(method, path, body=body, key=caller)
+    assert await snapshot(engine.store) == before
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_malformed_authorization_header_is_refused(engine):
+    for value in ("Basic dXNlcjpwYXNz", "Bearer", "Bearer not-a-key", "Bearer rpm_abc_def"):
+        response = await engine.request("GET", "/v1/sensors", headers={"Authorization": value})
+        assert response.code == 401
+        assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+# The intended minimum role of each route: reads need "read", changes "write",
+# keys and device approval "admin"; only these are public.
+INTENDED = {
+    ("GET", "/"): None,
+    ("GET", "/v1/status"): None,
+    ("GET", "/v1/openapi.json"): None,
+    ("POST", "/v1/devices/register"): None,
+    ("PUT", "/v1/sensors/update"): "write",
+    ("GET", "/v1/sensors"): "read",
+    ("GET", "/v1/sensors/<sensor_id>"): "read",
+    ("PATCH", "/v1/sensors/<sensor_id>"): "write",
+    ("GET", "/v1/sensors/<sensor_id>/readings"): "read",
+    ("GET", "/v1/keys"): "admin",
+    ("POST", "/v1/keys"): "admin",
+    ("DELETE", "/v1/keys/<key_id>"): "admin",
+    ("GET", "/v1/devices"): "read",
+    ("GET", "/v1/devices/<host_id>"): "read",
+    ("DELETE", "/v1/devices/<host_id>"): "admin",
+    ("POST", "/v1/devices/<host_id>/approve"): "admin",
+    ("POST", "/v1/devices/<host_id>/reject"): "admin",
+}
+
+
+def test_each_route_declares_the_intended_role(engine):
+    declared = {(m, r.path): r.spec.role for r in engine.api.routes for m in r.methods}
+    assert declared == INTENDED
