@@ -13,10 +13,7 @@ from rpymostat_control.guard import RelayGuard
 from rpymostat_control.relay_config import parse_relays
 from rpymostat_control.relays import make_relay_id
 from rpymostat_control.relays.gpio import open_gpio_relays
-
-HOST = "boiler-pi"
-HOUSE = "heat=17,cool=27,fan=22!,aux=5"
-HEAT, COOL, FAN, AUX = (f"{HOST}:{name}" for name in ("heat", "cool", "fan", "aux"))
+from tests.unit.control.house import HOST, HOUSE
 
 
 @pytest.fixture

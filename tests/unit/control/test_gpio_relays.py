@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from gpiozero import GPIOPinInUse
 from gpiozero.pins.mock import MockFactory
 
 from rpymostat_control.relay_config import RelaySpec, parse_relays
@@ -70,7 +71,7 @@ def test_open_gpio_relays_claims_every_declared_pin(pin_factory: MockFactory) ->
 
 def test_a_pin_that_cannot_be_claimed_releases_the_others(pin_factory: MockFactory) -> None:
     in_use = GpioRelay("other", RelaySpec("x", 27), pin_factory)
-    with pytest.raises(Exception, match="27"):
+    with pytest.raises(GPIOPinInUse, match="27"):
         open_gpio_relays("boiler-pi", parse_relays("heat=17,cool=27"), pin_factory)
     reclaimed = GpioRelay("boiler-pi", RelaySpec("heat", 17), pin_factory)
     reclaimed.set(True)

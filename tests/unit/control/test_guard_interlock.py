@@ -9,7 +9,7 @@ from gpiozero.pins.mock import MockFactory
 from twisted.internet.task import Clock
 
 from rpymostat_control.guard import RelayGuard
-from tests.unit.control.conftest import AUX, COOL, FAN, HEAT
+from tests.unit.control.house import AUX, COOL, FAN, HEAT
 
 PAST_MIN_OFF = 301
 

@@ -9,7 +9,7 @@ from gpiozero.pins.mock import MockFactory
 from twisted.internet.task import Clock
 
 from rpymostat_control.guard import RelayGuard
-from tests.unit.control.conftest import COOL, HEAT
+from tests.unit.control.house import COOL, HEAT
 
 
 def test_cool_waits_five_minutes_after_going_off(

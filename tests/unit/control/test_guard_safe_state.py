@@ -12,7 +12,7 @@ from rpymostat_control.guard import RelayEvent, RelayGuard, UnknownRelayError
 from rpymostat_control.relay_config import parse_relays
 from rpymostat_control.relays.gpio import GpioRelay, open_gpio_relays
 from rpymostat_control.relays.sim import SimulatedRelay, make_simulated_relays
-from tests.unit.control.conftest import COOL, FAN, HEAT
+from tests.unit.control.house import COOL, FAN, HEAT
 
 OFF_LEVELS = {17: False, 27: False, 22: True, 5: False}
 
