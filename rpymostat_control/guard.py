@@ -186,7 +186,7 @@ class RelayGuard:
                 refusal="min_off",
                 message=(
                     f"{relay.name} ({function}) must stay off for {self._min_off[function]:g} s"
-                    f" after it last went off; {remaining:.0f} s remaining"
+                    f" after it last went off; {math.ceil(remaining)} s remaining"
                 ),
                 retry_after=remaining,
             )
