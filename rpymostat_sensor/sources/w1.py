@@ -49,6 +49,8 @@ REASON_RESET_VALUE = (
 )
 REASON_UNREADABLE = "listed on the 1-wire bus but its w1_slave file cannot be read: check the wiring"
 
+#: Enough for 1/16 °C steps and for the driver's millidegrees, dropping float noise (13.312000000000001).
+_DECIMALS = 4
 _SLAVE_NAME = re.compile(r"^([0-9a-f]{2})-([0-9a-f]+)$")
 _KNOWN_FAMILIES = {sensor.value: sensor for sensor in Sensor}
 
@@ -124,7 +126,7 @@ class W1Source:
         if value == W1ThermSensor.SENSOR_RESET_VALUE:
             # w1thermsensor only checks the reset value for 12-bit families.
             return _Outcome(serial, family.name, None, REASON_RESET_VALUE)
-        return _Outcome(serial, family.name, value, None)
+        return _Outcome(serial, family.name, round(value, _DECIMALS), None)
 
     def _to_samples(self, outcomes: list[_Outcome], at: float) -> list[SensorSample]:
         present = {outcome.sensor_id for outcome in outcomes}
