@@ -7,7 +7,8 @@ It runs unattended on a small Pi for months, so every part that blocks
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from twisted.internet.defer import Deferred
 

@@ -13,7 +13,8 @@ import ipaddress
 import os
 import platform
 import socket
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import ifaddr
 

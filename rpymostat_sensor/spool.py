@@ -16,9 +16,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
@@ -101,9 +102,7 @@ class Spool:
 
         A sample whose key is already spooled is not stored twice.
         """
-        rows = [
-            (s.key, self._host_id, s.sensor_id, s.sensor_type, s.value, s.at, s.alias, s.extra) for s in samples
-        ]
+        rows = [(s.key, self._host_id, s.sensor_id, s.sensor_type, s.value, s.at, s.alias, s.extra) for s in samples]
 
         def append_rows(connection: sqlite3.Connection) -> int:
             connection.executemany(

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IReactorTime
@@ -55,7 +55,7 @@ class SimulatedSource:
         for sensor_id, temperature_at in sorted(self._sensors.items()):
             try:
                 samples.append(SensorSample(sensor_id, SIMULATED_SENSOR_TYPE, float(temperature_at(at)), at))
-            except Exception as error:  # a broken model must not stop the other sensors
+            except Exception as error:  # noqa: BLE001 -- a broken model must not stop the other sensors
                 reason = f"simulation failed: {error!r}"
                 samples.append(SensorSample(sensor_id, SIMULATED_SENSOR_TYPE, None, at, reason))
         return succeed(samples)

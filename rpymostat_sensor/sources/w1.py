@@ -26,7 +26,7 @@ from rpymostat_sensor.sources.base import SensorSample
 # w1thermsensor would otherwise run modprobe on import, which fails unprivileged.
 os.environ.setdefault("W1THERMSENSOR_NO_KERNEL_MODULE", "1")
 
-from w1thermsensor import (  # noqa: E402
+from w1thermsensor import (  # type: ignore[import-untyped]
     NoSensorFoundError,
     ResetValueError,
     Sensor,
@@ -120,7 +120,7 @@ class W1Source:
             return _Outcome(serial, family.name, None, REASON_RESET_VALUE)
         except NoSensorFoundError:
             return _Outcome(serial, family.name, None, REASON_UNREADABLE)
-        except Exception as error:  # one odd file must never stop the others being read
+        except Exception as error:  # noqa: BLE001 -- one odd file must never stop the others being read
             reason = f"unexpected data from the 1-wire driver ({error!r}): check the wiring"
             return _Outcome(serial, family.name, None, reason)
         if value == W1ThermSensor.SENSOR_RESET_VALUE:
@@ -155,7 +155,7 @@ class W1Source:
                 value=outcome.value,
             )
         elif outcome.reason is not None and (first_time or outcome.reason != previous):
-            log.warn(
+            log.warn(  # noqa: G010 -- twisted.logger.Logger has no warning()
                 "1-wire sensor {sensor_id} ({sensor_type}): {reason}",
                 sensor_id=outcome.sensor_id,
                 sensor_type=outcome.sensor_type,

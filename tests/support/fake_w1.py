@@ -235,5 +235,7 @@ class FakeW1Bus:
 
     def _write_master_files(self) -> None:
         names = sorted(name for name, slave in self._slaves.items() if slave.plugged)
-        _write_atomically(self._master_path / "w1_master_slaves", "".join(f"{name}\n" for name in names) or "not found.\n")
+        _write_atomically(
+            self._master_path / "w1_master_slaves", "".join(f"{name}\n" for name in names) or "not found.\n"
+        )
         _write_atomically(self._master_path / "w1_master_slave_count", f"{len(names)}\n")

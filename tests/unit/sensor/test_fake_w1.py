@@ -9,9 +9,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from rpymostat_sensor.sources import w1 as _w1  # noqa: F401  (sets W1THERMSENSOR_NO_KERNEL_MODULE first)
+# Through our module, which stops w1thermsensor from running modprobe on import.
+from rpymostat_sensor.sources.w1 import Sensor, W1ThermSensor
 from tests.support.fake_w1 import FakeW1Bus, dallas_crc8
-from w1thermsensor import Sensor, W1ThermSensor
 
 SENSOR = "28-00000a1b2c3d"
 
