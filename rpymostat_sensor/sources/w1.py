@@ -94,7 +94,11 @@ class W1Source:
         self._last_reasons: dict[str, str | None] = {}
 
     def read(self) -> Deferred[list[SensorSample]]:
-        """Scan the bus and read every sensor, off the reactor thread."""
+        """Scan the bus and read every sensor, off the reactor thread.
+
+        The only failure is :class:`W1BusNotFoundError`, when there is no bus
+        at all; the caller logs it and tries again at the next interval.
+        """
         at = self._clock.seconds()
         reading = self._runner(self._scan_and_read)
         reading.addCallback(self._to_samples, at)
