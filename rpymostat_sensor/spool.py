@@ -8,20 +8,21 @@ number dropped is kept, so the loss is visible rather than silent.
 
 SQLite in WAL mode with ``synchronous=FULL`` makes an appended reading
 survive a power cut once ``append`` has fired. Every call runs through the
-injected runner (a thread in production), one at a time.
+injected runner (a thread in production), one at a time and in the order
+the calls were made, so readings appended one after the other are
+delivered in that order too.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, DeferredLock
 from twisted.internet.threads import deferToThread
 
 from rpymostat_sensor import BlockingRunner
@@ -73,7 +74,7 @@ class Spool:
         self._host_id = host_id
         self._max_entries = max_entries
         self._runner = runner
-        self._lock = threading.Lock()
+        self._lock = DeferredLock()
 
     @classmethod
     def open(
@@ -159,25 +160,20 @@ class Spool:
     def close(self) -> Deferred[None]:
         """Close the file; the spool cannot be used afterwards."""
 
-        def close_connection() -> None:
-            with self._lock:
-                self._connection.close()
-
-        return self._runner(close_connection)
+        return self._lock.run(self._runner, self._connection.close)
 
     def _transaction(self, work: Callable[[sqlite3.Connection], _T]) -> Deferred[_T]:
         def run() -> _T:
-            with self._lock:
-                self._connection.execute("BEGIN IMMEDIATE")
-                try:
-                    result = work(self._connection)
-                except BaseException:
-                    self._connection.execute("ROLLBACK")
-                    raise
-                self._connection.execute("COMMIT")
-                return result
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(self._connection)
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+            return result
 
-        return self._runner(run)
+        return self._lock.run(self._runner, run)
 
 
 def _entry(row: Any) -> SpoolEntry:

@@ -10,6 +10,7 @@ import pytest
 import pytest_twisted
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from twisted.internet.defer import gatherResults
 
 from rpymostat_sensor.sources.base import SensorSample
 from rpymostat_sensor.spool import Spool
@@ -148,6 +149,18 @@ def test_keeps_exactly_the_newest_readings_and_counts_the_rest(max_entries: int,
         assert kept == appended[-max_entries:]
         assert result_of(spool.dropped()) == max(0, len(appended) - max_entries)
         result_of(spool.close())
+
+
+@pytest_twisted.inlineCallbacks
+def test_appends_made_at_once_on_threads_keep_the_order_they_were_made_in(tmp_path: Path) -> None:
+    spool = yield Spool.open(tmp_path / "spool.sqlite", HOST)
+    batches = [[sample(batch * 10 + n) for n in range(3)] for batch in range(20)]
+
+    yield gatherResults([spool.append(batch) for batch in batches])
+    entries = yield spool.peek(1000)
+    yield spool.close()
+
+    assert [entry.sample for entry in entries] == [reading for batch in batches for reading in batch]
 
 
 @pytest_twisted.inlineCallbacks
