@@ -1,0 +1,101 @@
+"""Who this sensor host is, and what it tells the engine about itself.
+
+The host ID must stay the same across reboots and reinstalls of the
+daemon, because the engine keys the device's approval and its sensors on
+it: the Pi's own serial number is ideal, and systemd's machine ID is the
+fallback on other boards. Host information goes out on the slower
+secondary timer and is read locally: no network traffic.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import platform
+import socket
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import ifaddr
+
+import rpymostat
+
+DEFAULT_CPUINFO_PATH = "/proc/cpuinfo"
+DEFAULT_MACHINE_ID_PATH = "/etc/machine-id"
+DEFAULT_UPTIME_PATH = "/proc/uptime"
+
+
+class HostIdError(Exception):
+    """Neither the Pi serial nor the machine ID could be found."""
+
+
+def host_id(
+    cpuinfo_path: str | os.PathLike[str] = DEFAULT_CPUINFO_PATH,
+    machine_id_path: str | os.PathLike[str] = DEFAULT_MACHINE_ID_PATH,
+) -> str:
+    """This host's stable ID: the Raspberry Pi serial, else the machine ID."""
+    serial = _pi_serial(cpuinfo_path)
+    if serial is not None:
+        return serial
+    try:
+        with open(machine_id_path, encoding="ascii") as handle:
+            machine_id = handle.read().strip().lower()
+    except OSError:
+        machine_id = ""
+    if machine_id:
+        return machine_id
+    raise HostIdError(
+        f"cannot tell this host's ID: no 'Serial' line in {cpuinfo_path} and no {machine_id_path}; "
+        f"set RPYMOSTAT_SENSOR_HOST_ID"
+    )
+
+
+def _pi_serial(cpuinfo_path: str | os.PathLike[str]) -> str | None:
+    """The ``Serial`` line of /proc/cpuinfo, ignoring the all-zero one some kernels print."""
+    try:
+        with open(cpuinfo_path, encoding="ascii", errors="replace") as handle:
+            lines = handle.readlines()
+    except OSError:
+        return None
+    for line in lines:
+        label, _, value = line.partition(":")
+        serial = value.strip().lower()
+        if label.strip() == "Serial" and serial.strip("0"):
+            return serial
+    return None
+
+
+def uptime_seconds(uptime_path: str | os.PathLike[str] = DEFAULT_UPTIME_PATH) -> float | None:
+    """Seconds since boot, or ``None`` where /proc/uptime is not available."""
+    try:
+        with open(uptime_path, encoding="ascii") as handle:
+            return float(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def ip_addresses(adapters: Callable[[], Iterable[ifaddr.Adapter]] = ifaddr.get_adapters) -> list[str]:
+    """Every non-loopback address of every interface, IPv4 first."""
+    found: set[ipaddress.IPv4Address | ipaddress.IPv6Address] = set()
+    for adapter in adapters():
+        for ip in adapter.ips:
+            text = ip.ip if isinstance(ip.ip, str) else ip.ip[0]
+            address = ipaddress.ip_address(text)
+            if not address.is_loopback:
+                found.add(address)
+    return [str(address) for address in sorted(found, key=lambda a: (a.version, a))]
+
+
+def host_info(
+    uptime_path: str | os.PathLike[str] = DEFAULT_UPTIME_PATH,
+    adapters: Callable[[], Iterable[ifaddr.Adapter]] = ifaddr.get_adapters,
+) -> dict[str, Any]:
+    """What the engine shows about this host in its device list."""
+    return {
+        "hostname": socket.gethostname(),
+        "uptime_seconds": uptime_seconds(uptime_path),
+        "addresses": ip_addresses(adapters),
+        "software_version": rpymostat.__version__,
+        "python_version": platform.python_version(),
+        "platform": platform.platform(),
+    }
