@@ -25,6 +25,7 @@ CORE = [
     "isodate>=0.7",
     "croniter>=2.0",
     "autobahn>=24.4",
+    "ifaddr>=0.2",
 ]
 
 EXTRAS = {
@@ -51,6 +52,7 @@ EXTRAS["test"] = sorted(
             "playwright>=1.45",
             "psutil>=5.9",
             "mypy>=1.10",
+            "mypy-zope>=1.0",
             "ruff>=0.5",
         ]
     )

@@ -18,6 +18,6 @@ author = "RPyMostat developers"
 copyright = "RPyMostat developers, AGPL-3.0-or-later"
 version = release = VERSION
 extensions: list[str] = []
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "*_generated.rst"]
 html_theme = "alabaster"
 html_static_path: list[str] = []
