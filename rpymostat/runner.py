@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Mapping, Sequence, TextIO
+from collections.abc import Sequence
 
+from rpymostat.common.settings import print_config
 from rpymostat.config import ConfigError, EngineConfig
 from rpymostat.version import VERSION
 
@@ -25,13 +26,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def show_config(config: EngineConfig, environ: Mapping[str, str], out: TextIO) -> None:
-    for row in config.describe(environ):
-        out.write(f"{row['variable']}={row['value']}\n")
-        out.write(f"    default: {row['default']}{'' if row['set'] == 'yes' else '  (in use)'}\n")
-        out.write(f"    {row['description']}\n")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
@@ -40,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rpymostat-engine: configuration error: {exc}", file=sys.stderr)
         return 2
     if args.show_config:
-        show_config(config, os.environ, sys.stdout)
+        print_config(config.describe(os.environ), sys.stdout)
         return 0
 
     from twisted.internet import reactor

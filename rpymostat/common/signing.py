@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 HEADER_DEVICE = "X-RPyMostat-Device"
 HEADER_TIMESTAMP = "X-RPyMostat-Timestamp"
@@ -74,7 +74,7 @@ class SignedHeaders:
     signature: str
 
     @classmethod
-    def from_headers(cls, get_header: HeaderGetter) -> "SignedHeaders | None":
+    def from_headers(cls, get_header: HeaderGetter) -> SignedHeaders | None:
         """Read the headers; None when the request is not signed at all."""
         values = [get_header(name) for name in (HEADER_DEVICE, HEADER_TIMESTAMP, HEADER_NONCE, HEADER_SIGNATURE)]
         if all(value is None for value in values):

@@ -6,7 +6,7 @@ these helpers take epoch seconds rather than reading the time themselves.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import isodate
 
@@ -17,7 +17,7 @@ class TimestampError(ValueError):
 
 def to_iso(epoch: float) -> str:
     """Format epoch seconds as ``2026-11-23T11:52:56.123Z`` (millisecond precision)."""
-    moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
+    moment = datetime.fromtimestamp(epoch, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -40,4 +40,4 @@ def from_iso(text: str) -> float:
 
 def utc_datetime(epoch: float) -> datetime:
     """Epoch seconds as an aware UTC datetime."""
-    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return datetime.fromtimestamp(epoch, tz=UTC)

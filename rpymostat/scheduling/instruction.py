@@ -7,8 +7,9 @@ data so that both sides stay pure functions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from typing import Literal
 
 Mode = Literal["off", "heat", "cool", "auto"]
 FanMode = Literal["auto", "on"]

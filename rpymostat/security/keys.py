@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from typing import Iterable
+from collections.abc import Iterable
 
 from twisted.internet.defer import Deferred, inlineCallbacks
 

@@ -8,7 +8,8 @@ against each backend.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from twisted.internet.defer import Deferred
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Sequence
 from importlib import resources
-from typing import Any, Sequence
+from typing import Any
 
 from twisted.enterprise import adbapi
 from twisted.internet.defer import Deferred, inlineCallbacks, succeed

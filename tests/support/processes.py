@@ -10,9 +10,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 BIN = Path(sys.executable).parent
 
@@ -67,7 +68,7 @@ class EngineProcess:
     log_path: Path | None = None
 
     @classmethod
-    def prepare(cls, data_dir: Path, **extra_env: str) -> "EngineProcess":
+    def prepare(cls, data_dir: Path, **extra_env: str) -> EngineProcess:
         port = free_port()
         env = {
             **os.environ,
@@ -84,7 +85,7 @@ class EngineProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *args: str) -> "EngineProcess":
+    def start(self, *args: str) -> EngineProcess:
         self.log_path = self.data_dir / f"engine-{time.monotonic_ns()}.log"
         log = open(self.log_path, "w")
         self.process = subprocess.Popen([str(BIN / "rpymostat-engine"), *args], env=self.env,

@@ -7,8 +7,9 @@ OpenAPI check read the same declarations the server runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 ROUTE_ATTRIBUTE = "__rpymostat_route__"
 

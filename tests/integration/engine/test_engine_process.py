@@ -99,9 +99,10 @@ def test_keys_cli_creates_lists_and_revokes_keys_the_engine_honours(engine):
 
 
 def test_keys_cli_device_secret_signs_updates(engine):
-    from rpymostat.common.signing import sign_request
     import json
     import time
+
+    from rpymostat.common.signing import sign_request
 
     engine.start()
     made = run_script("rpymostat-keys", "device", "myhostid", env=engine.env)

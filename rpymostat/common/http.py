@@ -1,0 +1,69 @@
+"""A small JSON client for signed requests between devices and the engine.
+
+The sensor and control daemons use it to talk to the engine, and the engine
+uses it to command control daemons. The treq ``HTTPClient`` and the clock
+are passed in, so tests can point it at a real peer's resource through
+``treq.testing.StubTreq`` or at a real socket.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IReactorTime
+
+from rpymostat.common.signing import sign_request
+
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class JsonResponse:
+    """A peer's answer: status code and decoded JSON (None when the body was not JSON)."""
+
+    code: int
+    body: Any
+
+    @property
+    def error(self) -> str:
+        if isinstance(self.body, dict) and isinstance(self.body.get("error"), str):
+            return self.body["error"]
+        return f"HTTP {self.code}"
+
+
+class SignedJsonClient:
+    """Signs every request as one device (or as the engine) with its secret."""
+
+    def __init__(self, http: Any, clock: IReactorTime, device_id: str, secret: str,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.http = http
+        self.clock = clock
+        self.device_id = device_id
+        self.secret = secret
+        self.timeout = timeout
+
+    async def request(self, method: str, base_url: str, path: str, body: Any = None,
+                      extra_headers: dict[str, str] | None = None) -> JsonResponse:
+        """Send one signed request; raises on connection failure or timeout."""
+        data = b"" if body is None else json.dumps(body, allow_nan=False).encode("utf-8")
+        headers = sign_request(self.device_id, self.secret, method, path, data, self.clock.seconds())
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        headers.update(extra_headers or {})
+        sent: Deferred = self.http.request(
+            method, base_url.rstrip("/") + path, data=data or None,
+            headers={k: [v] for k, v in headers.items()},
+        )
+        sent.addTimeout(self.timeout, self.clock)
+        response = await sent
+        read: Deferred = response.content()
+        read.addTimeout(self.timeout, self.clock)
+        raw = await read
+        try:
+            decoded = json.loads(raw.decode("utf-8")) if raw else None
+        except ValueError:
+            decoded = None
+        return JsonResponse(response.code, decoded)
