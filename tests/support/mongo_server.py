@@ -307,11 +307,16 @@ class MongomockTranslator:
 
 
 class MongoTestServer:
-    """A wire-protocol MongoDB on 127.0.0.1 backed by mongomock."""
+    """A wire-protocol MongoDB on 127.0.0.1 backed by mongomock.
+
+    ``received`` lists every command document as it arrived, so a test can
+    check what a client asked for (its write concern, say).
+    """
 
     def __init__(self, replica_set: str | None = None) -> None:
         self.replica_set = replica_set
         self.translator = MongomockTranslator()
+        self.received: list[dict[str, Any]] = []
         self._connection_ids = itertools.count(1)
         self._server = MockupDB(request_timeout=int(1e6))
         self._server.autoresponds(self._respond)
@@ -371,6 +376,7 @@ class MongoTestServer:
         if not isinstance(request, (OpMsg, Command)):
             return request.fail("only OP_MSG commands are served by this test server")
         command = dict(request.doc)
+        self.received.append(dict(command))
         if command and next(iter(command)).lower() in ("hello", "ismaster"):
             return request.replies(self.hello())
         db_name = command.pop("$db", None) or request.namespace.split(".", 1)[0]
