@@ -20,19 +20,27 @@ so losing it never reuses an ID.
 from __future__ import annotations
 
 import json
-from typing import Any, Awaitable, Callable, Sequence, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, PyMongoError
 from pymongo.write_concern import WriteConcern
-from twisted.internet.defer import CancelledError, Deferred, TimeoutError, fail, gatherResults, succeed
+from twisted.internet.defer import (
+    CancelledError,
+    Deferred,
+    TimeoutError,
+    fail,
+    gatherResults,
+    succeed,
+)
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 from twisted.python.failure import Failure
-from txmongo import filter as qf
-from txmongo.collection import Collection
-from txmongo.connection import ConnectionPool
-from txmongo.database import Database
+from txmongo import filter as qf  # type: ignore[import-untyped]
+from txmongo.collection import Collection  # type: ignore[import-untyped]
+from txmongo.connection import ConnectionPool  # type: ignore[import-untyped]
+from txmongo.database import Database  # type: ignore[import-untyped]
 
 from rpymostat.store.interface import StoreError
 from rpymostat.store.records import (
@@ -156,9 +164,8 @@ class MongoStore:
             pool.disconnect()
             return failure
 
-        d = store._run("prepare the database", store._prepare)
-        d.addCallbacks(lambda _: store, give_up)
-        return d
+        prepared = store._run("prepare the database", store._prepare)
+        return prepared.addCallbacks(lambda _: store, give_up)
 
     async def _prepare(self) -> None:
         hello = await self._db.command("hello")
@@ -221,7 +228,9 @@ class MongoStore:
 
     # Sensors and readings
 
-    def record_readings(self, host_id: str, readings: Sequence[ReadingInput], received_at: float) -> Deferred[list[str]]:
+    def record_readings(
+        self, host_id: str, readings: Sequence[ReadingInput], received_at: float
+    ) -> Deferred[list[str]]:
         """Store readings, then bring each sensor up to date.
 
         MongoDB has no multi-document atomicity outside transactions (which a
@@ -247,7 +256,7 @@ class MongoStore:
         docs = [_reading_doc(first_id + i, host_id, reading, received_at) for i, reading in enumerate(readings)]
         stored = await self._insert_new(docs)
         updates = []
-        for reading, doc in zip(readings, docs):
+        for reading, doc in zip(readings, docs, strict=True):
             updates.append(UpdateOne(
                 {"_id": reading.sensor_id},
                 {"$set": {"host_id": host_id, "sensor_type": reading.sensor_type, "alias": reading.alias},
@@ -263,7 +272,7 @@ class MongoStore:
         await self._collection("sensors").bulk_write(updates, ordered=True)
         return [reading.sensor_id for reading in readings]
 
-    async def _insert_new(self, docs: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    async def _insert_new(self, docs: list[dict[str, Any]]) -> dict[tuple[str, str | None], dict[str, Any]]:
         """Insert readings; return the already stored ones that were skipped, by (sensor, key)."""
         try:
             await self._collection("readings").insert_many(docs, ordered=False)

@@ -32,15 +32,17 @@ import datetime
 import itertools
 import sys
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, Self
 
 import mongomock
-from mockupdb import OP_MSG_FLAGS, Command, MockupDB, OpMsg, Request
+from mockupdb import OP_MSG_FLAGS, Command, MockupDB, OpMsg, Request  # type: ignore[import-untyped]
 
 COMMAND_NOT_FOUND = 59
 ILLEGAL_OPERATION = 20
 BAD_VALUE = 2
 INTERNAL_ERROR = 1
+DUPLICATE_KEY = 11000
 INDEX_OPTIONS_CONFLICT = 85
 WIRE_VERSION = 21  # MongoDB 7.0; pymongo 4.18 refuses servers below 9.
 
@@ -76,7 +78,7 @@ class MongomockTranslator:
     """Executes wire-protocol command documents against one mongomock client."""
 
     def __init__(self) -> None:
-        self.client = mongomock.MongoClient()
+        self.client: mongomock.MongoClient = mongomock.MongoClient()
         self._lock = threading.Lock()
         self._cursors: dict[int, tuple[str, list[dict[str, Any]]]] = {}
         self._cursor_ids = itertools.count(1)
@@ -116,7 +118,7 @@ class MongomockTranslator:
             return {"ok": 0, "code": error.code, "errmsg": error.message}
         except mongomock.OperationFailure as error:
             return {"ok": 0, "code": error.code or BAD_VALUE, "errmsg": str(error)}
-        except Exception as error:  # a mongomock gap: answer as mongod does for an internal error
+        except Exception as error:  # noqa: BLE001 - a mongomock gap: answer as mongod does an internal error
             return {"ok": 0, "code": INTERNAL_ERROR, "errmsg": f"test server cannot execute {name}: {error!r}"}
         return {**reply, "ok": 1}
 
@@ -243,7 +245,8 @@ class MongomockTranslator:
         return reply
 
     def _kill_cursors(self, db_name: str, cmd: dict[str, Any]) -> dict[str, Any]:
-        killed, unknown = [], []
+        killed: list[int] = []
+        unknown: list[int] = []
         for cursor_id in cmd.get("cursors", []):
             (killed if self._cursors.pop(cursor_id, None) else unknown).append(cursor_id)
         return {"cursorsKilled": killed, "cursorsNotFound": unknown, "cursorsAlive": [], "cursorsUnknown": []}
@@ -272,10 +275,26 @@ class MongomockTranslator:
                     raise CommandError(INDEX_OPTIONS_CONFLICT,
                                        f"An existing index has the same name as the requested index: {index['name']}")
                 continue
-            collection.create_index(list(index["key"].items()), name=index["name"], **options)
+            if options.get("unique") and "partialFilterExpression" in options:
+                self._create_partial_unique_index(collection, index["name"], list(index["key"].items()), options)
+            else:
+                collection.create_index(list(index["key"].items()), name=index["name"], **options)
         after = collection.index_information()
         return {"numIndexesBefore": len(before), "numIndexesAfter": len(after),
                 "createdCollectionAutomatically": not before}
+
+    @staticmethod
+    def _create_partial_unique_index(collection: mongomock.Collection, name: str, keys: list[tuple[str, Any]],
+                                     options: dict[str, Any]) -> None:
+        """mongomock checks existing documents against every unique index as if it were total: check
+        only the documents the partial filter selects, as mongod does, then register the index."""
+        seen = set()
+        for document in collection.find(options["partialFilterExpression"]):
+            values = tuple(repr(document.get(field)) for field, _ in keys)
+            if values in seen:
+                raise CommandError(DUPLICATE_KEY, f"E11000 duplicate key error index: {name} dup key: {values}")
+            seen.add(values)
+        collection._store.create_index(name, {"key": keys, **options})  # type: ignore[arg-type]
 
     def _list_indexes(self, db_name: str, cmd: dict[str, Any]) -> dict[str, Any]:
         collection = self._collection(db_name, cmd)
@@ -339,14 +358,14 @@ class MongoTestServer:
         query = "&".join(f"{key}={value}" for key, value in options.items())
         return f"mongodb://{self.address}/{database}" + (f"?{query}" if query else "")
 
-    def start(self) -> MongoTestServer:
+    def start(self) -> Self:
         self._server.run()
         return self
 
     def stop(self) -> None:
         self._server.stop()
 
-    def __enter__(self) -> MongoTestServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -364,7 +383,7 @@ class MongoTestServer:
             "maxMessageSizeBytes": 48_000_000,
             "maxWriteBatchSize": 100_000,
             "logicalSessionTimeoutMinutes": 30,
-            "localTime": datetime.datetime.now(datetime.timezone.utc),
+            "localTime": datetime.datetime.now(datetime.UTC),
             "connectionId": next(self._connection_ids),
         }
         if self.replica_set:
