@@ -27,7 +27,6 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, PyMongoError
 from pymongo.write_concern import WriteConcern
 from twisted.internet.defer import (
-    CancelledError,
     Deferred,
     TimeoutError,
     fail,
@@ -201,7 +200,7 @@ class MongoStore:
         return d.addBoth(settle)
 
     def _as_store_error(self, failure: Failure, what: str) -> Failure:
-        if failure.check(TimeoutError, CancelledError):
+        if failure.check(TimeoutError):
             raise StoreError(f"MongoDB did not answer within {self.timeout:g} s when asked to {what}; "
                              "is the server running and reachable?")
         if failure.check(PyMongoError):
@@ -213,9 +212,11 @@ class MongoStore:
             reply = await self._db.command("ping")
             return bool(reply.get("ok"))
 
-        d = self._run("answer a ping", ping)
-        d.addErrback(lambda failure: failure.trap(StoreError) and False)
-        return d
+        def unreachable(failure: Failure) -> bool:
+            failure.trap(StoreError)
+            return False
+
+        return self._run("answer a ping", ping).addErrback(unreachable)
 
     def close(self) -> Deferred[None]:
         """Wait for operations in flight (each bounded by the timeout), then disconnect."""
