@@ -416,6 +416,13 @@ class MongoStore:
 
         return self._run("change a device's status", set_device_status)
 
+    def delete_device(self, host_id: str) -> Deferred[bool]:
+        async def delete_device() -> bool:
+            result = await self._collection("devices").delete_one({"_id": host_id})
+            return result.deleted_count == 1
+
+        return self._run("delete a device", delete_device)
+
     def touch_device(self, host_id: str, at: float, info: dict[str, Any] | None = None) -> Deferred[None]:
         changes: dict[str, Any] = {"last_seen": float(at)}
         if info is not None:

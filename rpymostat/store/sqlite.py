@@ -19,7 +19,8 @@ from importlib import resources
 from typing import Any
 
 from twisted.enterprise import adbapi
-from twisted.internet.defer import Deferred, inlineCallbacks, succeed
+from twisted.internet.defer import Deferred, fail, inlineCallbacks, succeed
+from twisted.python.failure import Failure
 from twisted.logger import Logger
 
 from rpymostat.store.interface import StoreError
@@ -70,6 +71,13 @@ def _open_connection(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA busy_timeout=5000")
 
 
+def _as_store_error(failure: Failure) -> Failure:
+    """sqlite3's own errors become StoreError, as the interface promises."""
+    if failure.check(sqlite3.Error):
+        raise StoreError(f"SQLite: {failure.value}") from failure.value
+    return failure
+
+
 def _sensor(row: Sequence[Any]) -> SensorRecord:
     return SensorRecord(*row[:11], hidden=bool(row[11]))
 
@@ -113,8 +121,8 @@ class SQLiteStore:
 
     def _interaction(self, func, *args):  # type: ignore[no-untyped-def]
         if self._pool is None:
-            raise StoreError("the store is closed")
-        return self._pool.runInteraction(func, *args)
+            return fail(StoreError("the store is closed"))
+        return self._pool.runInteraction(func, *args).addErrback(_as_store_error)
 
     def _query(self, sql: str, *params: Any) -> Deferred[list[tuple[Any, ...]]]:
         return self._interaction(lambda cur: cur.execute(sql, params).fetchall())
