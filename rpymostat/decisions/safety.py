@@ -5,6 +5,7 @@ a relay. These rules protect the equipment and the house, so no plugin
 option and no instruction can switch them off:
 
 - heat and cool never run together (a decision names one function);
+- heat and cool run only in a mode that allows them (frost protection aside);
 - a function never starts before its minimum off time has passed;
 - a running function keeps running for its minimum run time when the plugin
   wants it to stop, but stops at once when the user's mode forbids it (e.g.
@@ -100,6 +101,11 @@ def apply_safety(decision: Decision, context: DecisionContext, limits: SafetyLim
     if wanted not in DESIRED:
         alerts.append(Alert("plugin_error", f"The decision plugin asked for {wanted!r}, which is not a state."))
         wanted, reason, lockout = "idle", "the decision plugin gave no valid state", None
+
+    if wanted in ("heat", "cool") and not mode_allows(context.instruction, wanted):
+        fallback: Desired = "fan" if context.instruction.fan == "on" else "idle"
+        reason = f"mode {context.instruction.mode} does not allow {wanted}"
+        wanted, lockout = fallback, None
 
     floor = limits.frost_floor
     if floor is not None:
