@@ -16,7 +16,7 @@ from rpymostat.decisions.plugin import DecisionPlugin
 from rpymostat.decisions.safety import SafetyLimits, apply_safety
 from rpymostat.decisions.weighting import SensorReading, weighted_temperature
 from rpymostat.scheduling.instruction import Instruction
-from rpymostat.sim.house import HouseState, SimulatedHouse
+from rpymostat.sim.house import HouseState, SensorModel, SimulatedHouse
 from rpymostat.sim.outdoor import DailySinusoid
 
 TICK = 10.0
@@ -31,10 +31,21 @@ class Run:
     lockouts: int = 0
 
 
-def simulate(plugin: DecisionPlugin, options: dict[str, Any], hours: float, dead_after: float | None = None) -> Run:
+def simulate(
+    plugin: DecisionPlugin,
+    options: dict[str, Any],
+    hours: float,
+    dead_after: float | None = None,
+    sensor: SensorModel = SensorModel(),
+) -> Run:
     clock = Clock()
     clock.advance(1_800_000_000.0)
-    house = SimulatedHouse(clock, outdoor=DailySinusoid(mean=0.0, amplitude=5.0), initial=HouseState(20.0, 20.0))
+    house = SimulatedHouse(
+        clock,
+        outdoor=DailySinusoid(mean=0.0, amplitude=5.0),
+        initial=HouseState(20.0, 20.0),
+        sensors={"living": sensor},
+    )
     equipment = EquipmentState.all_off_since(clock.seconds())
     limits = SafetyLimits()
     last_report = SensorReading(house.sensor_value("living"), clock.seconds())
@@ -69,10 +80,12 @@ def test_hysteresis_holds_the_setpoint_without_short_cycles() -> None:
     assert min(run.runs) >= 300 and min(run.rests) >= 300
 
 
-def test_hysteresis_cycles_less_than_bang_bang() -> None:
-    smart = simulate(hysteresis, {}, hours=24)
-    baseline = simulate(bangbang, {}, hours=24)
-    assert len(smart.runs) < len(baseline.runs)
+def test_with_a_noisy_sensor_hysteresis_cycles_far_less_than_bang_bang() -> None:
+    noisy = SensorModel(noise=0.3)
+    smart = simulate(hysteresis, {}, hours=24, sensor=noisy)
+    baseline = simulate(bangbang, {}, hours=24, sensor=noisy)
+    assert len(smart.runs) * 2 < len(baseline.runs)
+    assert min(baseline.runs) < 300 <= min(smart.runs)
 
 
 def test_a_dead_sensor_stops_the_furnace() -> None:
