@@ -6,7 +6,8 @@ thermostats, so any gain of a smarter plugin shows against it.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from rpymostat.decisions.band import thermal_call
 from rpymostat.decisions.model import Decision, DecisionContext

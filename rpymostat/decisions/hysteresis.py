@@ -7,7 +7,8 @@ its own, non-negotiable equipment-protection minimums and maximum run).
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from rpymostat.decisions.band import thermal_call
 from rpymostat.decisions.model import Decision, DecisionContext, Desired, Lockout, mode_allows
@@ -60,12 +61,16 @@ class HysteresisPlugin:
         current = context.current
         idle: Desired = "fan" if instruction.fan == "on" else "idle"
 
-        if current in ("heat", "cool") and call != current and context.temperature is not None:
-            if mode_allows(instruction, current):
-                ran = context.equipment.of(current).on_for(context.now)
-                if ran is not None and ran < settings["min_on_time"]:
-                    lockout = Lockout(current, "stop", "minimum run time", settings["min_on_time"] - ran)
-                    return Decision(current, f"{reason}, but {lockout.describe()}", lockout)
+        if (
+            current in ("heat", "cool")
+            and call != current
+            and context.temperature is not None
+            and mode_allows(instruction, current)
+        ):
+            ran = context.equipment.of(current).on_for(context.now)
+            if ran is not None and ran < settings["min_on_time"]:
+                lockout = Lockout(current, "stop", "minimum run time", settings["min_on_time"] - ran)
+                return Decision(current, f"{reason}, but {lockout.describe()}", lockout)
 
         if call in ("heat", "cool") and call != current:
             rested = context.equipment.of(call).off_for(context.now)

@@ -7,7 +7,8 @@ validate them and the UI can render them without knowing the plugin.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Protocol, runtime_checkable
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
 
 from rpymostat.decisions.model import Decision, DecisionContext
 

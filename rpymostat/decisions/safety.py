@@ -17,8 +17,8 @@ option and no instruction can switch them off:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function
 from rpymostat.decisions.model import (

@@ -9,8 +9,9 @@ age is judged from the time of the last report, not of the last change.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Literal
 
 DropReason = Literal["missing", "stale", "null"]
 

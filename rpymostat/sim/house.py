@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping
 
 from twisted.internet.interfaces import IReactorTime
 
@@ -76,6 +76,7 @@ class HouseInputs:
 
 
 MAX_SUBSTEP = 60.0
+DEFAULT_OUTDOOR: OutdoorProfile = Constant(0.0)
 
 
 def step(
@@ -144,7 +145,7 @@ class SimulatedHouse:
     def __init__(
         self,
         clock: IReactorTime,
-        outdoor: OutdoorProfile = Constant(0.0),
+        outdoor: OutdoorProfile = DEFAULT_OUTDOOR,
         initial: HouseState | None = None,
         params: HouseParameters = HouseParameters(),
         sensors: Mapping[str, SensorModel] | None = None,

@@ -7,8 +7,8 @@ outside constant and the demo and benchmark can follow a day's swing.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 OutdoorProfile = Callable[[float], float]
 

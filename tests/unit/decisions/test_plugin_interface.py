@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from rpymostat.decisions.bangbang import bangbang

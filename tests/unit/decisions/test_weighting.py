@@ -93,8 +93,8 @@ def test_properties_of_the_weighting(sensors: dict[str, tuple[float, float, floa
     assert set(result.weights) == fresh
     assert {d.sensor_id for d in result.dropped} == set(sensors) - fresh
     assert math.fsum(result.weights.values()) == pytest.approx(1.0)
-    used = [readings[sid].value for sid in fresh]
-    assert min(used) <= result.value <= max(used)  # type: ignore[type-var]
+    used = [value for sid, (_, value, _) in sensors.items() if sid in fresh]
+    assert min(used) <= result.value <= max(used)
 
 
 @given(values, st.lists(st.floats(min_value=0.01, max_value=100), min_size=1, max_size=5))

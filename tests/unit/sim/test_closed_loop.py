@@ -20,6 +20,7 @@ from rpymostat.sim.house import HouseState, SensorModel, SimulatedHouse
 from rpymostat.sim.outdoor import DailySinusoid
 
 TICK = 10.0
+QUIET_SENSOR = SensorModel()
 HEATING = Instruction(mode="heat", heat_setpoint=21.0, sensors={"living": 1.0})
 
 
@@ -36,7 +37,7 @@ def simulate(
     options: dict[str, Any],
     hours: float,
     dead_after: float | None = None,
-    sensor: SensorModel = SensorModel(),
+    sensor: SensorModel = QUIET_SENSOR,
 ) -> Run:
     clock = Clock()
     clock.advance(1_800_000_000.0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.internet.task import Clock, LoopingCall
@@ -17,7 +19,7 @@ def make(speed: float = 60.0, start: float | None = None) -> tuple[Clock, Scaled
 
 
 def test_provides_the_interfaces() -> None:
-    real, clock = make()
+    _, clock = make()
     assert verifyObject(IReactorTime, clock)
     assert verifyObject(IDelayedCall, clock.callLater(1, lambda: None))
 
@@ -80,7 +82,7 @@ def test_drives_a_looping_call() -> None:
         real.advance(0.5)  # 30 simulated seconds each
     loop.stop()
     assert len(ticks) == 11
-    assert [b - a for a, b in zip(ticks, ticks[1:])] == pytest.approx([30.0] * 10)
+    assert [b - a for a, b in pairwise(ticks)] == pytest.approx([30.0] * 10)
 
 
 @pytest.mark.parametrize("speed", [0, -1, float("inf"), float("nan")])

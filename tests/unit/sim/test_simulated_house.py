@@ -60,7 +60,7 @@ def test_sensor_lags_behind_the_air() -> None:
 
 def test_sensor_offset_and_resolution() -> None:
     model = SensorModel(lag=1e-6, noise=0.0, offset=1.0, resolution=0.5)
-    clock, house = make(initial=HouseState(20.3, 20.3), sensors={"s": model})
+    _, house = make(initial=HouseState(20.3, 20.3), sensors={"s": model})
     assert house.sensor_value("s") == 21.5  # 20.3 + 1.0, to the nearest 0.5
 
 
@@ -69,7 +69,7 @@ def test_noise_is_seeded_and_about_the_configured_size() -> None:
     params = HouseParameters()
     readings = []
     for seed in (7, 7, 8):
-        clock, house = make(outdoor=Constant(20.0), initial=HouseState(20.0, 20.0), sensors=noisy, params=params,
+        _, house = make(outdoor=Constant(20.0), initial=HouseState(20.0, 20.0), sensors=noisy, params=params,
                             seed=seed)
         readings.append([house.sensor_value("s") for _ in range(500)])
     assert readings[0] == readings[1]
@@ -79,7 +79,7 @@ def test_noise_is_seeded_and_about_the_configured_size() -> None:
 
 
 def test_unknown_sensor_ids_get_the_default_model() -> None:
-    clock, house = make(initial=HouseState(19.0, 19.0))
+    _, house = make(initial=HouseState(19.0, 19.0))
     assert house.sensor_value("anything") == pytest.approx(19.0, abs=0.5)
 
 
