@@ -7,10 +7,10 @@ can say why the equipment is (or is not) running.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
 
+from rpymostat.decisions.durations import format_duration
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function, switch
 from rpymostat.decisions.weighting import WeightedTemperature
 from rpymostat.scheduling.instruction import Instruction
@@ -44,15 +44,6 @@ class DecisionContext:
         if "fan" in running:
             return "fan"
         return "idle"
-
-
-def format_duration(seconds: float) -> str:
-    """``200`` → ``"3 min 20 s"``: whole seconds, rounded up so "0 s" never shows while waiting."""
-    total = max(1, math.ceil(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{value} {unit}" for value, unit in ((hours, "h"), (minutes, "min"), (secs, "s")) if value]
-    return " ".join(parts)
 
 
 @dataclass(frozen=True)

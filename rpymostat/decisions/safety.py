@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from rpymostat.decisions.durations import format_duration
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function
 from rpymostat.decisions.model import (
     DESIRED,
@@ -28,7 +29,6 @@ from rpymostat.decisions.model import (
     DecisionContext,
     Desired,
     Lockout,
-    format_duration,
     format_temperature,
     mode_allows,
 )

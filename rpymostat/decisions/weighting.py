@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from rpymostat.decisions.durations import format_duration
+
 DropReason = Literal["missing", "stale", "null"]
 
 
@@ -37,7 +39,7 @@ class DroppedSensor:
         if self.reason == "missing":
             return f"{self.sensor_id}: no report received"
         if self.reason == "stale":
-            return f"{self.sensor_id}: no report for {self.age:.0f} s"
+            return f"{self.sensor_id}: no report for {format_duration(self.age or 0.0)}"
         return f"{self.sensor_id}: last report had no usable value"
 
 

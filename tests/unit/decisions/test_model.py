@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rpymostat.decisions.model import Lockout, format_duration
+from rpymostat.decisions.durations import format_duration
+from rpymostat.decisions.model import Lockout
 
 
 @pytest.mark.parametrize(
