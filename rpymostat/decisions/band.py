@@ -1,0 +1,58 @@
+"""The thermal call shared by the band-based plugins: heat, cool or neither.
+
+Both the hysteresis plugin and the bang-bang baseline start below one edge
+of a band around the setpoint and stop beyond the other; they differ only
+in the band's width and in whether touching an edge counts. Exactly at the
+setpoint nothing changes, so at zero width the equipment does not flip.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from rpymostat.decisions.model import DecisionContext, format_temperature
+
+ThermalCall = Literal["heat", "cool", "idle"]
+
+
+def thermal_call(context: DecisionContext, band: float, inclusive: bool) -> tuple[ThermalCall, str]:
+    """Heat, cool or idle for the band ``setpoint ± band``, with the reason.
+
+    ``inclusive`` makes reaching an edge enough ("at or below"); otherwise
+    the temperature must pass it ("below").
+    """
+    instruction = context.instruction
+    if instruction.mode == "off":
+        return "idle", "the system is off"
+    if context.temperature is None:
+        return "idle", "no usable temperature"
+    t = context.temperature.value
+    heat_sp = instruction.heat_setpoint if instruction.mode in ("heat", "auto") else None
+    cool_sp = instruction.cool_setpoint if instruction.mode in ("cool", "auto") else None
+    if heat_sp is None and cool_sp is None:
+        return "idle", f"mode {instruction.mode} has no setpoint"
+
+    def at_or_below(edge: float) -> bool:
+        return t <= edge if inclusive else t < edge
+
+    def at_or_above(edge: float) -> bool:
+        return t >= edge if inclusive else t > edge
+
+    compare = "at or " if inclusive else ""
+    now_t = format_temperature(t)
+    current = context.current
+    if current == "heat" and heat_sp is not None:
+        edge = heat_sp + band
+        if at_or_above(edge) and t != heat_sp:
+            return "idle", f"heating done: {now_t} is {compare}above {format_temperature(edge)}"
+        return "heat", f"heating: {now_t}, until {format_temperature(edge)}"
+    if current == "cool" and cool_sp is not None:
+        edge = cool_sp - band
+        if at_or_below(edge) and t != cool_sp:
+            return "idle", f"cooling done: {now_t} is {compare}below {format_temperature(edge)}"
+        return "cool", f"cooling: {now_t}, until {format_temperature(edge)}"
+    if heat_sp is not None and at_or_below(heat_sp - band) and t != heat_sp:
+        return "heat", f"heat: {now_t} is {compare}below {format_temperature(heat_sp - band)}"
+    if cool_sp is not None and at_or_above(cool_sp + band) and t != cool_sp:
+        return "cool", f"cool: {now_t} is {compare}above {format_temperature(cool_sp + band)}"
+    return "idle", f"in band: {now_t}"

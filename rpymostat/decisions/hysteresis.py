@@ -1,0 +1,86 @@
+"""The default decision plugin: hysteresis around the setpoint with minimum on and off times.
+
+The band keeps the equipment from chattering around the setpoint; the
+minimum times are comfort settings of this plugin (the safety layer keeps
+its own, non-negotiable equipment-protection minimums and maximum run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rpymostat.decisions.band import thermal_call
+from rpymostat.decisions.model import Decision, DecisionContext, Desired, Lockout, mode_allows
+from rpymostat.decisions.plugin import options_with_defaults
+
+
+class HysteresisPlugin:
+    """Heat at or below setpoint − tolerance, stop at or above setpoint + tolerance (mirrored for cool)."""
+
+    name = "hysteresis"
+    description = (
+        "Heats when the temperature is at or below the heat setpoint minus the tolerance and stops "
+        "at or above the setpoint plus the tolerance (the mirror image for cooling); auto mode picks "
+        "whichever setpoint is violated. Runs and rests last at least the minimum on and off times."
+    )
+    options_schema: Mapping[str, Any] = {
+        "type": "object",
+        "properties": {
+            "tolerance": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 5,
+                "default": 0.3,
+                "description": "Half-width of the band around the setpoint in °C, when the instruction sets none.",
+            },
+            "min_on_time": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 3600,
+                "default": 300,
+                "description": "Seconds a heat or cool run lasts at least once started.",
+            },
+            "min_off_time": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 3600,
+                "default": 300,
+                "description": "Seconds heat or cool rests at least before starting again.",
+            },
+        },
+        "additionalProperties": False,
+    }
+
+    def decide(self, context: DecisionContext, options: Mapping[str, Any]) -> Decision:
+        """The desired state, held back by this plugin's minimum on and off times."""
+        settings = options_with_defaults(self.options_schema, options)
+        instruction = context.instruction
+        tolerance = instruction.tolerance if instruction.tolerance is not None else settings["tolerance"]
+        call, reason = thermal_call(context, float(tolerance), inclusive=True)
+        current = context.current
+        idle: Desired = "fan" if instruction.fan == "on" else "idle"
+
+        if (
+            current in ("heat", "cool")
+            and call != current
+            and context.temperature is not None
+            and mode_allows(instruction, current)
+        ):
+            ran = context.equipment.of(current).on_for(context.now)
+            if ran is not None and ran < settings["min_on_time"]:
+                lockout = Lockout(current, "stop", "minimum run time", settings["min_on_time"] - ran)
+                return Decision(current, f"{reason}, but {lockout.describe()}", lockout)
+
+        if call in ("heat", "cool") and call != current:
+            rested = context.equipment.of(call).off_for(context.now)
+            if rested is not None and rested < settings["min_off_time"]:
+                lockout = Lockout(call, "start", "minimum off time", settings["min_off_time"] - rested)
+                return Decision(idle, f"{reason}, but {lockout.describe()}", lockout)
+
+        if call == "idle":
+            return Decision(idle, reason + ("; fan on" if idle == "fan" else ""))
+        return Decision(call, reason)
+
+
+hysteresis = HysteresisPlugin()

@@ -1,0 +1,117 @@
+"""The default plugin: a band around the setpoint, minimum on and off times."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rpymostat.decisions.hysteresis import hysteresis
+
+from .builders import context, rested, running
+
+NO_MINIMUMS = {"min_on_time": 0, "min_off_time": 0}
+
+
+@pytest.mark.parametrize(
+    ("mode", "temp", "equipment", "expected"),
+    [
+        # heat: start at or below 21 - 0.5, stop at or above 21 + 0.5
+        ("heat", 20.5, rested(), "heat"),
+        ("heat", 20.6, rested(), "idle"),
+        ("heat", 21.4, running("heat", 600), "heat"),
+        ("heat", 21.5, running("heat", 600), "idle"),
+        ("heat", 30.0, rested(), "idle"),
+        # cool: start at or above 25 + 0.5, stop at or below 25 - 0.5
+        ("cool", 25.5, rested(), "cool"),
+        ("cool", 25.4, rested(), "idle"),
+        ("cool", 24.6, running("cool", 600), "cool"),
+        ("cool", 24.5, running("cool", 600), "idle"),
+        ("cool", 10.0, rested(), "idle"),
+        # auto picks whichever setpoint is violated
+        ("auto", 20.0, rested(), "heat"),
+        ("auto", 26.0, rested(), "cool"),
+        ("auto", 23.0, rested(), "idle"),
+        ("auto", 21.2, running("heat", 600), "heat"),
+        # off is off
+        ("off", 5.0, rested(), "idle"),
+        ("off", 40.0, rested(), "idle"),
+    ],
+)
+def test_band_table(mode: str, temp: float, equipment, expected: str) -> None:  # type: ignore[no-untyped-def]
+    decision = hysteresis.decide(context(mode, temp, equipment, tolerance=0.5), NO_MINIMUMS)
+    assert decision.desired == expected
+    assert decision.reason
+
+
+def test_tolerance_option_applies_when_instruction_has_none() -> None:
+    ctx = context("heat", 20.3, tolerance=None)
+    assert hysteresis.decide(ctx, {**NO_MINIMUMS, "tolerance": 0.5}).desired == "heat"
+    assert hysteresis.decide(ctx, {**NO_MINIMUMS, "tolerance": 1.0}).desired == "idle"
+
+
+@pytest.mark.parametrize("equipment", [rested(), running("heat", 600)])
+def test_zero_tolerance_exactly_at_target_nothing_flips(equipment) -> None:  # type: ignore[no-untyped-def]
+    decision = hysteresis.decide(context("heat", 21.0, equipment, tolerance=0.0), NO_MINIMUMS)
+    assert decision.desired == ("heat" if equipment.heat.on else "idle")
+
+
+@pytest.mark.parametrize("equipment", [rested(), running("cool", 600)])
+def test_zero_tolerance_exactly_at_cool_target_nothing_flips(equipment) -> None:  # type: ignore[no-untyped-def]
+    decision = hysteresis.decide(context("cool", 25.0, equipment, tolerance=0.0), NO_MINIMUMS)
+    assert decision.desired == ("cool" if equipment.cool.on else "idle")
+
+
+def test_fan_on_runs_the_fan_when_not_heating() -> None:
+    assert hysteresis.decide(context("heat", 22.0, fan="on"), NO_MINIMUMS).desired == "fan"
+    assert hysteresis.decide(context("heat", 19.0, fan="on"), NO_MINIMUMS).desired == "heat"
+    assert hysteresis.decide(context("off", 19.0, fan="on"), NO_MINIMUMS).desired == "fan"
+
+
+def test_no_temperature_means_idle() -> None:
+    assert hysteresis.decide(context("heat", None, running("heat", 10)), {}).desired == "idle"
+
+
+def test_minimum_on_time_holds_a_run() -> None:
+    decision = hysteresis.decide(context("heat", 23.0, running("heat", 100)), {"min_on_time": 300})
+    assert decision.desired == "heat"
+    assert decision.lockout is not None
+    assert (decision.lockout.function, decision.lockout.action) == ("heat", "stop")
+    assert decision.lockout.remaining == pytest.approx(200)
+    assert "minimum run time" in decision.lockout.describe()
+
+
+def test_minimum_off_time_holds_a_start() -> None:
+    decision = hysteresis.decide(context("heat", 19.0, rested("heat", 100)), {"min_off_time": 300})
+    assert decision.desired == "idle"
+    assert decision.lockout is not None
+    assert decision.lockout.describe() == "heat starts in 3 min 20 s: minimum off time"
+
+
+def test_turning_the_system_off_stops_at_once() -> None:
+    decision = hysteresis.decide(context("off", 19.0, running("heat", 10)), {"min_on_time": 300})
+    assert decision.desired == "idle" and decision.lockout is None
+
+
+def test_changing_mode_away_from_a_running_function_stops_it() -> None:
+    decision = hysteresis.decide(context("cool", 19.0, running("heat", 10)), {"min_on_time": 300})
+    assert decision.desired == "idle"
+
+
+@given(
+    setpoint=st.floats(min_value=10, max_value=30),
+    tolerance=st.floats(min_value=0, max_value=3),
+    offset=st.floats(min_value=-5, max_value=5),
+    heating=st.booleans(),
+)
+def test_heating_band_property(setpoint: float, tolerance: float, offset: float, heating: bool) -> None:
+    temp = setpoint + offset
+    equipment = running("heat", 3600) if heating else rested()
+    ctx = context("heat", temp, equipment, heat=setpoint, cool=None, tolerance=tolerance)
+    desired = hysteresis.decide(ctx, NO_MINIMUMS).desired
+    if temp == setpoint:
+        assert desired == ("heat" if heating else "idle")
+    elif heating:
+        assert desired == ("idle" if temp >= setpoint + tolerance else "heat")
+    else:
+        assert desired == ("heat" if temp <= setpoint - tolerance else "idle")
