@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 from rpymostat.config import SETTINGS
-from rpymostat.engine.api.v1.openapi import build_document
+from rpymostat.engine.api.build import api_document
 
 
 def configuration_page() -> str:
@@ -43,7 +43,7 @@ def _schema_text(schema: dict[str, Any]) -> str:
 
 
 def http_api_page() -> str:
-    document = build_document()
+    document = api_document()
     lines = [
         ".. This file is generated from rpymostat/engine/api/v1/openapi.py by docs/conf.py; do not edit.",
         "",

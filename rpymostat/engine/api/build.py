@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
 from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
-from rpymostat.engine.api.v1.openapi import OpenAPIDocument
+from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
 from rpymostat.engine.api.v1.sensors import SensorsAPI
 from rpymostat.engine.api.v1.status import StatusAPI
 from rpymostat.engine.context import EngineContext
+
+
+# Components whose routes are described outside the core document provide
+# ``openapi_fragment()``; list their modules' fragment functions here.
+FRAGMENTS: list[Callable[[], dict[str, Any]]] = []
+
+
+def api_document() -> dict[str, Any]:
+    """The OpenAPI document of everything :func:`build_api` serves."""
+    return build_document(fragment() for fragment in FRAGMENTS)
 
 
 def build_api(context: EngineContext) -> EngineAPI:
@@ -18,7 +30,7 @@ def build_api(context: EngineContext) -> EngineAPI:
     components = [
         RootPage(),
         StatusAPI(context),
-        OpenAPIDocument(),
+        OpenAPIDocument(api_document()),
         SensorsAPI(context),
         KeysAPI(context),
         DevicesAPI(context),

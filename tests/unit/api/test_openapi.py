@@ -9,7 +9,7 @@ import pytest_twisted
 from openapi_spec_validator import validate
 from referencing import Registry, Resource
 
-from rpymostat.engine.api.v1.openapi import build_document
+from rpymostat.engine.api.build import api_document
 
 
 def openapi_path(klein_path: str) -> str:
@@ -17,11 +17,11 @@ def openapi_path(klein_path: str) -> str:
 
 
 def test_the_document_is_valid_openapi():
-    validate(build_document())
+    validate(api_document())
 
 
 def test_every_declared_route_is_described_with_its_role(engine):
-    paths = build_document()["paths"]
+    paths = api_document()["paths"]
     for declared in engine.api.routes:
         for method in declared.methods:
             operation = paths[openapi_path(declared.path)][method.lower()]
@@ -48,7 +48,7 @@ def assert_matches(document, path, method, response):
 @pytest_twisted.ensureDeferred
 async def test_real_responses_match_the_document(engine):
     served = (await engine.request("GET", "/v1/openapi.json")).json
-    assert served == build_document()
+    assert served == api_document()
     update = {"host_id": "h1", "sensors": {"28-a": {"type": "DS18B20", "value": 21.0, "alias": "hall"},
                                            "28-b": {"type": "DS18B20", "value": None, "extra": "CRC"}}}
     checks = [

@@ -7,7 +7,7 @@ responses match their schemas, so it cannot drift from what the server does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from rpymostat.engine.api.app import Call
 from rpymostat.engine.api.routing import route
@@ -189,28 +189,28 @@ PAGING_HELP = {
 }
 
 
-def _json(schema_name: str) -> dict[str, Any]:
+def json_content(schema_name: str) -> dict[str, Any]:
     return {"application/json": {"schema": ref(schema_name)}}
 
 
-def _response(description: str, schema_name: str = "Error") -> dict[str, Any]:
-    return {"description": description, "content": _json(schema_name)}
+def response(description: str, schema_name: str = "Error") -> dict[str, Any]:
+    return {"description": description, "content": json_content(schema_name)}
 
 
 COMMON_ERRORS = {
-    "400": _response("malformed request"),
-    "401": _response("missing, invalid or revoked credentials, or a refused signature"),
-    "403": _response("the credentials lack the needed role, or the device is not approved"),
-    "404": _response("unknown resource"),
-    "405": _response("method not allowed"),
-    "413": _response("body over the size limit"),
-    "415": _response("Content-Type is not application/json"),
-    "422": _response("the body is well-formed but a field is invalid; the message names it"),
-    "503": _response("the database is unavailable"),
+    "400": response("malformed request"),
+    "401": response("missing, invalid or revoked credentials, or a refused signature"),
+    "403": response("the credentials lack the needed role, or the device is not approved"),
+    "404": response("unknown resource"),
+    "405": response("method not allowed"),
+    "413": response("body over the size limit"),
+    "415": response("Content-Type is not application/json"),
+    "422": response("the body is well-formed but a field is invalid; the message names it"),
+    "503": response("the database is unavailable"),
 }
 
 
-def _op(summary: str, role: str | None, ok: dict[str, dict[str, Any]], body: str | None = None,
+def operation(summary: str, role: str | None, ok: dict[str, dict[str, Any]], body: str | None = None,
         params: list[dict[str, Any]] | None = None, device: bool = False) -> dict[str, Any]:
     security: list[dict[str, list[str]]] = []
     if role is not None:
@@ -226,86 +226,94 @@ def _op(summary: str, role: str | None, ok: dict[str, dict[str, Any]], body: str
         "responses": {**ok, **COMMON_ERRORS},
     }
     if body is not None:
-        op["requestBody"] = {"required": True, "content": _json(body)}
+        op["requestBody"] = {"required": True, "content": json_content(body)}
     if params:
         op["parameters"] = params
     return op
 
 
-def _path_param(name: str) -> dict[str, Any]:
+def path_param(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
 
 
-def _paging(*names: str) -> list[dict[str, Any]]:
+def paging(*names: str) -> list[dict[str, Any]]:
     return [
         {"name": n, "in": "query", "required": False, "schema": PAGING[n], "description": PAGING_HELP[n]}
         for n in names
     ]
 
 
-def build_document() -> dict[str, Any]:
-    """The whole OpenAPI document."""
-    all_paging = _paging("limit", "offset", "before", "after", "full")
+def build_document(fragments: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """The whole OpenAPI document: the core routes plus each component's fragment.
+
+    A fragment is ``{"paths": {...}, "schemas": {...}}``; components that add
+    routes describe them beside their handlers with the helpers above.
+    """
+    all_paging = paging("limit", "offset", "before", "after", "full")
     paths: dict[str, Any] = {
         "/": {"get": {
             "summary": "HTML page with the name, version and links to the docs, status, API description and source",
             "security": [], "x-minimum-role": None,
             "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
         }},
-        "/v1/status": {"get": _op("Is the engine serving and can it reach its database?", None, {
-            "200": _response("operational", "Status"), "503": _response("the database is unreachable", "Status")})},
+        "/v1/status": {"get": operation("Is the engine serving and can it reach its database?", None, {
+            "200": response("operational", "Status"), "503": response("the database is unreachable", "Status")})},
         "/v1/openapi.json": {"get": {
             "summary": "This document", "security": [], "x-minimum-role": None,
             "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}},
         }},
-        "/v1/sensors/update": {"put": _op(
+        "/v1/sensors/update": {"put": operation(
             "Report current readings from a sensor host", "write",
-            {"201": _response("stored (durably) before this answer", "SensorUpdateResult")},
+            {"201": response("stored (durably) before this answer", "SensorUpdateResult")},
             body="SensorUpdate", device=True)},
-        "/v1/sensors": {"get": _op(
+        "/v1/sensors": {"get": operation(
             "Every known sensor with its last value and staleness (full=false: IDs only; before/after filter by last report)",
-            "read", {"200": _response("the sensors", "SensorList")}, params=all_paging)},
+            "read", {"200": response("the sensors", "SensorList")}, params=all_paging)},
         "/v1/sensors/{sensor_id}": {
-            "get": _op("One sensor", "read", {"200": _response("the sensor", "Sensor")},
-                       params=[_path_param("sensor_id")]),
-            "patch": _op("Rename a sensor, set its room, hide it", "write",
-                         {"200": _response("the changed sensor", "Sensor")}, body="SensorChange",
-                         params=[_path_param("sensor_id")]),
+            "get": operation("One sensor", "read", {"200": response("the sensor", "Sensor")},
+                       params=[path_param("sensor_id")]),
+            "patch": operation("Rename a sensor, set its room, hide it", "write",
+                         {"200": response("the changed sensor", "Sensor")}, body="SensorChange",
+                         params=[path_param("sensor_id")]),
         },
-        "/v1/sensors/{sensor_id}/readings": {"get": _op(
+        "/v1/sensors/{sensor_id}/readings": {"get": operation(
             "Stored readings, newest first (full=false: time and value only)", "read",
-            {"200": _response("the readings", "ReadingList")},
-            params=[_path_param("sensor_id"), *all_paging])},
+            {"200": response("the readings", "ReadingList")},
+            params=[path_param("sensor_id"), *all_paging])},
         "/v1/keys": {
-            "get": _op("Every API key (never the keys themselves)", "admin", {"200": _response("the keys", "ApiKeyList")}),
-            "post": _op("Create an API key; its text is in this answer only", "admin",
-                        {"201": _response("the new key", "ApiKey")}, body="ApiKeyCreate"),
+            "get": operation("Every API key (never the keys themselves)", "admin", {"200": response("the keys", "ApiKeyList")}),
+            "post": operation("Create an API key; its text is in this answer only", "admin",
+                        {"201": response("the new key", "ApiKey")}, body="ApiKeyCreate"),
         },
-        "/v1/keys/{key_id}": {"delete": _op("Revoke an API key", "admin", {"200": _response("the revoked key", "ApiKey")},
-                                            params=[_path_param("key_id")])},
-        "/v1/devices": {"get": _op("Sensor and control daemons, pending ones included", "read",
-                                   {"200": _response("the devices", "DeviceList")})},
+        "/v1/keys/{key_id}": {"delete": operation("Revoke an API key", "admin", {"200": response("the revoked key", "ApiKey")},
+                                            params=[path_param("key_id")])},
+        "/v1/devices": {"get": operation("Sensor and control daemons, pending ones included", "read",
+                                   {"200": response("the devices", "DeviceList")})},
         "/v1/devices/register": {"post": {
-            **_op("A daemon enrols itself; it waits as pending until an admin approves it", None, {
-                "200": _response("already approved", "Device"),
-                "202": _response("pending approval", "Device"),
-                "409": _response("registered already with another secret"),
-                "429": _response("too many devices pending"),
+            **operation("A daemon enrols itself; it waits as pending until an admin approves it", None, {
+                "200": response("already approved", "Device"),
+                "202": response("pending approval", "Device"),
+                "409": response("registered already with another secret"),
+                "429": response("too many devices pending"),
             }, body="DeviceRegistration"),
             "description": "Public, but signed (X-RPyMostat-* headers) with the secret it carries.",
         }},
         "/v1/devices/{host_id}": {
-            "get": _op("One device", "read", {"200": _response("the device", "Device")}, params=[_path_param("host_id")]),
-            "delete": _op("Forget a device and its secret", "admin", {"200": _response("the deleted device", "Device")},
-                          params=[_path_param("host_id")]),
+            "get": operation("One device", "read", {"200": response("the device", "Device")}, params=[path_param("host_id")]),
+            "delete": operation("Forget a device and its secret", "admin", {"200": response("the deleted device", "Device")},
+                          params=[path_param("host_id")]),
         },
-        "/v1/devices/{host_id}/approve": {"post": _op("Approve a pending device", "admin",
-                                                      {"200": _response("the device", "Device")},
-                                                      params=[_path_param("host_id")])},
-        "/v1/devices/{host_id}/reject": {"post": _op("Reject a device", "admin",
-                                                     {"200": _response("the device", "Device")},
-                                                     params=[_path_param("host_id")])},
+        "/v1/devices/{host_id}/approve": {"post": operation("Approve a pending device", "admin",
+                                                      {"200": response("the device", "Device")},
+                                                      params=[path_param("host_id")])},
+        "/v1/devices/{host_id}/reject": {"post": operation("Reject a device", "admin",
+                                                     {"200": response("the device", "Device")},
+                                                     params=[path_param("host_id")])},
     }
+    schemas = dict(SCHEMAS)
+    for fragment in fragments:
+        paths.update(fragment.get("paths", {}))
+        schemas.update(fragment.get("schemas", {}))
     return {
         "openapi": "3.1.0",
         "info": {
@@ -316,7 +324,7 @@ def build_document() -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": schemas,
             "securitySchemes": {
                 "apiKey": {"type": "http", "scheme": "bearer", "description": "an API key from rpymostat-keys or /v1/keys"},
                 "deviceSignature": {
@@ -329,8 +337,8 @@ def build_document() -> dict[str, Any]:
 
 
 class OpenAPIDocument:
-    def __init__(self) -> None:
-        self.document = build_document()
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
 
     @route("/v1/openapi.json", role=None)
     def openapi(self, call: Call) -> dict[str, Any]:
