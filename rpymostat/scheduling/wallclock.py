@@ -1,8 +1,8 @@
 """Cron matches in a home's time zone, right across DST changes.
 
 croniter, given an aware datetime, fires twice when a fall-back repeats a
-wall-clock time (01:30 BST and 01:30 GMT). So croniter only ever sees wall
-clock time here (as fake UTC, which has no DST), and this module maps each
+wall-clock time (01:30 BST and 01:30 GMT). So croniter only ever sees naive
+wall-clock time here (which it treats as plain arithmetic), and each
 matching wall-clock time to one real instant:
 
 * a time that exists once maps to that instant;
@@ -17,7 +17,7 @@ reported once.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
@@ -60,38 +60,43 @@ def _end_of_gap(wall: datetime, zone: ZoneInfo) -> float:
     return float(after_change)
 
 
-def _as_fake_utc(wall: datetime) -> datetime:
-    return wall.replace(tzinfo=timezone.utc)
+class CronMatcher:
+    """One cron expression read in one zone, parsed once and reused.
 
+    Not safe to share between concurrent iterations: each call moves the
+    single croniter cursor it wraps.
+    """
 
-def cron_instants(expr: str, zone: ZoneInfo, start: float, end: float) -> Iterator[float]:
-    """Instants in ``[start, end)`` at which ``expr`` fires, ascending."""
-    matches = croniter(expr, _as_fake_utc(wall_time(start, zone) - _SLACK))
-    last: float | None = None
-    while True:
-        instant = wall_to_epoch(matches.get_next(datetime).replace(tzinfo=None), zone)
-        if instant >= end:
-            return
-        if instant >= start and instant != last:
-            last = instant
-            yield instant
+    def __init__(self, expr: str, zone: ZoneInfo) -> None:
+        self._matches = croniter(expr, datetime(2000, 1, 1))
+        self._zone = zone
 
+    def instants(self, start: float, end: float) -> Iterator[float]:
+        """Instants in ``[start, end)`` at which the expression fires, ascending."""
+        self._matches.set_current(wall_time(start, self._zone) - _SLACK)
+        last: float | None = None
+        while True:
+            instant = wall_to_epoch(self._matches.get_next(datetime), self._zone)
+            if instant >= end:
+                return
+            if instant >= start and instant != last:
+                last = instant
+                yield instant
 
-def cron_instants_before(expr: str, zone: ZoneInfo, end: float) -> Iterator[float]:
-    """Instants before ``end`` at which ``expr`` fires, newest first, without end."""
-    matches = croniter(expr, _as_fake_utc(wall_time(end, zone) + _SLACK))
-    last: float | None = None
-    while True:
-        instant = wall_to_epoch(matches.get_prev(datetime).replace(tzinfo=None), zone)
-        if instant < end and instant != last:
-            last = instant
-            yield instant
+    def instants_before(self, end: float) -> Iterator[float]:
+        """Instants before ``end`` at which the expression fires, newest first, endless."""
+        self._matches.set_current(wall_time(end, self._zone) + _SLACK)
+        last: float | None = None
+        while True:
+            instant = wall_to_epoch(self._matches.get_prev(datetime), self._zone)
+            if instant < end and instant != last:
+                last = instant
+                yield instant
 
-
-def next_cron_instant(expr: str, zone: ZoneInfo, after: float) -> float:
-    """The first instant strictly after ``after`` at which ``expr`` fires."""
-    matches = croniter(expr, _as_fake_utc(wall_time(after, zone) - _SLACK))
-    while True:
-        instant = wall_to_epoch(matches.get_next(datetime).replace(tzinfo=None), zone)
-        if instant > after:
-            return instant
+    def next_after(self, after: float) -> float:
+        """The first instant strictly after ``after`` at which the expression fires."""
+        self._matches.set_current(wall_time(after, self._zone) - _SLACK)
+        while True:
+            instant = wall_to_epoch(self._matches.get_next(datetime), self._zone)
+            if instant > after:
+                return instant
