@@ -20,8 +20,9 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator, Sequence
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from rpymostat.scheduling.instruction import Instruction
@@ -164,7 +165,7 @@ def _sweep(claims: Iterable[_Claim], default: Instruction, start: float, end: fl
     pieces: list[tuple[float, float, Instruction]] = []
     candidates: list[tuple[Rank, int]] = []
     pending = 0
-    for left, right in zip(bounds, bounds[1:]):
+    for left, right in pairwise(bounds):
         while pending < len(live) and live[pending].start <= left:
             heapq.heappush(candidates, (live[pending].rank, pending))
             pending += 1
@@ -174,5 +175,5 @@ def _sweep(claims: Iterable[_Claim], default: Instruction, start: float, end: fl
         if pieces and pieces[-1][2] == instruction:
             pieces[-1] = (pieces[-1][0], right, instruction)
         else:
-            pieces.append([left, right, instruction])
+            pieces.append((left, right, instruction))
     return [TimelineSegment(left, right, replace(instruction, until=right)) for left, right, instruction in pieces]

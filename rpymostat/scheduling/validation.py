@@ -9,9 +9,10 @@ storage and configuration, which this pure module must not reach into.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Collection, Mapping
+from typing import Any
 
 import isodate
 from croniter import CroniterBadDateError, CroniterError, croniter
@@ -54,8 +55,8 @@ def parse_schedule(
 ) -> Schedule:
     """Validate a schedule body; ``rule_id`` and ``created_at`` come from the caller."""
     body = _object(data, _SCHEDULE_FIELDS)
-    cron = _cron(body, "cron", required=True)
-    end_cron = _cron(body, "end_cron", required=False)
+    cron = _cron(body, "cron")
+    end_cron = _cron(body, "end_cron") if body.get("end_cron") is not None else None
     has_duration = body.get("duration") is not None
     if has_duration and end_cron is not None:
         raise ScheduleValidationError("duration", "give either duration or end_cron, not both")
@@ -147,10 +148,8 @@ def _name(body: Mapping[str, Any]) -> str:
     return name
 
 
-def _cron(body: Mapping[str, Any], field: str, *, required: bool) -> str | None:
+def _cron(body: Mapping[str, Any], field: str) -> str:
     expr = body.get(field)
-    if expr is None and not required:
-        return None
     if not isinstance(expr, str):
         raise ScheduleValidationError(field, f"{field} must be a cron expression such as \"0 6 * * 1-5\"")
     fields = expr.split()
