@@ -8,7 +8,11 @@ from zoneinfo import ZoneInfo
 
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.scheduling.model import Override, Schedule
-from rpymostat.scheduling.validation import SetpointLimits, parse_override, parse_schedule
+from rpymostat.scheduling.validation import (
+    SetpointLimits,
+    parse_override,
+    parse_schedule,
+)
 
 SENSORS = frozenset({"living", "bedroom", "hall"})
 LIMITS = SetpointLimits(minimum=5.0, maximum=35.0, auto_min_gap=2.0, max_tolerance=3.0)
