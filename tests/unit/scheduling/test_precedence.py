@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from rpymostat.scheduling.timeline import instruction_at, resolve
+from rpymostat.scheduling.timeline import instruction_at, next_change, resolve
 
 from .builders import DEFAULT, at, override, schedule
 
@@ -116,3 +116,16 @@ def test_the_default_keeps_its_settings_and_is_named_default() -> None:
     assert [(s.start, s.end) for s in segments] == [(hour(0), hour(5))]
     assert segments[0].instruction.heat_setpoint == DEFAULT.heat_setpoint
     assert segments[0].instruction.source == "default" and segments[0].instruction.until == hour(5)
+
+
+def test_outside_the_timeline_there_is_no_instruction_and_no_change() -> None:
+    segments = resolve([schedule("a", cron="0 6 * * *", duration="PT8H")], [], [], DEFAULT, hour(0), hour(24), ZONE)
+    assert instruction_at(segments, hour(-1)) is None
+    assert instruction_at(segments, hour(24)) is None
+    assert next_change(segments, hour(-1)) == (hour(0), segments[0].instruction)
+    assert next_change(segments, hour(14)) is None
+
+
+def test_an_empty_window_is_refused() -> None:
+    with pytest.raises(ValueError, match="end must be after start"):
+        resolve([], [], [], DEFAULT, hour(5), hour(5), ZONE)
