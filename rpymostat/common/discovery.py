@@ -51,21 +51,25 @@ class LocatorStopped(Exception):
     """The locator was stopped before any engine was found."""
 
 
-def _hostname_label() -> str:
-    """The host's short name, reduced to what a DNS label may hold."""
-    short = socket.gethostname().split(".")[0]
-    return re.sub(r"[^A-Za-z0-9-]", "-", short).strip("-") or "host"
+def _short_hostname(hostname: str | None) -> str:
+    return (hostname if hostname is not None else socket.gethostname()).split(".")[0]
 
 
-def default_service_name() -> str:
+def default_service_name(hostname: str | None = None) -> str:
     """An instance name that differs from host to host, within DNS-SD's 63 bytes."""
-    name = f"RPyMostat engine on {socket.gethostname().split('.')[0]}"
-    return name.encode("utf-8")[:MAX_INSTANCE_NAME_BYTES].decode("utf-8", "ignore")
+    printable = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", _short_hostname(hostname)).split())
+    name = f"RPyMostat engine on {printable or 'an unnamed host'}"
+    return name.encode("utf-8")[:MAX_INSTANCE_NAME_BYTES].decode("utf-8", "ignore").rstrip()
 
 
-def default_server_name() -> str:
-    """A host name of our own, so we never contend with avahi for ``<host>.local.``."""
-    return f"{_hostname_label()}-rpymostat.local."
+def default_server_name(hostname: str | None = None) -> str:
+    """A host name of our own, so we never contend with avahi for ``<host>.local.``.
+
+    Reduced to letters, digits and hyphens so any host name gives a valid label.
+    """
+    label = re.sub(r"[^A-Za-z0-9-]+", "-", _short_hostname(hostname).encode("ascii", "ignore").decode())
+    label = label.strip("-")[:MAX_INSTANCE_NAME_BYTES - len("-rpymostat")].strip("-") or "host"
+    return f"{label}-rpymostat.local."
 
 
 def engine_properties(extra: Mapping[str, str] | None = None, version: str = VERSION) -> dict[str, str]:
@@ -122,8 +126,10 @@ class ServiceAdvertiser:
         properties: Mapping[str, str] | None = None,
         *,
         server: str | None = None,
+        service_type: str = SERVICE_TYPE,
     ) -> None:
         self._reactor = reactor
+        self._service_type = service_type
         self._instance = name or default_service_name()
         self._port = port
         self._addresses = addresses
@@ -137,11 +143,11 @@ class ServiceAdvertiser:
     @property
     def service_name(self) -> str:
         """The full service name; after ``start()`` it is the one actually registered."""
-        return self._info.name if self._info else f"{self._instance}.{SERVICE_TYPE}"
+        return self._info.name if self._info else f"{self._instance}.{self._service_type}"
 
     def _build_info(self, name: str) -> ServiceInfo:
         return ServiceInfo(
-            SERVICE_TYPE,
+            self._service_type,
             name,
             port=self._port,
             properties=self._properties,
