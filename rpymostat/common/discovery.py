@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import ifaddr
-from twisted.internet.defer import CancelledError, Deferred, succeed
+from twisted.internet.defer import CancelledError, Deferred, DeferredLock, succeed
 from twisted.internet.threads import deferToThreadPool
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -138,7 +138,9 @@ class ServiceAdvertiser:
         self._server = server or default_server_name()
         self._zeroconf: Zeroconf | None = None
         self._info: ServiceInfo | None = None
-        self._starting = False
+        # start, update and stop each span a thread hop; queueing them keeps a
+        # SIGTERM during start-up from leaving a registration behind.
+        self._lock = DeferredLock()
 
     @property
     def service_name(self) -> str:
@@ -161,9 +163,11 @@ class ServiceAdvertiser:
         Another engine may already hold the name: zeroconf then picks a
         free variant, so two engines on one LAN both stay reachable.
         """
-        if self._starting or self._zeroconf is not None:
+        return self._lock.run(self._start)
+
+    def _start(self) -> Deferred:
+        if self._zeroconf is not None:
             raise RuntimeError("advertiser already started")
-        self._starting = True
         info = self._build_info(self.service_name)
 
         def register() -> Zeroconf:
@@ -181,11 +185,7 @@ class ServiceAdvertiser:
                      addresses=info.parsed_addresses())
             return info.name
 
-        def done(result: object) -> object:
-            self._starting = False
-            return result
-
-        return _defer_to_thread(self._reactor, register).addCallback(registered).addBoth(done)
+        return _defer_to_thread(self._reactor, register).addCallback(registered)
 
     def update(self, port: int | None = None, addresses: list[str] | None = None) -> Deferred:
         """Re-announce a new port and/or address set under the same name.
@@ -194,6 +194,9 @@ class ServiceAdvertiser:
         service first, so browsers drop the old addresses from their caches
         instead of holding them until the TTL runs out.
         """
+        return self._lock.run(self._update, port, addresses)
+
+    def _update(self, port: int | None, addresses: list[str] | None) -> Deferred:
         if self._zeroconf is None or self._info is None:
             raise RuntimeError("advertiser not started")
         zc, old = self._zeroconf, self._info
@@ -220,6 +223,9 @@ class ServiceAdvertiser:
 
     def stop(self) -> Deferred:
         """Withdraw the service (goodbye packets) and close zeroconf."""
+        return self._lock.run(self._stop)
+
+    def _stop(self) -> Deferred:
         zc, info = self._zeroconf, self._info
         self._zeroconf = self._info = None
         if zc is None:
@@ -353,12 +359,19 @@ class ZeroconfLocator(_UrlSubscriptions):
         self._engines: dict[str, DiscoveredEngine] = {}
         self._chosen: str | None = None
         self._generation: dict[str, int] = {}
+        self._lock = DeferredLock()
 
     def current_engine(self) -> DiscoveredEngine | None:
         """The chosen engine with its name and TXT properties, or None."""
         return self._engines.get(self._chosen) if self._chosen else None
 
     def start(self) -> Deferred:
+        return self._lock.run(self._start)
+
+    def stop(self) -> Deferred:
+        return self._lock.run(self._stop)
+
+    def _start(self) -> Deferred:
         if self._zeroconf is not None:
             raise RuntimeError("locator already started")
         # Built here, not in a thread: it takes a few milliseconds, and browser
@@ -370,7 +383,7 @@ class ZeroconfLocator(_UrlSubscriptions):
 
         return _defer_to_thread(self._reactor, browse)
 
-    def stop(self) -> Deferred:
+    def _stop(self) -> Deferred:
         zc, browser = self._zeroconf, self._browser
         self._zeroconf = self._browser = None
         self._engines.clear()

@@ -192,3 +192,17 @@ async def test_stopping_the_locator_fails_whoever_still_waits(started: Started) 
 
     with pytest.raises(LocatorStopped):
         await waiting
+
+
+@pytest_twisted.ensureDeferred
+async def test_stop_during_start_leaves_nothing_advertised(started: Started) -> None:
+    advertiser = ServiceAdvertiser(reactor, "engine one", 18099, None, LOOPBACK,
+                                   server=private_server(), service_type=started.service_type)
+    starting = advertiser.start()
+    stopping = advertiser.stop()
+    await starting
+    await stopping
+
+    successor = await started.advertiser("engine one", 18100)
+
+    assert successor.service_name == f"engine one.{started.service_type}"
