@@ -301,7 +301,7 @@ class _UrlSubscriptions:
         for callback in list(self._callbacks):
             try:
                 callback(url)
-            except Exception:
+            except Exception:  # noqa: BLE001 - one broken subscriber must not starve the rest
                 log.failure("engine change subscriber failed")
         if url is not None:
             waiters, self._waiters = self._waiters, []
@@ -427,10 +427,10 @@ class ZeroconfLocator(_UrlSubscriptions):
             return
         url = engine_url(info) if info is not None else None
         if info is None or url is None:
-            log.warn("{name} did not resolve to an address and port", name=name)
+            log.warn("{name} did not resolve to an address and port", name=name)  # noqa: G010 - twisted Logger
             return
         if info.decoded_properties.get("api") != API_VERSION:
-            log.warn("ignoring {name}: it does not speak api={api}", name=name, api=API_VERSION)
+            log.warn("ignoring {name}: it does not speak api={api}", name=name, api=API_VERSION)  # noqa: G010
             self._engines.pop(name, None)
         else:
             self._engines[name] = DiscoveredEngine(name, url, dict(info.decoded_properties))

@@ -26,6 +26,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Self
 
 PREFIX = "rpmt-"
 NAME_PATTERN = re.compile(rf"^{PREFIX}(?P<pid>\d+)-[0-9a-f]+-")
@@ -154,7 +155,7 @@ class Lan:
     def __getitem__(self, label: str) -> Host:
         return self.hosts[label]
 
-    def __enter__(self) -> Lan:
+    def __enter__(self) -> Self:
         reason = unavailable_reason()
         if reason is not None:
             raise NetnsUnavailable(reason)

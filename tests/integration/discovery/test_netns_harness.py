@@ -59,11 +59,10 @@ def test_a_host_sees_only_its_own_interface_not_the_machines() -> None:
 
 
 def test_every_namespace_is_deleted_and_process_stopped_even_when_the_test_fails() -> None:
-    with pytest.raises(RuntimeError, match="test failed"):
-        with Lan(["a", "b"]) as lan:
-            made = set(lan.namespaces())
-            sleeper = lan["a"].popen([sys.executable, "-c", "import time; time.sleep(600)"])
-            raise RuntimeError("test failed")
+    with pytest.raises(RuntimeError, match="test failed"), Lan(["a", "b"]) as lan:
+        made = set(lan.namespaces())
+        sleeper = lan["a"].popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        raise RuntimeError("test failed")
 
     assert len(made) == 3
     assert not made & _namespaces()

@@ -15,7 +15,11 @@ from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 from zeroconf import IPVersion, ServiceInfo, Zeroconf
 
-from rpymostat.common.discovery import LocatorStopped, ServiceAdvertiser, ZeroconfLocator
+from rpymostat.common.discovery import (
+    LocatorStopped,
+    ServiceAdvertiser,
+    ZeroconfLocator,
+)
 from rpymostat.version import VERSION
 from tests.unit.common.discovery_helpers import (
     LOOPBACK,
@@ -38,9 +42,11 @@ class Started:
         self.running.append(locator)
         return locator
 
-    async def advertiser(self, name: str, port: int, **kwargs: object) -> ServiceAdvertiser:
+    async def advertiser(
+        self, name: str, port: int, properties: dict[str, str] | None = None
+    ) -> ServiceAdvertiser:
         advertiser = ServiceAdvertiser(
-            reactor, name, port, kwargs.pop("addresses", None), LOOPBACK, kwargs.pop("properties", None),
+            reactor, name, port, None, LOOPBACK, properties,
             server=private_server(), service_type=self.service_type,
         )
         await advertiser.start()
