@@ -77,13 +77,15 @@ def engine_properties(extra: Mapping[str, str] | None = None, version: str = VER
     return {"version": version, **(extra or {}), "api": API_VERSION, "path": API_PATH}
 
 
-def zeroconf_interfaces(interfaces: Interfaces) -> InterfaceChoice | list[str]:
-    """Translate our interface choice into zeroconf's."""
-    if interfaces == "all":
-        return InterfaceChoice.All
+def _explicit_interfaces(interfaces: list[str]) -> list[str]:
     if not interfaces:
         raise ValueError('interfaces must be "all" or a non-empty list of IPv4 addresses')
     return list(interfaces)
+
+
+def zeroconf_interfaces(interfaces: Interfaces) -> InterfaceChoice | list[str]:
+    """Translate our interface choice into zeroconf's."""
+    return InterfaceChoice.All if interfaces == "all" else _explicit_interfaces(interfaces)
 
 
 def interface_addresses(interfaces: Interfaces) -> list[str]:
@@ -93,7 +95,7 @@ def interface_addresses(interfaces: Interfaces) -> list[str]:
     daemon on another machine can do nothing with 127.0.0.1.
     """
     if interfaces != "all":
-        return list(zeroconf_interfaces(interfaces))  # type: ignore[arg-type]
+        return _explicit_interfaces(interfaces)
     found = [
         str(ip.ip)
         for adapter in ifaddr.get_adapters()
@@ -255,16 +257,16 @@ class DiscoveredEngine:
 class EngineLocator(Protocol):
     """How a daemon learns the engine's base URL, e.g. ``http://10.200.0.1:8088``."""
 
-    def start(self) -> Deferred:
+    def start(self) -> Deferred[None]:
         """Begin looking; fires once looking has begun (not when found)."""
 
-    def stop(self) -> Deferred:
+    def stop(self) -> Deferred[None]:
         """Stop looking and release sockets and threads."""
 
     def current(self) -> str | None:
         """The engine's base URL as known now, or None."""
 
-    def wait(self) -> Deferred:
+    def wait(self) -> Deferred[str]:
         """Fire with the base URL as soon as an engine is known."""
 
     def on_change(self, callback: ChangeCallback) -> Callable[[], None]:
@@ -276,16 +278,16 @@ class _UrlSubscriptions:
 
     def __init__(self) -> None:
         self._url: str | None = None
-        self._waiters: list[Deferred] = []
+        self._waiters: list[Deferred[str]] = []
         self._callbacks: list[ChangeCallback] = []
 
     def current(self) -> str | None:
         return self._url
 
-    def wait(self) -> Deferred:
+    def wait(self) -> Deferred[str]:
         if self._url is not None:
             return succeed(self._url)
-        waiter: Deferred = Deferred(lambda d: self._waiters.remove(d))
+        waiter: Deferred[str] = Deferred(lambda d: self._waiters.remove(d))
         self._waiters.append(waiter)
         return waiter
 
