@@ -9,7 +9,6 @@ record and a cleanly closed database.
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 from twisted.application.service import Service
@@ -17,6 +16,7 @@ from twisted.internet.defer import inlineCallbacks
 from twisted.logger import Logger
 from twisted.web.server import Site
 
+from rpymostat.common.settings import interfaces_value
 from rpymostat.config import EngineConfig
 from rpymostat.engine.api.build import build_api
 from rpymostat.engine.context import EngineContext
@@ -57,15 +57,9 @@ class EngineService(Service):
         if config.discovery:
             from rpymostat.common.discovery import ServiceAdvertiser
 
-            interfaces = "all" if config.discovery_interfaces == "all" else [
-                part.strip() for part in config.discovery_interfaces.split(",")]
-            self.advertiser = ServiceAdvertiser(
-                self.reactor,
-                name=f"RPyMostat engine on {socket.gethostname()}",
-                port=bound,
-                addresses=None,
-                interfaces=interfaces,
-            )
+            interfaces = interfaces_value(config.discovery_interfaces)
+            self.advertiser = ServiceAdvertiser(self.reactor, name=None, port=bound, addresses=None,
+                                                interfaces=interfaces)
             yield self.advertiser.start()
             log.info("Advertised by DNS-SD as _rpymostat._tcp")
 
