@@ -17,6 +17,7 @@ from rpymostat.store.records import (
     ApiKeyRecord,
     DeviceRecord,
     DeviceStatus,
+    LogEntry,
     ReadingInput,
     ReadingRecord,
     SensorRecord,
@@ -105,3 +106,36 @@ class Store(Protocol):
 
     def put_setting(self, name: str, value: Any) -> Deferred[None]:
         """Store a setting's JSON value."""
+
+    # Documents: small JSON objects by collection and ID (schedules,
+    # overrides, relays). Each backend stores them as they are.
+    def put_document(self, collection: str, doc_id: str, data: dict[str, Any]) -> Deferred[None]:
+        """Insert or replace a document."""
+
+    def get_document(self, collection: str, doc_id: str) -> Deferred[dict[str, Any] | None]:
+        """One document, or None."""
+
+    def list_documents(self, collection: str) -> Deferred[list[tuple[str, dict[str, Any]]]]:
+        """Every (id, document) of a collection, ordered by ID."""
+
+    def delete_document(self, collection: str, doc_id: str) -> Deferred[bool]:
+        """Remove a document; False when it did not exist."""
+
+    # Logs: append-only streams with increasing integer IDs.
+    def append_log(self, stream: str, at: float, data: dict[str, Any]) -> Deferred[int]:
+        """Append an entry; fires with its ID, larger than every earlier ID of any stream."""
+
+    def list_log(
+        self,
+        stream: str,
+        limit: int,
+        offset: int = 0,
+        before: float | None = None,
+        after: float | None = None,
+        after_id: int | None = None,
+        newest_first: bool = True,
+    ) -> Deferred[list[LogEntry]]:
+        """Entries of a stream filtered by time (exclusive) and by ``entry_id > after_id``."""
+
+    def prune_log(self, stream: str, older_than: float) -> Deferred[int]:
+        """Delete a stream's entries with ``at < older_than``; fires with how many went."""

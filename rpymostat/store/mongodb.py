@@ -46,6 +46,7 @@ from rpymostat.store.records import (
     ApiKeyRecord,
     DeviceRecord,
     DeviceStatus,
+    LogEntry,
     ReadingInput,
     ReadingRecord,
     SensorRecord,
@@ -68,7 +69,11 @@ INDEXES: tuple[tuple[str, str, tuple[tuple[str, int], ...], dict[str, Any]], ...
     ("readings", "readings_idempotency", (("sensor_id", 1), ("idempotency_key", 1)),
      {"unique": True, "partialFilterExpression": {"idempotency_key": {"$exists": True}}}),
     ("api_keys", "api_keys_by_age", (("created_at", 1), ("_id", 1)), {}),
+    ("documents", "documents_by_collection", (("collection", 1), ("doc_id", 1)), {}),
+    ("log", "log_by_stream_id", (("stream", 1), ("_id", -1)), {}),
+    ("log", "log_by_stream_time", (("stream", 1), ("at", 1)), {}),
 )
+LOG_COUNTER = "log"
 
 
 def operation_timeout(options: dict[str, Any]) -> float:
@@ -449,3 +454,89 @@ class MongoStore:
             await self._collection("settings").update_one({"_id": name}, {"$set": {"value": encoded}}, upsert=True)
 
         return self._run("store a setting", put_setting)
+
+    # Documents (JSON text, so any JSON object round-trips exactly as on SQLite)
+
+    def put_document(self, collection: str, doc_id: str, data: dict[str, Any]) -> Deferred[None]:
+        encoded = json.dumps(data)
+
+        async def put_document() -> None:
+            await self._collection("documents").update_one(
+                {"_id": f"{collection}/{doc_id}"},
+                {"$set": {"collection": collection, "doc_id": doc_id, "data": encoded}}, upsert=True)
+
+        return self._run("store a document", put_document)
+
+    def get_document(self, collection: str, doc_id: str) -> Deferred[dict[str, Any] | None]:
+        async def get_document() -> dict[str, Any] | None:
+            doc = await self._collection("documents").find_one({"_id": f"{collection}/{doc_id}"})
+            return None if doc is None else json.loads(doc["data"])
+
+        return self._run("read a document", get_document)
+
+    def list_documents(self, collection: str) -> Deferred[list[tuple[str, dict[str, Any]]]]:
+        async def list_documents() -> list[tuple[str, dict[str, Any]]]:
+            docs = await self._collection("documents").find({"collection": collection},
+                                                            sort=qf.sort(qf.ASCENDING("doc_id")))
+            return [(doc["doc_id"], json.loads(doc["data"])) for doc in docs]
+
+        return self._run("list documents", list_documents)
+
+    def delete_document(self, collection: str, doc_id: str) -> Deferred[bool]:
+        async def delete_document() -> bool:
+            result = await self._collection("documents").delete_one({"_id": f"{collection}/{doc_id}"})
+            return result.deleted_count == 1
+
+        return self._run("delete a document", delete_document)
+
+    # Logs
+
+    def append_log(self, stream: str, at: float, data: dict[str, Any]) -> Deferred[int]:
+        encoded = json.dumps(data)
+
+        async def append_log() -> int:
+            counter = await self._collection("counters").find_one_and_update(
+                {"_id": LOG_COUNTER}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER)
+            entry_id = int(counter["seq"])
+            await self._collection("log").insert_one({"_id": entry_id, "stream": stream, "at": float(at),
+                                                      "data": encoded})
+            return entry_id
+
+        return self._run("append to a log", append_log)
+
+    def list_log(
+        self,
+        stream: str,
+        limit: int,
+        offset: int = 0,
+        before: float | None = None,
+        after: float | None = None,
+        after_id: int | None = None,
+        newest_first: bool = True,
+    ) -> Deferred[list[LogEntry]]:
+        query: dict[str, Any] = {"stream": stream}
+        at_bounds: dict[str, float] = {}
+        if before is not None:
+            at_bounds["$lt"] = float(before)
+        if after is not None:
+            at_bounds["$gt"] = float(after)
+        if at_bounds:
+            query["at"] = at_bounds
+        if after_id is not None:
+            query["_id"] = {"$gt": after_id}
+        order = qf.DESCENDING("_id") if newest_first else qf.ASCENDING("_id")
+
+        async def list_log() -> list[LogEntry]:
+            if limit <= 0:
+                return []
+            docs = await self._collection("log").find(query, sort=qf.sort(order), skip=offset, limit=limit)
+            return [LogEntry(doc["_id"], doc["stream"], doc["at"], json.loads(doc["data"])) for doc in docs]
+
+        return self._run("read a log", list_log)
+
+    def prune_log(self, stream: str, older_than: float) -> Deferred[int]:
+        async def prune_log() -> int:
+            result = await self._collection("log").delete_many({"stream": stream, "at": {"$lt": float(older_than)}})
+            return int(result.deleted_count)
+
+        return self._run("prune a log", prune_log)

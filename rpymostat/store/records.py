@@ -81,3 +81,13 @@ class DeviceRecord:
     last_seen: float | None = None
     info: dict[str, Any] = field(default_factory=dict)
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One entry of an append-only stream (decisions, relay events, live-feed events)."""
+
+    entry_id: int
+    stream: str
+    at: float
+    data: dict[str, Any]

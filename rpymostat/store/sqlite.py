@@ -28,6 +28,7 @@ from rpymostat.store.records import (
     ApiKeyRecord,
     DeviceRecord,
     DeviceStatus,
+    LogEntry,
     ReadingInput,
     ReadingRecord,
     SensorRecord,
@@ -300,3 +301,57 @@ class SQLiteStore:
         )
         return d.addCallback(lambda _: None)
 
+    # Documents
+
+    def put_document(self, collection: str, doc_id: str, data: dict[str, Any]) -> Deferred[None]:
+        d = self._execute(
+            "INSERT INTO documents (collection, doc_id, data) VALUES (?, ?, ?) "
+            "ON CONFLICT (collection, doc_id) DO UPDATE SET data = excluded.data",
+            collection, doc_id, json.dumps(data),
+        )
+        return d.addCallback(lambda _: None)
+
+    def get_document(self, collection: str, doc_id: str) -> Deferred[dict[str, Any] | None]:
+        d = self._query("SELECT data FROM documents WHERE collection = ? AND doc_id = ?", collection, doc_id)
+        return d.addCallback(lambda rows: json.loads(rows[0][0]) if rows else None)
+
+    def list_documents(self, collection: str) -> Deferred[list[tuple[str, dict[str, Any]]]]:
+        d = self._query("SELECT doc_id, data FROM documents WHERE collection = ? ORDER BY doc_id", collection)
+        return d.addCallback(lambda rows: [(doc_id, json.loads(data)) for doc_id, data in rows])
+
+    def delete_document(self, collection: str, doc_id: str) -> Deferred[bool]:
+        d = self._execute("DELETE FROM documents WHERE collection = ? AND doc_id = ?", collection, doc_id)
+        return d.addCallback(lambda changed: changed == 1)
+
+    # Logs
+
+    def append_log(self, stream: str, at: float, data: dict[str, Any]) -> Deferred[int]:
+        return self._interaction(
+            lambda cur: cur.execute("INSERT INTO log (stream, at, data) VALUES (?, ?, ?)",
+                                    (stream, at, json.dumps(data))).lastrowid
+        )
+
+    def list_log(
+        self,
+        stream: str,
+        limit: int,
+        offset: int = 0,
+        before: float | None = None,
+        after: float | None = None,
+        after_id: int | None = None,
+        newest_first: bool = True,
+    ) -> Deferred[list[LogEntry]]:
+        sql = "SELECT entry_id, stream, at, data FROM log WHERE stream = ?"
+        params: list[Any] = [stream]
+        for clause, value in (("at < ?", before), ("at > ?", after), ("entry_id > ?", after_id)):
+            if value is not None:
+                sql += f" AND {clause}"
+                params.append(value)
+        sql += " ORDER BY entry_id DESC" if newest_first else " ORDER BY entry_id"
+        sql += " LIMIT ? OFFSET ?"
+        params += [limit, offset]
+        d = self._query(sql, *params)
+        return d.addCallback(lambda rows: [LogEntry(i, s, at, json.loads(data)) for i, s, at, data in rows])
+
+    def prune_log(self, stream: str, older_than: float) -> Deferred[int]:
+        return self._execute("DELETE FROM log WHERE stream = ? AND at < ?", stream, older_than)

@@ -115,3 +115,43 @@ def test_settings_round_trip_json(open_store):
     yield store.put_setting("units", {"display": "F"})
     yield store.put_setting("units", {"display": "C"})
     assert (yield store.get_setting("units")) == {"display": "C"}
+
+
+@pytest_twisted.inlineCallbacks
+def test_documents_are_stored_listed_replaced_and_deleted_per_collection(open_store):
+    store = yield open_store()
+    yield store.put_document("schedules", "b", {"cron": "0 6 * * *", "heat": 21.0})
+    yield store.put_document("schedules", "a", {"cron": "0 22 * * *"})
+    yield store.put_document("relays", "a", {"function": "heat"})
+    yield store.put_document("schedules", "b", {"cron": "30 6 * * *", "nested": {"list": [1, None, "x"]}})
+    assert (yield store.list_documents("schedules")) == [
+        ("a", {"cron": "0 22 * * *"}), ("b", {"cron": "30 6 * * *", "nested": {"list": [1, None, "x"]}})]
+    assert (yield store.get_document("relays", "a")) == {"function": "heat"}
+    assert (yield store.get_document("relays", "b")) is None
+    assert (yield store.delete_document("schedules", "a")) is True
+    assert (yield store.delete_document("schedules", "a")) is False
+    assert [i for i, _ in (yield store.list_documents("schedules"))] == ["b"]
+    assert [i for i, _ in (yield store.list_documents("relays"))] == ["a"]
+
+
+@pytest_twisted.inlineCallbacks
+def test_logs_append_with_growing_ids_and_filter_by_time_and_id(open_store):
+    store = yield open_store()
+    ids = []
+    for i in range(6):
+        stream = "decisions" if i % 2 == 0 else "events"
+        ids.append((yield store.append_log(stream, 1000.0 + i, {"n": i})))
+    assert ids == sorted(ids) and len(set(ids)) == 6
+    newest = yield store.list_log("decisions", limit=10)
+    assert [e.data["n"] for e in newest] == [4, 2, 0]
+    assert all(e.stream == "decisions" for e in newest)
+    oldest_first = yield store.list_log("decisions", limit=2, newest_first=False)
+    assert [e.data["n"] for e in oldest_first] == [0, 2]
+    assert [e.data["n"] for e in (yield store.list_log("decisions", limit=10, offset=1))] == [2, 0]
+    window = yield store.list_log("decisions", limit=10, before=1004.0, after=1000.0)
+    assert [e.data["n"] for e in window] == [2]
+    since = yield store.list_log("events", limit=10, after_id=ids[1], newest_first=False)
+    assert [e.data["n"] for e in since] == [3, 5]
+    assert (yield store.prune_log("decisions", 1003.0)) == 2
+    assert [e.data["n"] for e in (yield store.list_log("decisions", limit=10))] == [4]
+    assert len((yield store.list_log("events", limit=10))) == 3

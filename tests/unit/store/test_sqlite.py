@@ -31,12 +31,25 @@ def test_data_survives_closing_and_reopening(tmp_path):
 
 
 def test_upgrading_applies_only_newer_steps_and_keeps_data(tmp_path, monkeypatch):
+    shipped = migrations()
+    latest = shipped[-1][0]
     conn = sqlite3.connect(tmp_path / "db.sqlite")
-    assert migrate(conn) == 1
+    assert migrate(conn) == latest
     conn.execute("INSERT INTO settings (name, value) VALUES ('units', '\"F\"')")
     conn.commit()
-    extra_step = (2, "ALTER TABLE settings ADD COLUMN note TEXT;")
-    monkeypatch.setattr("rpymostat.store.sqlite.migrations", lambda: [*[(1, "SELECT 1;")], extra_step])
-    assert migrate(conn) == 2
+    extra_step = (latest + 1, "ALTER TABLE settings ADD COLUMN note TEXT;")
+    monkeypatch.setattr("rpymostat.store.sqlite.migrations", lambda: [*shipped, extra_step])
+    assert migrate(conn) == latest + 1
     assert conn.execute("SELECT name, value, note FROM settings").fetchall() == [("units", '"F"', None)]
-    assert migrate(conn) == 2
+    assert migrate(conn) == latest + 1
+
+
+def test_a_version_1_database_is_upgraded_keeping_its_readings(tmp_path):
+    conn = sqlite3.connect(tmp_path / "db.sqlite")
+    version, script = migrations()[0]
+    conn.executescript(f"BEGIN;{script}PRAGMA user_version = {version};COMMIT;")
+    conn.execute("INSERT INTO readings (sensor_id, host_id, value, at, received_at) VALUES ('a', 'h', 20.5, 1, 1)")
+    conn.commit()
+    assert migrate(conn) == migrations()[-1][0]
+    assert conn.execute("SELECT value FROM readings").fetchall() == [(20.5,)]
+    assert conn.execute("SELECT count(*) FROM log").fetchall() == [(0,)]
