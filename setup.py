@@ -79,6 +79,10 @@ setup(
             "rpymostat-engine = rpymostat.runner:main",
             "rpymostat-keys = rpymostat.keys_cli:main",
         ],
+        "rpymostat.decisions": [
+            "hysteresis = rpymostat.decisions.hysteresis:hysteresis",
+            "bangbang = rpymostat.decisions.bangbang:bangbang",
+        ],
     },
     classifiers=[
         "Development Status :: 3 - Alpha",
