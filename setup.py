@@ -83,6 +83,9 @@ setup(
             "hysteresis = rpymostat.decisions.hysteresis:hysteresis",
             "bangbang = rpymostat.decisions.bangbang:bangbang",
         ],
+        "rpymostat.schedulers": [
+            "cron = rpymostat.scheduling.cron_plugin:cron",
+        ],
     },
     classifiers=[
         "Development Status :: 3 - Alpha",

@@ -9,6 +9,7 @@ from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
 from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
+from rpymostat.engine.api.v1 import plugins
 from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
 from rpymostat.engine.api.v1.sensors import SensorsAPI
 from rpymostat.engine.api.v1.status import StatusAPI
@@ -17,7 +18,7 @@ from rpymostat.engine.context import EngineContext
 
 # Components whose routes are described outside the core document provide
 # ``openapi_fragment()``; list their modules' fragment functions here.
-FRAGMENTS: list[Callable[[], dict[str, Any]]] = []
+FRAGMENTS: list[Callable[[], dict[str, Any]]] = [plugins.openapi_fragment]
 
 
 def api_document() -> dict[str, Any]:
@@ -34,6 +35,7 @@ def build_api(context: EngineContext) -> EngineAPI:
         SensorsAPI(context),
         KeysAPI(context),
         DevicesAPI(context),
+        plugins.PluginsAPI(context.store),
     ]
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
     return EngineAPI(components, authenticator, context.config.max_body_bytes)

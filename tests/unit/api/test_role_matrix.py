@@ -98,6 +98,8 @@ INTENDED = {
     ("DELETE", "/v1/devices/<host_id>"): "admin",
     ("POST", "/v1/devices/<host_id>/approve"): "admin",
     ("POST", "/v1/devices/<host_id>/reject"): "admin",
+    ("GET", "/v1/plugins"): "read",
+    ("PUT", "/v1/plugins/<kind>"): "write",
 }
 
 

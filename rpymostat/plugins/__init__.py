@@ -1,0 +1,1 @@
+"""Finding schedule and decision plugins through their entry-point groups."""

@@ -1,0 +1,1 @@
+from tests.unit.api.conftest import engine  # noqa: F401
