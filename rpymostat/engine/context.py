@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from twisted.internet.interfaces import IReactorTime
 
 from rpymostat.config import EngineConfig
+from rpymostat.engine.events import EventBus
 from rpymostat.store.interface import Store
 
 
@@ -17,6 +18,10 @@ class EngineContext:
     store: Store
     clock: IReactorTime
     config: EngineConfig
+    events: EventBus = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.events = EventBus(self.store, self.clock)
 
     def now(self) -> float:
         return self.clock.seconds()

@@ -64,6 +64,10 @@ class SensorsAPI:
         ids = await self.context.store.record_readings(host_id, readings, now)
         if principal.kind == "device":
             await self.context.store.touch_device(host_id, now)
+        await self.context.events.publish("readings", {
+            "host_id": host_id,
+            "readings": [{"sensor_id": r.sensor_id, "value": r.value, "at": to_iso(r.at)} for r in readings],
+        }, keep=False)
         return Reply({"status": "ok", "ids": ids}, 201)
 
     @route("/v1/sensors")

@@ -1,0 +1,1 @@
+"""The decision loop: the engine's heartbeat that turns instructions into equipment states."""

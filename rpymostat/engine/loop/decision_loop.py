@@ -1,0 +1,180 @@
+"""The decision loop: every few seconds, and on every new reading, decide and command.
+
+Each turn reads the effective instruction from the timeline (so a restart
+never replays or misses a scheduled change), the sensors' last reports from
+the store, and the active decision plugin, then runs the pure
+:func:`~rpymostat.decisions.step.decide_step` and sends the resulting
+function states to the control daemons. The states are re-sent on every
+turn, which is the keep-alive that heals a missed command or a restarted
+relay box. Decisions are recorded when what runs, what holds it back, the alerts or
+the instruction change (and at least every ten minutes), with their inputs
+and reason; a reason that only quotes a new temperature is not a change.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Protocol
+
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.task import LoopingCall
+from twisted.logger import Logger
+
+from rpymostat.decisions.equipment import EquipmentState
+from rpymostat.decisions.model import functions_for
+from rpymostat.decisions.safety import SafetyLimits
+from rpymostat.decisions.step import StepResult, decide_step
+from rpymostat.decisions.weighting import SensorReading
+from rpymostat.engine.context import EngineContext
+from rpymostat.engine.events import Event
+from rpymostat.engine.loop.render import decision_json
+from rpymostat.engine.plugin_settings import PluginSettings
+from rpymostat.scheduling.instruction import Instruction
+from rpymostat.store.records import SensorRecord
+
+log = Logger()
+
+DECISIONS_STREAM = "decisions"
+DEFAULT_WEIGHTS_SETTING = "default_sensor_weights"
+RECORD_AT_LEAST_EVERY = 600.0
+OFF = Instruction("off")
+
+
+class InstructionSource(Protocol):
+    """The resolved timeline, as the loop needs it."""
+
+    def current_instruction(self, now: float) -> Instruction | None: ...
+
+    def next_change(self, now: float) -> tuple[float, Instruction] | None: ...
+
+
+class EquipmentCommander(Protocol):
+    """Whatever carries function states to the relays (the control daemons)."""
+
+    def set_desired(self, function_states: Mapping[str, bool], reason: str) -> Deferred[Any]: ...
+
+
+def readings_of(sensors: list[SensorRecord]) -> dict[str, SensorReading]:
+    """Each sensor's last report: its last value, timed by its last report (not its last change)."""
+    return {s.sensor_id: SensorReading(s.last_value, s.last_seen) for s in sensors}
+
+
+def fallback_weights(sensors: list[SensorRecord]) -> dict[str, float]:
+    """With no saved default, every visible room sensor counts equally (CPU sensors never)."""
+    return {s.sensor_id: 1.0 for s in sensors if not s.hidden and s.sensor_type.lower() != "cpu"}
+
+
+class DecisionLoop:
+    def __init__(
+        self,
+        context: EngineContext,
+        timeline: InstructionSource,
+        commander: EquipmentCommander,
+        plugins: PluginSettings,
+        limits: SafetyLimits | None = None,
+        interval: float = 5.0,
+    ) -> None:
+        self.context = context
+        self.timeline = timeline
+        self.commander = commander
+        self.plugins = plugins
+        self.limits = limits or SafetyLimits()
+        self.interval = interval
+        self.equipment = EquipmentState.all_off_since(context.now())
+        self.latest: dict[str, Any] | None = None
+        self._latest_result: StepResult | None = None
+        self._last_recorded: tuple[Any, ...] | None = None
+        self._last_recorded_at = float("-inf")
+        self._looping: LoopingCall | None = None
+        self._busy = False
+        self._again = False
+        self._current: Deferred[None] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def start(self) -> None:
+        """Run now and then every ``interval`` seconds; also after every batch of readings."""
+        self._looping = LoopingCall(self.trigger)
+        self._looping.clock = self.context.clock
+        self._looping.start(self.interval, now=True)
+        self._unsubscribe = self.context.events.subscribe(self._on_event)
+
+    def stop(self) -> None:
+        if self._looping is not None and self._looping.running:
+            self._looping.stop()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _on_event(self, event: Event) -> None:
+        if event.type == "readings":
+            self.trigger()
+
+    def trigger(self) -> Deferred[None] | None:
+        """Evaluate now, or once more right after the evaluation in progress."""
+        if self._busy:
+            self._again = True
+            return None
+        d = Deferred.fromCoroutine(self._run())
+        d.addErrback(lambda failure: log.failure("The decision loop failed a turn", failure))
+        self._current = d
+        return d
+
+    def settled(self) -> Deferred[None]:
+        """Fires once no turn is in progress (for shutdown and tests)."""
+        if not self._busy or self._current is None:
+            return succeed(None)
+        waiter: Deferred[None] = Deferred()
+        self._current.addBoth(lambda result: (waiter.callback(None), result)[1])
+        return waiter
+
+    async def _run(self) -> None:
+        self._busy = True
+        try:
+            while True:
+                self._again = False
+                await self.evaluate()
+                if not self._again:
+                    break
+        finally:
+            self._busy = False
+
+    async def evaluate(self) -> StepResult:
+        """One turn: decide, command, record."""
+        context = self.context
+        now = context.now()
+        instruction = self.timeline.current_instruction(now) or OFF
+        sensors = await context.store.list_sensors()
+        saved = await context.store.get_setting(DEFAULT_WEIGHTS_SETTING)
+        default_weights = saved if isinstance(saved, dict) and saved else fallback_weights(sensors)
+        plugin, options = await self.plugins.active("decisions")
+        result = decide_step(
+            plugin.plugin, options, instruction, readings_of(sensors), default_weights, self.equipment, now,
+            context.config.sensor_stale_after, self.limits, self.timeline.next_change(now),
+        )
+        changed = result.equipment != self.equipment
+        self.equipment = result.equipment
+        self._latest_result = result
+        names = {s.sensor_id: s.name or s.alias or s.sensor_id for s in sensors}
+        self.latest = decision_json(result, plugin.name, names, context.config.timezone)
+        try:
+            await self.commander.set_desired(functions_for(result.decision.desired), result.decision.reason)
+        except Exception as exc:
+            log.warn("Could not reach the equipment: {error}", error=str(exc))
+        await self._record(result, now, changed)
+        return result
+
+    async def _record(self, result: StepResult, now: float, changed: bool) -> None:
+        decision = result.decision
+        lockout = decision.lockout
+        signature = (decision.desired, None if lockout is None else (lockout.function, lockout.rule),
+                     tuple(a.code for a in decision.alerts), result.context.instruction)
+        if signature == self._last_recorded and now - self._last_recorded_at < RECORD_AT_LEAST_EVERY:
+            return
+        previous_alerts = set(self._last_recorded[2]) if self._last_recorded else set()
+        self._last_recorded, self._last_recorded_at = signature, now
+        assert self.latest is not None
+        await self.context.store.append_log(DECISIONS_STREAM, now, self.latest)
+        await self.context.events.publish("decision", {"decision": self.latest, "equipment_changed": changed})
+        if set(signature[2]) != previous_alerts:
+            await self.context.events.publish("alerts", {"alerts": self.latest["alerts"]})
+        if changed:
+            log.info("{summary}", summary=self.latest["summary"])

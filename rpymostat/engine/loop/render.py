@@ -1,0 +1,105 @@
+"""How a decision is shown: JSON for the API and one sentence for people.
+
+"heating: living room 19.2 °C weighted, target 21.0 °C until 22:00, on since
+18:03" — the sentence a user reads to know why the furnace is (or is not)
+running, built from the same data the API returns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from rpymostat.common.timeutil import to_iso
+from rpymostat.decisions.equipment import FUNCTIONS
+from rpymostat.decisions.model import format_temperature
+from rpymostat.decisions.step import StepResult
+from rpymostat.scheduling.instruction import Instruction
+
+VERBS = {"heat": "heating", "cool": "cooling", "fan": "fan only", "idle": "idle"}
+
+
+def local_clock(epoch: float, tz: str) -> str:
+    return datetime.fromtimestamp(epoch, ZoneInfo(tz)).strftime("%H:%M")
+
+
+def instruction_json(instruction: Instruction) -> dict[str, Any]:
+    return {
+        "mode": instruction.mode,
+        "heat_setpoint": instruction.heat_setpoint,
+        "cool_setpoint": instruction.cool_setpoint,
+        "fan": instruction.fan,
+        "sensors": dict(instruction.sensors),
+        "tolerance": instruction.tolerance,
+        "source": instruction.source,
+        "until": None if instruction.until is None else to_iso(instruction.until),
+    }
+
+
+def summary(result: StepResult, names: Mapping[str, str], tz: str) -> str:
+    """One sentence saying what runs and why."""
+    decision = result.decision
+    instruction = result.context.instruction
+    parts = [VERBS[decision.desired]]
+    temperature = result.temperature
+    if temperature is not None:
+        used = [names.get(sensor_id, sensor_id) for sensor_id in temperature.weights]
+        where = used[0] if len(used) == 1 else ", ".join(used)
+        parts.append(f"{where} {format_temperature(temperature.value)}" + (" weighted" if len(used) > 1 else ""))
+    targets = []
+    if instruction.mode in ("heat", "auto") and instruction.heat_setpoint is not None:
+        targets.append(format_temperature(instruction.heat_setpoint))
+    if instruction.mode in ("cool", "auto") and instruction.cool_setpoint is not None:
+        targets.append(format_temperature(instruction.cool_setpoint))
+    if instruction.mode == "off":
+        target = "system off"
+    else:
+        target = "target " + "–".join(targets) if targets else f"mode {instruction.mode}"
+    if instruction.until is not None:
+        target += f" until {local_clock(instruction.until, tz)}"
+    parts.append(target)
+    running = result.equipment.of(decision.desired) if decision.desired != "idle" else None
+    if running is not None and running.on and running.since is not None:
+        parts.append(f"on since {local_clock(running.since, tz)}")
+    text = parts[0] + ": " + ", ".join(parts[1:])
+    if decision.lockout is not None:
+        text += f" ({decision.lockout.describe()})"
+    return text
+
+
+def decision_json(result: StepResult, plugin: str, names: Mapping[str, str], tz: str) -> dict[str, Any]:
+    """Everything the API shows about one decision."""
+    decision = result.decision
+    temperature = result.temperature
+    lockout = decision.lockout
+    return {
+        "at": to_iso(result.context.now),
+        "desired": decision.desired,
+        "reason": decision.reason,
+        "summary": summary(result, names, tz),
+        "plugin": plugin,
+        "lockout": None if lockout is None else {
+            "function": lockout.function,
+            "action": lockout.action,
+            "rule": lockout.rule,
+            "remaining": round(lockout.remaining, 1),
+            "description": lockout.describe(),
+        },
+        "alerts": [{"code": a.code, "message": a.message} for a in decision.alerts],
+        "temperature": None if temperature is None else {
+            "value": round(temperature.value, 3),
+            "weights": dict(temperature.weights),
+            "dropped": [{"sensor_id": d.sensor_id, "reason": d.reason, "description": d.describe()}
+                        for d in temperature.dropped],
+        },
+        "instruction": instruction_json(result.context.instruction),
+        "equipment": {
+            function: {
+                "on": result.equipment.of(function).on,
+                "since": None if result.equipment.of(function).since is None
+                else to_iso(result.equipment.of(function).since),  # type: ignore[arg-type]
+            }
+            for function in FUNCTIONS
+        },
+    }

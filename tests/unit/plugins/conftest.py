@@ -1,1 +1,0 @@
-from tests.unit.api.conftest import engine  # noqa: F401
