@@ -91,6 +91,7 @@ INTENDED = {
     ("PATCH", "/v1/sensors/<sensor_id>"): "write",
     ("GET", "/v1/sensors/<sensor_id>/readings"): "read",
     ("GET", "/v1/keys"): "admin",
+    ("GET", "/v1/keys/current"): "read",
     ("POST", "/v1/keys"): "admin",
     ("DELETE", "/v1/keys/<key_id>"): "admin",
     ("GET", "/v1/devices"): "read",

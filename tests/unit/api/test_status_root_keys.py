@@ -90,3 +90,12 @@ async def test_paging_parameters_are_validated(engine):
         response = await engine.request("GET", f"/v1/sensors?{query}", key="read")
         assert response.code == 400, query
         assert query.split("=")[0] in response.json["error"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_key_can_ask_its_own_role_and_nothing_more(engine):
+    for role in ("read", "write", "admin"):
+        me = await engine.request("GET", "/v1/keys/current", key=role)
+        assert me.code == 200
+        assert me.json == {"kind": "key", "role": role, "name": f"test {role}"}
+    assert (await engine.request("GET", "/v1/keys/current")).code == 401

@@ -27,6 +27,12 @@ class KeysAPI:
     def __init__(self, context: EngineContext) -> None:
         self.context = context
 
+    @route("/v1/keys/current")
+    def current(self, call: Call) -> dict[str, Any]:
+        """Who the caller is: lets a UI offer only what the key's role allows."""
+        principal = call.principal
+        return {"kind": principal.kind, "role": principal.role, "name": principal.name}
+
     @route("/v1/keys", role="admin")
     async def list(self, call: Call) -> dict[str, Any]:
         records = await self.context.store.list_api_keys()

@@ -138,6 +138,12 @@ SCHEMAS: dict[str, Any] = {
             "key": {"type": "string", "description": "the key itself; only in the answer to its creation"},
         },
     },
+    "Caller": {
+        "type": "object",
+        "required": ["kind", "role", "name"],
+        "properties": {"kind": {"enum": ["key"]}, "role": {"enum": ["read", "write", "admin"]},
+                       "name": {"type": "string"}},
+    },
     "ApiKeyList": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": ref("ApiKey")}}},
     "ApiKeyCreate": {
         "type": "object",
@@ -285,6 +291,9 @@ def build_document(fragments: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any
             "post": operation("Create an API key; its text is in this answer only", "admin",
                         {"201": response("the new key", "ApiKey")}, body="ApiKeyCreate"),
         },
+        "/v1/keys/current": {"get": operation(
+            "The calling key's name and role (any role; never the key itself)", "read",
+            {"200": response("the caller", "Caller")})},
         "/v1/keys/{key_id}": {"delete": operation("Revoke an API key", "admin", {"200": response("the revoked key", "ApiKey")},
                                             params=[path_param("key_id")])},
         "/v1/devices": {"get": operation("Sensor and control daemons, pending ones included", "read",
