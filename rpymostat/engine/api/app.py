@@ -86,6 +86,18 @@ class EngineAPI:
     def resource(self):  # type: ignore[no-untyped-def]
         return self.app.resource()
 
+    def serve_static(self, prefix: str, directory: str) -> None:
+        """Serve a folder of public files (the web UI) under ``prefix``.
+
+        Static files carry no data, so they need no credentials; every
+        request the UI then makes goes through the API's own checks.
+        """
+        from twisted.web.static import File
+
+        folder = File(directory)
+        folder.indexNames = ["index.html"]
+        self.app.route(prefix, branch=True, methods=["GET", "HEAD"])(lambda request: folder)
+
     def _endpoint(self, declared: Route) -> Callable[..., Deferred[bytes]]:
         def endpoint(request: IRequest, **params: Any) -> Deferred[bytes]:
             return ensureDeferred(self._serve(declared, request, params))

@@ -14,6 +14,7 @@ from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
 from rpymostat.engine.api.v1.sensors import SensorsAPI
 from rpymostat.engine.api.v1.status import StatusAPI
 from rpymostat.engine.context import EngineContext
+from rpymostat.web import static_directory
 
 
 # Components whose routes are described outside the core document provide
@@ -38,4 +39,6 @@ def build_api(context: EngineContext) -> EngineAPI:
         plugins.PluginsAPI(context.store),
     ]
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
-    return EngineAPI(components, authenticator, context.config.max_body_bytes)
+    api = EngineAPI(components, authenticator, context.config.max_body_bytes)
+    api.serve_static("/ui/", str(static_directory()))
+    return api
