@@ -16,6 +16,7 @@ PAGE = """<!DOCTYPE html>
 <h1>RPyMostat engine</h1>
 <p>Version {version}.</p>
 <ul>
+<li><a href="/ui/">Web UI</a> (sign in with an API key)</li>
 <li><a href="{docs}">Documentation</a></li>
 <li><a href="/v1/status">Status</a></li>
 <li><a href="/v1/openapi.json">API description (OpenAPI 3)</a></li>

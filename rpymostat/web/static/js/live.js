@@ -1,0 +1,52 @@
+// The live feed (/v1/ws): the key goes in the first message, never in the URL.
+// Reconnects by itself and asks for every kept event after the last one seen.
+import { session } from "./api.js";
+
+export class LiveFeed {
+  constructor(onEvent, onState) {
+    this.onEvent = onEvent;
+    this.onState = onState;
+    this.lastId = null;
+    this.socket = null;
+    this.delay = 1000;
+    this.stopped = false;
+  }
+
+  start() {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    if (this.socket) this.socket.close(1000, "signed out");
+  }
+
+  connect() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(`${scheme}//${location.host}/v1/ws`);
+    this.socket = socket;
+    this.onState("connecting");
+    socket.onmessage = (message) => {
+      const data = JSON.parse(message.data);
+      if (data.type === "auth_required") {
+        const hello = { type: "auth", key: session.key };
+        if (this.lastId !== null) hello.after = this.lastId;
+        socket.send(JSON.stringify(hello));
+      } else if (data.type === "welcome") {
+        this.delay = 1000;
+        if (this.lastId === null) this.lastId = data.last_event_id;
+        this.onState("live");
+      } else {
+        if (data.id !== null && data.id !== undefined) this.lastId = Math.max(this.lastId || 0, data.id);
+        this.onEvent(data);
+      }
+    };
+    socket.onclose = () => {
+      this.onState("offline");
+      if (this.stopped) return;
+      setTimeout(() => this.connect(), this.delay);
+      this.delay = Math.min(this.delay * 2, 30000);
+    };
+  }
+}

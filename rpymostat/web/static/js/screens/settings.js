@@ -1,0 +1,71 @@
+// "Settings": display units, kiosk mode, the decision plugin (a form made from
+// its JSON Schema) and, for admins, API keys.
+import { api, can, session } from "../api.js";
+import { h, replace, showError, field } from "../dom.js";
+import { schemaForm } from "../schema_form.js";
+import { setUnit, unit } from "../units.js";
+
+export async function loadSettings(state) {
+  state.plugins = await api("GET", "/v1/plugins");
+  state.keys = can("admin") ? (await api("GET", "/v1/keys")).keys : [];
+}
+
+export function renderSettings(container, state, refresh, app) {
+  replace(container, displaySection(app), pluginSection(state, refresh), can("admin") ? keysSection(state, refresh) : null);
+}
+
+function displaySection(app) {
+  const units = h("select", { id: "unit", onchange: (e) => { setUnit(e.target.value); app.render(); } },
+    ["C", "F"].map((u) => h("option", { value: u, selected: unit() === u }, `°${u}`)));
+  const kiosk = h("input", { type: "checkbox", id: "kiosk", checked: document.body.classList.contains("kiosk"),
+    onchange: (e) => app.setKiosk(e.target.checked) });
+  return h("section", { "aria-label": "Display" }, h("h2", {}, "Display"),
+    field("Units", units), h("label", { class: "inline" }, kiosk, " Wall-tablet mode (dark, large, stays on)"),
+    h("p", { class: "muted" }, `Signed in as ${session.name} (${session.role}).`));
+}
+
+function pluginSection(state, refresh) {
+  const decisions = state.plugins.decisions;
+  const choice = h("select", { id: "plugin", disabled: !can("write") },
+    decisions.available.map((p) => h("option", { value: p.name, selected: p.name === decisions.active }, p.name)));
+  const holder = h("div");
+  const section = h("section", { "aria-label": "Decision plugin" }, h("h2", {}, "Decision plugin"),
+    field("Plugin", choice), holder);
+  let form;
+  function show() {
+    const plugin = decisions.available.find((p) => p.name === choice.value);
+    form = schemaForm(plugin.options_schema, plugin.name === decisions.active ? decisions.options : {}, !can("write"));
+    replace(holder, h("p", { class: "muted" }, plugin.description), form.element,
+      can("write") ? h("button", { type: "button", class: "primary", onclick: save }, "Use these settings") : null);
+  }
+  async function save() {
+    try { await api("PUT", "/v1/plugins/decisions", { name: choice.value, options: form.read() }); refresh(); }
+    catch (error) { showError(section, error); }
+  }
+  choice.addEventListener("change", show);
+  show();
+  return section;
+}
+
+function keysSection(state, refresh) {
+  const name = h("input", { type: "text", id: "key-name", maxlength: 64 });
+  const role = h("select", { id: "key-role" }, ["read", "write", "admin"].map((r) => h("option", { value: r }, r)));
+  const shown = h("output", { id: "new-key", class: "secret" });
+  const section = h("section", { "aria-label": "API keys" }, h("h2", {}, "API keys"),
+    h("ul", { class: "cards" }, state.keys.map((key) => h("li", { class: "card", "data-key": key.id },
+      h("h3", {}, key.name), h("p", {}, `${key.role} — ${key.revoked_at ? "revoked" : "live"}`),
+      key.revoked_at ? null : h("button", { type: "button", onclick: () => revoke(key.id) }, "Revoke")))),
+    h("h3", {}, "New key"), field("Name", name), field("Role", role),
+    h("button", { type: "button", class: "primary", onclick: create }, "Create key"), shown);
+  async function create() {
+    try {
+      const made = await api("POST", "/v1/keys", { name: name.value, role: role.value });
+      shown.textContent = `New key (shown once): ${made.key}`;
+    } catch (error) { showError(section, error); }
+  }
+  async function revoke(id) {
+    try { await api("DELETE", `/v1/keys/${encodeURIComponent(id)}`); refresh(); }
+    catch (error) { showError(section, error); }
+  }
+  return section;
+}
