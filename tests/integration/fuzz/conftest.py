@@ -7,15 +7,17 @@ from typing import Iterator
 
 import pytest
 
+from rpymostat.config import EngineConfig
 from tests.support.processes import EngineProcess, run_script
 
 
 @dataclass(frozen=True)
 class FuzzTarget:
-    """The engine under fuzzing and the admin key that opens every route."""
+    """The engine under fuzzing, the admin key that opens every route, and its clock tolerance."""
 
     engine: EngineProcess
     admin_key: str
+    future_tolerance: float
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +27,6 @@ def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget
     assert created.returncode == 0, created.stderr
     engine.start()
     try:
-        yield FuzzTarget(engine, created.stdout.strip())
+        yield FuzzTarget(engine, created.stdout.strip(), EngineConfig.from_environ(engine.env).signature_window)
     finally:
         engine.kill()
