@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import jsonschema
@@ -66,7 +66,7 @@ def allow_lists_every_matching_operation(ctx: CheckContext, response: Response, 
     if not allow:
         raise AssertionError(f"{case.method} {case.formatted_path} answered 405 without an Allow header")
     advertised = {m.strip().upper() for value in allow for m in value.split(",") if m.strip()}
-    documented = documented_methods_at(case.operation.schema.raw_schema, urlsplit(response.request.url).path)
+    documented = documented_methods_at(case.operation.schema.raw_schema, urlsplit(str(response.request.url)).path)
     expected = documented | ({"HEAD"} if "GET" in documented else set())
     if advertised != expected:
         raise AssertionError(
@@ -122,8 +122,9 @@ class UpdateAcceptedUnlessALimitIsBroken:
     def __call__(self, ctx: CheckContext, response: Response, case: Case) -> None:
         if not self._is_plain_valid_update(response, case):
             return
+        update = cast(dict[str, Any], case.body)
         broken = any(reading_breaks_a_documented_limit(entry, time.time(), self.future_tolerance)
-                     for entry in case.body["sensors"].values())
+                     for entry in update["sensors"].values())
         expected = 422 if broken else 201
         if response.status_code != expected:
             raise AssertionError(f"a schema-valid update {'breaking' if broken else 'within'} the documented limits "
