@@ -60,7 +60,8 @@ SCHEMAS: dict[str, Any] = {
             "extra": {"type": ["string", "null"], "maxLength": 1024},
             "at": {
                 "anyOf": [TIMESTAMP, {"type": "null"}],
-                "description": "when the reading was taken (extension); at most a year old and not in the future",
+                "description": "when the reading was taken (extension); at most a year old, and no later than the "
+                               "engine's clock plus RPYMOSTAT_SIGNATURE_WINDOW seconds",
             },
             "idempotency_key": {
                 "type": ["string", "null"], "minLength": 1, "maxLength": 128,
