@@ -17,7 +17,7 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis import Case
 
-from rpymostat.engine.api.v1.openapi import build_document
+from rpymostat.engine.api.build import api_document
 from tests.integration.fuzz.conftest import FuzzTarget
 from tests.integration.fuzz.test_openapi_fuzz import REQUEST_TIMEOUT, fuzz_config
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 LONE_SURROGATE = "\ud800"
 
 operations_with_a_body = schemathesis.openapi.from_dict(
-    build_document(),
+    api_document(),
     config=fuzz_config("positive", phases={"coverage": {"enabled": False}, "stateful": {"enabled": False}}),
 ).include(lambda context: "requestBody" in context.operation.definition.raw)
 

@@ -7,7 +7,7 @@ accepted. One pass holds an admin key, so access control hides no handler;
 one holds none, and must be turned away with 401 wherever the document asks
 for credentials. After each operation the engine still answers its status.
 
-The schema is loaded from ``build_document()`` at collection time, because
+The schema is loaded from ``api_document()`` at collection time, because
 schemathesis's lazy fixture loader does not work with pytest 9; the first
 test pins it to the document the engine serves, so the two cannot differ.
 """
@@ -20,7 +20,7 @@ import pytest
 import schemathesis
 from schemathesis import Case
 
-from rpymostat.engine.api.v1.openapi import build_document
+from rpymostat.engine.api.build import api_document
 from tests.integration.fuzz.checks import (
     UpdateAcceptedUnlessALimitIsBroken,
     allow_lists_every_matching_operation,
@@ -51,17 +51,19 @@ def fuzz_config(mode: str, **sections: Any) -> schemathesis.Config:
     })
 
 
-DOCUMENT = build_document()
+DOCUMENT = api_document()
 # Schemathesis's own Allow check compares a literal path with its own entry
 # only; allow_lists_every_matching_operation replaces it with one that knows
 # templates match literal paths too. Its positive-data check cannot know the
 # sensor-update limits JSON Schema cannot carry; UpdateAcceptedUnlessALimitIsBroken
-# replaces it there.
+# replaces it there. A plugin choice is valid only for installed plugins and
+# their own option schemas, which the document can name but not enumerate.
 every_operation = schemathesis.openapi.from_dict(DOCUMENT, config=fuzz_config(
     "all",
     phases={"stateful": {"enabled": False}},
     checks={"allow_header_conformance": {"enabled": False}},
-    operations=[{"include-path": "/v1/sensors/update", "checks": {"positive_data_acceptance": {"enabled": False}}}],
+    operations=[{"include-path": ["/v1/sensors/update", "/v1/plugins/{kind}"],
+                 "checks": {"positive_data_acceptance": {"enabled": False}}}],
 ))
 
 
