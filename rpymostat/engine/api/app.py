@@ -21,6 +21,7 @@ from twisted.internet.defer import Deferred, ensureDeferred
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
+from twisted.web.resource import Resource
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from rpymostat.engine.api.auth import Authenticator, Principal
@@ -68,6 +69,25 @@ def encode_json(body: Any) -> bytes:
     return json.dumps(body, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
+class _JSONForUndecodableURLs(Resource):
+    """Klein answers a URL or Host that is not UTF-8 in plain text; refuse it in JSON like everything else."""
+
+    isLeaf = True
+
+    def __init__(self, inner: Resource, write: Callable[[IRequest, Reply], bytes]) -> None:
+        super().__init__()
+        self.inner = inner
+        self.write = write
+
+    def render(self, request: IRequest) -> Any:
+        try:
+            b"/".join(request.prepath + request.postpath).decode("utf-8")
+            request.getRequestHostname().decode("utf-8")
+        except UnicodeDecodeError:
+            return self.write(request, Reply(error_body("the URL or Host header is not valid UTF-8"), 400))
+        return self.inner.render(request)
+
+
 class EngineAPI:
     """Builds a fresh Klein app from the components' declared routes."""
 
@@ -83,8 +103,8 @@ class EngineAPI:
         self.app.handle_errors(NotFound)(self._not_found)
         self.app.handle_errors(MethodNotAllowed)(self._method_not_allowed)
 
-    def resource(self):  # type: ignore[no-untyped-def]
-        return self.app.resource()
+    def resource(self) -> Resource:
+        return _JSONForUndecodableURLs(self.app.resource(), self._write)
 
     def serve_static(self, prefix: str, directory: str) -> None:
         """Serve a folder of public files (the web UI) under ``prefix``.

@@ -47,9 +47,23 @@ def parse_json_body(request: IRequest, body: bytes) -> Any:
     if not text.strip():
         raise bad_request("request body is empty; a JSON object is required")
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except ValueError as exc:
         raise bad_request(f"request body is not valid JSON: {exc}") from None
+    _refuse_lone_surrogates(data)
+    return data
+
+
+def _refuse_lone_surrogates(data: Any) -> None:
+    """Refuse "\\ud800"-style escapes that pair with nothing: they decode to no character.
+
+    JSON's grammar lets them through, but no UTF-8 text (a database, a log
+    line, a response) can hold them, so they would fail far from here.
+    """
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad_request("request body is not valid JSON: it holds an unpaired UTF-16 surrogate escape") from None
 
 
 def _arg(request: IRequest, name: str) -> str | None:

@@ -12,12 +12,22 @@ from typing import Any, Iterable, Mapping
 from rpymostat.engine.api.app import Call
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.sensor_update import MAX_SENSORS
+from rpymostat.engine.sensor_ranges import DEFAULT_RANGE, TYPE_RANGES
 from rpymostat.version import VERSION
 
 ID = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"}
 TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 in UTC, e.g. 2026-11-23T18:03:00.000Z"}
 NULLABLE_TIMESTAMP = {"anyOf": [TIMESTAMP, {"type": "null"}]}
 NULLABLE_STRING = {"type": ["string", "null"]}
+
+
+LOWEST = min(low for low, _ in [*TYPE_RANGES.values(), DEFAULT_RANGE])
+HIGHEST = max(high for _, high in [*TYPE_RANGES.values(), DEFAULT_RANGE])
+VALUE_HELP = (
+    "°C; null means present but unreadable. A value outside the physical range of the sensor type is refused "
+    "with 422: " + ", ".join(f"{name} {low:g} to {high:g}" for name, (low, high) in TYPE_RANGES.items())
+    + f" (type names case-insensitive); any other type {DEFAULT_RANGE[0]:g} to {DEFAULT_RANGE[1]:g}."
+)
 
 
 def ref(name: str) -> dict[str, str]:
@@ -45,10 +55,14 @@ SCHEMAS: dict[str, Any] = {
         "additionalProperties": False,
         "properties": {
             "type": {"type": "string", "minLength": 1, "maxLength": 64, "description": "sensor model, e.g. DS18B20"},
-            "value": {"type": ["number", "null"], "description": "°C; null means present but unreadable"},
+            "value": {"type": ["number", "null"], "minimum": LOWEST, "maximum": HIGHEST, "description": VALUE_HELP},
             "alias": {"type": ["string", "null"], "maxLength": 128},
             "extra": {"type": ["string", "null"], "maxLength": 1024},
-            "at": {"anyOf": [TIMESTAMP, {"type": "null"}], "description": "when the reading was taken (extension)"},
+            "at": {
+                "anyOf": [TIMESTAMP, {"type": "null"}],
+                "description": "when the reading was taken (extension); at most a year old, and no later than the "
+                               "engine's clock plus RPYMOSTAT_SIGNATURE_WINDOW seconds",
+            },
             "idempotency_key": {
                 "type": ["string", "null"], "minLength": 1, "maxLength": 128,
                 "description": "a replay with the same key is stored once (extension)",
@@ -173,7 +187,7 @@ SCHEMAS: dict[str, Any] = {
             "host_id": ID,
             "kind": {"enum": ["sensor", "control"]},
             "secret": {"type": "string", "minLength": 16, "maxLength": 256},
-            "url": {"type": ["string", "null"], "description": "the control daemon's own API"},
+            "url": {"type": ["string", "null"], "pattern": "^https?://", "description": "the control daemon's own API"},
             "info": {"type": "object"},
         },
     },

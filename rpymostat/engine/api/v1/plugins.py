@@ -56,6 +56,10 @@ class PluginsAPI:
         name = data.get("name")
         if name is None:
             raise unprocessable("name field is missing")
+        if not isinstance(name, str):
+            raise unprocessable("name must be a string")
+        if not isinstance(data.get("options", {}), dict):
+            raise unprocessable("options must be an object")
         if name not in self.settings.plugins[kind]:
             raise unprocessable(f"name: no {kind} plugin called {name!r} is installed")
         try:
@@ -104,7 +108,12 @@ def openapi_fragment() -> dict[str, Any]:
                 "type": "object",
                 "required": ["name"],
                 "additionalProperties": False,
-                "properties": {"name": {"type": "string"}, "options": {"type": "object"}},
+                "properties": {
+                    "name": {"type": "string", "description": "an installed plugin of this kind (GET /v1/plugins); "
+                                                              "any other name is refused with 422"},
+                    "options": {"type": "object", "description": "checked against the plugin's options_schema; "
+                                                                 "options it refuses get 422"},
+                },
             },
         },
     }

@@ -1,0 +1,131 @@
+"""Checks the fuzz run adds to schemathesis's own.
+
+Each takes ``(ctx, response, case)`` and raises ``AssertionError`` naming
+the contradiction; they are passed per test, not registered globally, so
+each pass runs exactly the checks that apply to it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import jsonschema
+from referencing import Registry, Resource
+from schemathesis import Case, CheckContext, Response
+
+from rpymostat.engine.api.v1.sensor_update import MAX_AGE_SECONDS
+from rpymostat.engine.sensor_ranges import physical_range
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def sent_to_operation(case: Case) -> bool:
+    """False for the cases schemathesis sends with an undocumented method to probe the router."""
+    return case.method.upper() == case.operation.method.upper()
+
+
+def refused_without_credentials(ctx: CheckContext, response: Response, case: Case) -> None:
+    """An operation whose document asks for credentials answers 401 to a caller with none."""
+    needs_credentials = bool(case.operation.definition.raw.get("security"))
+    if sent_to_operation(case) and needs_credentials and response.status_code != 401:
+        raise AssertionError(
+            f"{case.method} {case.formatted_path} answered {response.status_code} with no credentials; expected 401"
+        )
+
+
+def _template_pattern(path: str) -> re.Pattern[str]:
+    literal_parts = re.split(r"\{[^}/]+\}", path)
+    return re.compile("[^/]+".join(re.escape(part) for part in literal_parts) + "$")
+
+
+def documented_methods_at(document: dict[str, Any], url_path: str) -> set[str]:
+    """Every method the document gives a path that ``url_path`` matches, literal or templated.
+
+    The engine routes ``GET /v1/sensors/update`` to the sensor called
+    "update" (a valid sensor ID), so an honest ``Allow`` at a literal path
+    also lists the methods of the templates that match it.
+    """
+    return {
+        method.upper()
+        for path, operations in document["paths"].items()
+        if _template_pattern(path).match(url_path)
+        for method in operations
+        if method in HTTP_METHODS
+    }
+
+
+def allow_lists_every_matching_operation(ctx: CheckContext, response: Response, case: Case) -> None:
+    """A 405's ``Allow`` header lists exactly the documented methods for that URL (plus HEAD for GET)."""
+    if response.status_code != 405:
+        return
+    allow = response.headers.get("allow")
+    if not allow:
+        raise AssertionError(f"{case.method} {case.formatted_path} answered 405 without an Allow header")
+    advertised = {m.strip().upper() for value in allow for m in value.split(",") if m.strip()}
+    documented = documented_methods_at(case.operation.schema.raw_schema, urlsplit(str(response.request.url)).path)
+    expected = documented | ({"HEAD"} if "GET" in documented else set())
+    if advertised != expected:
+        raise AssertionError(
+            f"{case.method} {case.formatted_path}: Allow: {', '.join(sorted(advertised))}, "
+            f"but the document gives this URL {', '.join(sorted(expected))}"
+        )
+
+
+def reading_breaks_a_documented_limit(entry: dict[str, Any], now: float, future_tolerance: float) -> bool:
+    """Whether one schema-valid reading breaks a limit the document states in words (range of its type, age of ``at``)."""
+    value = entry.get("value")
+    if value is not None:
+        low, high = physical_range(entry["type"])
+        if not low <= value <= high:
+            return True
+    if entry.get("at") is None:
+        return False
+    try:
+        taken = datetime.fromisoformat(entry["at"]).timestamp()
+    except ValueError:
+        return True
+    return not now - MAX_AGE_SECONDS <= taken <= now + future_tolerance
+
+
+class UpdateAcceptedUnlessALimitIsBroken:
+    """A schema-valid sensor update is stored (201) exactly when no reading breaks a documented limit, else 422.
+
+    The limits that JSON Schema cannot carry (a range per sensor type, a
+    window around the engine's clock) are stated in the document's
+    descriptions; this is the oracle for them.
+    """
+
+    def __init__(self, document: dict[str, Any], future_tolerance: float) -> None:
+        registry = Registry().with_resource("urn:openapi", Resource.opaque(document))
+        self.validator = jsonschema.Draft202012Validator(
+            {"$ref": "urn:openapi#/components/schemas/SensorUpdate"}, registry=registry,
+            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+        )
+        self.future_tolerance = future_tolerance
+        self.__name__ = type(self).__name__
+
+    def _is_plain_valid_update(self, response: Response, case: Case) -> bool:
+        """A schema-valid body sent as JSON with a key and no (partial) device signature headers."""
+        sent = {name.lower(): value for name, value in response.request.headers.items()}
+        return (
+            (case.method, case.path) == ("PUT", "/v1/sensors/update")
+            and sent.get("content-type") == "application/json"
+            and "authorization" in sent
+            and not any(name.startswith("x-rpymostat-") for name in sent)
+            and self.validator.is_valid(case.body)
+        )
+
+    def __call__(self, ctx: CheckContext, response: Response, case: Case) -> None:
+        if not self._is_plain_valid_update(response, case):
+            return
+        update = cast(dict[str, Any], case.body)
+        broken = any(reading_breaks_a_documented_limit(entry, time.time(), self.future_tolerance)
+                     for entry in update["sensors"].values())
+        expected = 422 if broken else 201
+        if response.status_code != expected:
+            raise AssertionError(f"a schema-valid update {'breaking' if broken else 'within'} the documented limits "
+                                 f"answered {response.status_code}, expected {expected}: {response.text}")

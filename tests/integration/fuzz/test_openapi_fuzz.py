@@ -1,0 +1,102 @@
+"""Schemathesis fuzzes every operation of ``/v1/openapi.json`` against a real engine process.
+
+Valid and invalid requests generated from the document itself must never
+get a 5xx, nor an answer (status, content type, headers, body) that the
+document does not describe; invalid input must be refused and valid input
+accepted. One pass holds an admin key, so access control hides no handler;
+one holds none, and must be turned away with 401 wherever the document asks
+for credentials. After each operation the engine still answers its status.
+
+The schema is loaded from ``api_document()`` at collection time, because
+schemathesis's lazy fixture loader does not work with pytest 9; the first
+test pins it to the document the engine serves, so the two cannot differ.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+import schemathesis
+from schemathesis import Case
+
+from rpymostat.engine.api.build import api_document
+from tests.integration.fuzz.checks import (
+    UpdateAcceptedUnlessALimitIsBroken,
+    allow_lists_every_matching_operation,
+    refused_without_credentials,
+)
+from tests.integration.fuzz.conftest import FuzzTarget
+from tests.support.processes import http
+
+pytestmark = pytest.mark.slow
+
+SEED = 20261122
+EXAMPLES_PER_OPERATION = 50
+REQUEST_TIMEOUT = 10
+
+
+def fuzz_config(mode: str, **sections: Any) -> schemathesis.Config:
+    """Seeded, deterministic and bounded, so CI replays the same requests in about the same time.
+
+    Credentials are never generated: each test sends its own (or none), so
+    a request is refused or served for the reason the test is about.
+    """
+    return schemathesis.Config.from_dict({
+        "seed": SEED,
+        "generation": {"mode": mode, "max-examples": EXAMPLES_PER_OPERATION, "deterministic": True,
+                       "database": "none", "with-security-parameters": False},
+        "request-timeout": REQUEST_TIMEOUT,
+        **sections,
+    })
+
+
+DOCUMENT = api_document()
+# Schemathesis's own Allow check compares a literal path with its own entry
+# only; allow_lists_every_matching_operation replaces it with one that knows
+# templates match literal paths too. Its positive-data check cannot know the
+# sensor-update limits JSON Schema cannot carry; UpdateAcceptedUnlessALimitIsBroken
+# replaces it there. A plugin choice is valid only for installed plugins and
+# their own option schemas, which the document can name but not enumerate.
+every_operation = schemathesis.openapi.from_dict(DOCUMENT, config=fuzz_config(
+    "all",
+    phases={"stateful": {"enabled": False}},
+    checks={"allow_header_conformance": {"enabled": False}},
+    operations=[{"include-path": ["/v1/sensors/update", "/v1/plugins/{kind}"],
+                 "checks": {"positive_data_acceptance": {"enabled": False}}}],
+))
+
+
+@pytest.fixture(autouse=True)
+def engine_still_serves(fuzz_target: FuzzTarget) -> Iterator[None]:
+    """After each operation's fuzzing the engine process is alive and its status is 200."""
+    yield
+    engine = fuzz_target.engine
+    assert engine.process is not None and engine.process.poll() is None, engine.log()
+    assert http("GET", engine.url + "/v1/status")[0] == 200, engine.log()
+
+
+def test_the_fuzzed_document_is_the_one_the_engine_serves(fuzz_target: FuzzTarget) -> None:
+    assert http("GET", fuzz_target.engine.url + "/v1/openapi.json") == (200, DOCUMENT)
+
+
+@every_operation.parametrize()
+def test_fuzzing_with_an_admin_key_finds_no_error_or_contradiction(case: Case, fuzz_target: FuzzTarget) -> None:
+    case.call_and_validate(
+        base_url=fuzz_target.engine.url,
+        headers={"Authorization": f"Bearer {fuzz_target.admin_key}"},
+        additional_checks=[allow_lists_every_matching_operation,
+                           UpdateAcceptedUnlessALimitIsBroken(DOCUMENT, fuzz_target.future_tolerance)],
+        timeout=REQUEST_TIMEOUT,
+    )
+
+
+@every_operation.parametrize()
+def test_fuzzing_without_credentials_is_refused_where_the_document_asks_for_them(
+    case: Case, fuzz_target: FuzzTarget
+) -> None:
+    case.call_and_validate(
+        base_url=fuzz_target.engine.url,
+        additional_checks=[allow_lists_every_matching_operation, refused_without_credentials],
+        timeout=REQUEST_TIMEOUT,
+    )
