@@ -48,7 +48,7 @@ class EngineService(Service):
             log.warn("First start: an admin API key was written to {path} (readable only by you). "
                      "Use it to sign in and to create other keys.", path=key_file)
         api = build_api(self.context)
-        site = Site(api.resource())
+        site = Site(api.resource(), parsePOSTFormSubmission=False)
         site.displayTracebacks = False
         self.port = self.reactor.listenTCP(config.port, site, interface=config.host)
         bound = self.port.getHost().port

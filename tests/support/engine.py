@@ -111,6 +111,6 @@ async def start_engine(tmp_path, **overrides: Any) -> EngineHarness:
         if role == "revoked":
             await store.revoke_api_key(record.key_id, clock.seconds())
     api = build_api(context)
-    port = reactor.listenTCP(0, Site(api.resource()), interface="127.0.0.1")
+    port = reactor.listenTCP(0, Site(api.resource(), parsePOSTFormSubmission=False), interface="127.0.0.1")
     url = f"http://127.0.0.1:{port.getHost().port}"
     return EngineHarness(url, context, api, clock, port, keys)
