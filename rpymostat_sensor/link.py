@@ -70,7 +70,7 @@ class EngineLink:
         self._info_interval = info_interval
         self._backoff = backoff
         self.standing: Standing | None = None
-        self._info_due = True
+        self._info_due = False
         self._failing_since: float | None = None
         self._pending_logged_at: float | None = None
         self._running: Deferred[None] | None = None
@@ -165,8 +165,9 @@ class EngineLink:
         url = self._locator.current()
         if url is None:
             return
+        registering = not self.approved or self._info_due
         try:
-            if not self.approved or self._info_due:
+            if registering:
                 self._info_due = False
                 if not self._registered(await self._enrolment.register(url)):
                     return
@@ -175,7 +176,11 @@ class EngineLink:
             log.warn("the engine no longer accepts this host's readings ({reason}); registering again",  # noqa: G010
                      reason=str(exc))
             self.standing = None
-            self._retry_in(0)
+            if registering:
+                # Approved a moment ago yet refused now: do not spin, back off.
+                self._retry_in(self._backoff.next_delay())
+            else:
+                self._again = True
             return
         except UNREACHABLE as exc:
             await self._unreachable(url, exc)

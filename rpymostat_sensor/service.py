@@ -17,6 +17,7 @@ from treq.client import HTTPClient
 from twisted.application.internet import TimerService
 from twisted.application.service import MultiService
 from twisted.internet.defer import Deferred, ensureDeferred, gatherResults
+from twisted.internet.task import LoopingCall
 from twisted.internet.threads import deferToThreadPool
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -68,6 +69,7 @@ class SensorService(MultiService):
         self.sources: list[tuple[str, TemperatureSource]] = []
         self._source_errors: dict[str, str] = {}
         self._dropped_seen = 0
+        self._info_timer: LoopingCall | None = None
 
     def startService(self) -> Deferred[None]:  # type: ignore[override]
         """Fires once the daemon runs; fails (and the console script exits) when it cannot start."""
@@ -103,16 +105,21 @@ class SensorService(MultiService):
         if config.engine_url is None:
             log.info("looking for the engine by DNS-SD (_rpymostat._tcp)")
         self.link.start()
-        for step, tick in ((config.interval, self.take_readings), (config.info_interval, self.link.info_due)):
-            timer = TimerService(step, tick)
-            timer.clock = self.reactor
-            timer.setServiceParent(self)
+        readings = TimerService(config.interval, self.take_readings)
+        readings.clock = self.reactor
+        readings.setServiceParent(self)
+        # The first registration carries host information already: the next is due one interval later.
+        self._info_timer = LoopingCall(self.link.info_due)
+        self._info_timer.clock = self.reactor
+        self._info_timer.start(config.info_interval, now=False)
 
     def stopService(self) -> Deferred[None]:  # type: ignore[override]
         return ensureDeferred(self._stop())
 
     async def _stop(self) -> None:
         await MultiService.stopService(self)
+        if self._info_timer is not None and self._info_timer.running:
+            self._info_timer.stop()
         if self.link is not None:
             await self.link.stop()
         await self.locator.stop()
