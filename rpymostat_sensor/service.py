@@ -27,6 +27,7 @@ from rpymostat.common.discovery import EngineLocator, StaticLocator
 from rpymostat.common.http import SignedJsonClient
 from rpymostat.common.settings import interfaces_value
 from rpymostat.common.signing import fingerprint
+from rpymostat.common.timeutil import to_iso
 from rpymostat.version import VERSION
 from rpymostat_sensor import BlockingRunner
 from rpymostat_sensor.backoff import Backoff
@@ -148,6 +149,9 @@ class SensorService(MultiService):
             if result is not None and self._source_errors.pop(name, None) is not None:
                 log.info("the {name} source reads again", name=name)
         samples = [sample for result in results if result for sample in result]
+        for sample in samples:
+            log.debug("took reading {sensor_id}={value} at {at}", sensor_id=sample.sensor_id, value=sample.value,
+                      at=to_iso(sample.at))
         assert self.spool is not None and self.link is not None
         spooled = self.spool.append(samples).addCallback(self._count_dropped)
         spooled.addCallback(lambda _: self.link.kick() if self.link is not None else None)
