@@ -223,7 +223,7 @@ def test_two_rooms_find_the_engine_get_approved_and_lose_nothing_while_it_is_awa
         room1.bus.set_temperature("28-00000000a001", 23.0 + step)
         room2.bus.set_temperature("28-00000000b001", 17.0 - step)
         taken_so_far = len(room1.taken("00000000a001"))
-        wait_for(lambda: len(room1.taken("00000000a001")) > taken_so_far, timeout=10, interval=0.2,
+        wait_for(lambda before=taken_so_far: len(room1.taken("00000000a001")) > before, timeout=10, interval=0.2,
                  what="a reading taken while the engine is away")
     assert len(room1.taken("00000000a001")) - outage_began >= 4
     assert "cannot reach the engine" in room1.log() or "engine lost" in room1.log()
