@@ -1,0 +1,70 @@
+"""``rpymostat-sensor``: parse the configuration, then run the daemon until SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rpymostat.common.settings import add_flags, print_config
+from rpymostat.version import VERSION
+from rpymostat_sensor.config import SETTINGS, ConfigError, SensorConfig
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="rpymostat-sensor",
+        description="Read this host's temperature sensors and deliver the readings to the RPyMostat engine. "
+        "Every setting is an RPYMOSTAT_SENSOR_* variable or the flag below; see --show-config.",
+    )
+    parser.add_argument("--show-config", action="store_true",
+                        help="print every setting with its value, default and description, then exit")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log output (-v: debug, -vv: also Twisted's own messages)")
+    parser.add_argument("--version", action="version", version=f"rpymostat-sensor {VERSION}")
+    add_flags(parser, SETTINGS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        config = SensorConfig.load(os.environ, args)
+    except ConfigError as exc:
+        print(f"rpymostat-sensor: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.show_config:
+        print_config(config.describe(os.environ), sys.stdout)
+        return 0
+
+    from twisted.internet import reactor
+
+    from rpymostat.logs import start_logging
+    from rpymostat_sensor.service import make_service
+
+    start_logging(args.verbose)
+    return run(reactor, make_service(config, reactor))
+
+
+def run(reactor: Any, service: Any) -> int:
+    """Start the service once the reactor runs, stop it on SIGTERM/SIGINT; the exit code."""
+    from twisted.logger import Logger
+
+    log = Logger(namespace="rpymostat_sensor.runner")
+    outcome = {"code": 0}
+
+    def failed(failure: Any) -> None:
+        log.failure("rpymostat-sensor could not start", failure)
+        outcome["code"] = 1
+        reactor.stop()
+
+    reactor.callWhenRunning(lambda: service.startService().addErrback(failed))
+    reactor.addSystemEventTrigger("before", "shutdown", service.stopService)
+    reactor.run()
+    return outcome["code"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
