@@ -78,6 +78,7 @@ setup(
         "console_scripts": [
             "rpymostat-engine = rpymostat.runner:main",
             "rpymostat-keys = rpymostat.keys_cli:main",
+            "rpymostat-sensor = rpymostat_sensor.runner:main",
         ],
         "rpymostat.decisions": [
             "hysteresis = rpymostat.decisions.hysteresis:hysteresis",

@@ -25,7 +25,8 @@ def start_logging(verbosity: int, stream: TextIO = sys.stderr) -> None:
     predicate = LogLevelFilterPredicate(defaultLogLevel=level_for(verbosity))
     if verbosity < 2:
         # Twisted logs every HTTP connection at info; that floods a Pi's journal.
-        for namespace in ("twisted.web.server.Site", "twisted.python.log", "twisted.internet.tcp"):
+        for namespace in ("twisted.web.server.Site", "twisted.python.log", "twisted.internet.tcp",
+                          "twisted.web.client._HTTP11ClientFactory"):
             predicate.setLogLevelForNamespace(namespace, LogLevel.warn)
     observer = FilteringLogObserver(textFileLogObserver(stream), [predicate])
     globalLogBeginner.beginLoggingTo([observer], redirectStandardIO=False)
