@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.auth import Authenticator
@@ -19,7 +20,6 @@ from rpymostat.engine.api.v1.timeline import TimelineAPI
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.engine.schedules.cache import TimelineCache
-
 
 # Components whose routes are described outside the core document provide
 # ``openapi_fragment()``; list their modules' fragment functions here.

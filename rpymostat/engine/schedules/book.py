@@ -20,9 +20,9 @@ from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.engine.schedules.cost import MAX_OVERRIDES, MAX_SCHEDULES, check_schedule_cost
 from rpymostat.engine.schedules.events import (
     OVERRIDE_CHANGED,
-    Action,
     SCHEDULE_CHANGED,
     SETTINGS_CHANGED,
+    Action,
     record_change,
 )
 from rpymostat.engine.schedules.resolution import override_ends

@@ -164,7 +164,8 @@ class TimelineCache:
 
     def _cover(self, start: float, end: float) -> None:
         """Recompute from the rules in memory when the window asked for is outside the cached one."""
-        self.rules  # noqa: B018 - raises before the first load
+        if self._rules is None:
+            raise TimelineNotReady("the timeline has not been loaded yet")
         if not self._computed_at <= start or end > self._computed_at + self.span:
             self._compute(start, "refresh")
 

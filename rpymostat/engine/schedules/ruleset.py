@@ -14,11 +14,11 @@ from typing import Any
 from twisted.logger import Logger
 
 from rpymostat.common.timeutil import from_iso
+from rpymostat.engine.schedules.settings import SETTING_NAME, ScheduleSettings, parse_settings
 from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.scheduling.model import Adjustment, Override, Schedule
 from rpymostat.scheduling.validation import SetpointLimits, parse_override, parse_schedule
-from rpymostat.engine.schedules.settings import SETTING_NAME, ScheduleSettings, parse_settings
 from rpymostat.store.interface import Store
 
 log = Logger()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest_twisted
 
 from rpymostat.common.timeutil import from_iso, to_iso
@@ -12,7 +14,7 @@ from .rules_support import MORNINGS, local, move_clock_to, starts, timeline
 def assert_contiguous(segments, start: float, end: float) -> None:
     assert from_iso(segments[0]["start"]) == start
     assert from_iso(segments[-1]["end"]) == end
-    for left, right in zip(segments, segments[1:]):
+    for left, right in itertools.pairwise(segments):
         assert left["end"] == right["start"]
 
 
