@@ -1,10 +1,11 @@
-"""The engine as a Twisted service: storage, HTTP API and DNS-SD advertisement.
+"""The engine as a Twisted service: storage, timeline, HTTP API and DNS-SD advertisement.
 
 ``make_service(config, reactor)`` builds it the same way for the console
 script, the demo and end-to-end tests. Starting opens (and migrates) the
-database, creates the first admin key on an empty database, listens, then
-advertises; stopping does the reverse, so a SIGTERM leaves no stale DNS-SD
-record and a cleanly closed database.
+database, creates the first admin key on an empty database, resolves the
+schedules into the timeline, listens, then advertises; stopping does the
+reverse, so a SIGTERM leaves no stale DNS-SD record, no timer and a cleanly
+closed database.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rpymostat.common.settings import interfaces_value
 from rpymostat.config import EngineConfig
 from rpymostat.engine.api.build import build_api
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.security.keys import ensure_first_admin_key
 from rpymostat.store.opening import open_store
 from rpymostat.version import VERSION
@@ -36,6 +38,7 @@ class EngineService(Service):
         self.context: EngineContext | None = None
         self.port: Any = None
         self.advertiser: Any = None
+        self.timeline: TimelineCache | None = None
 
     @inlineCallbacks
     def startService(self):  # type: ignore[no-untyped-def]
@@ -47,7 +50,9 @@ class EngineService(Service):
         if key_file is not None:
             log.warn("First start: an admin API key was written to {path} (readable only by you). "
                      "Use it to sign in and to create other keys.", path=key_file)
-        api = build_api(self.context)
+        self.timeline = TimelineCache(store, self.reactor, config.timezone)
+        yield self.timeline.start()
+        api = build_api(self.context, self.timeline)
         site = Site(api.resource(), parsePOSTFormSubmission=False)
         site.displayTracebacks = False
         self.port = self.reactor.listenTCP(config.port, site, interface=config.host)
@@ -72,6 +77,8 @@ class EngineService(Service):
         if self.port is not None:
             yield self.port.stopListening()
             self.port = None
+        if self.timeline is not None:
+            self.timeline.stop()
         if self.context is not None:
             yield self.context.store.close()
             log.info("Database closed")

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
+from rpymostat.engine.api.v1 import overrides, plugins, schedules, timeline
 from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
-from rpymostat.engine.api.v1 import plugins
 from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
+from rpymostat.engine.api.v1.overrides import OverridesAPI
+from rpymostat.engine.api.v1.schedules import SchedulesAPI
 from rpymostat.engine.api.v1.sensors import SensorsAPI
 from rpymostat.engine.api.v1.status import StatusAPI
+from rpymostat.engine.api.v1.timeline import TimelineAPI
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.schedules.book import RuleBook
+from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.web import static_directory
-
 
 # Components whose routes are described outside the core document provide
 # ``openapi_fragment()``; list their modules' fragment functions here.
-FRAGMENTS: list[Callable[[], dict[str, Any]]] = [plugins.openapi_fragment]
+FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
+    plugins.openapi_fragment,
+    schedules.openapi_fragment,
+    overrides.openapi_fragment,
+    timeline.openapi_fragment,
+]
 
 
 def api_document() -> dict[str, Any]:
@@ -27,8 +37,15 @@ def api_document() -> dict[str, Any]:
     return build_document(fragment() for fragment in FRAGMENTS)
 
 
-def build_api(context: EngineContext) -> EngineAPI:
-    """The whole HTTP API over one context (the same in tests and production)."""
+def build_api(context: EngineContext, timeline_cache: TimelineCache | None = None) -> EngineAPI:
+    """The whole HTTP API over one context (the same in tests and production).
+
+    The engine passes the timeline cache it started; without one, a cache
+    over the context's store is made here and loads on the first request.
+    """
+    if timeline_cache is None:
+        timeline_cache = TimelineCache(context.store, context.clock, context.config.timezone)
+    book = RuleBook(timeline_cache)
     components = [
         RootPage(),
         StatusAPI(context),
@@ -37,6 +54,9 @@ def build_api(context: EngineContext) -> EngineAPI:
         KeysAPI(context),
         DevicesAPI(context),
         plugins.PluginsAPI(context.store),
+        SchedulesAPI(book),
+        OverridesAPI(book),
+        TimelineAPI(timeline_cache),
     ]
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)

@@ -34,7 +34,6 @@ from rpymostat.store.records import SensorRecord
 log = Logger()
 
 DECISIONS_STREAM = "decisions"
-DEFAULT_WEIGHTS_SETTING = "default_sensor_weights"
 RECORD_AT_LEAST_EVERY = 600.0
 OFF = Instruction("off")
 
@@ -59,7 +58,12 @@ def readings_of(sensors: list[SensorRecord]) -> dict[str, SensorReading]:
 
 
 def fallback_weights(sensors: list[SensorRecord]) -> dict[str, float]:
-    """With no saved default, every visible room sensor counts equally (CPU sensors never)."""
+    """Weights for an instruction that names no sensors.
+
+    The timeline fills in the saved default weights, so this only applies to
+    a bare instruction (before any rule or default exists): every visible
+    room sensor counts equally, CPU sensors never.
+    """
     return {s.sensor_id: 1.0 for s in sensors if not s.hidden and s.sensor_type.lower() != "cpu"}
 
 
@@ -143,11 +147,9 @@ class DecisionLoop:
         now = context.now()
         instruction = self.timeline.current_instruction(now) or OFF
         sensors = await context.store.list_sensors()
-        saved = await context.store.get_setting(DEFAULT_WEIGHTS_SETTING)
-        default_weights = saved if isinstance(saved, dict) and saved else fallback_weights(sensors)
         plugin, options = await self.plugins.active("decisions")
         result = decide_step(
-            plugin.plugin, options, instruction, readings_of(sensors), default_weights, self.equipment, now,
+            plugin.plugin, options, instruction, readings_of(sensors), fallback_weights(sensors), self.equipment, now,
             context.config.sensor_stale_after, self.limits, self.timeline.next_change(now),
         )
         changed = result.equipment != self.equipment

@@ -71,3 +71,46 @@ async def test_real_responses_match_the_document(engine):
     for method, url, path, body, key in checks:
         response = await engine.request(method, url, json=body, key=key)
         assert_matches(served, path, method.lower(), response)
+
+
+@pytest_twisted.ensureDeferred
+async def test_schedule_override_and_timeline_responses_match_the_document(engine):
+    served = (await engine.request("GET", "/v1/openapi.json")).json
+    await engine.request("PUT", "/v1/sensors/update", key="write",
+                         json={"host_id": "h1", "sensors": {"28-a": {"type": "DS18B20", "value": 21.0}}})
+    schedule = {"name": "Nights", "cron": "0 22 * * *", "end_cron": "0 6 * * *", "mode": "auto",
+                "heat_setpoint": 18, "cool_setpoint": 26, "sensors": {"28-a": 2}, "tolerance": 0.5}
+    created = await engine.request("POST", "/v1/schedules", json=schedule, key="write")
+    override = {"start": "2026-12-21T08:00:00Z", "duration": "P7D", "mode": "heat", "heat_setpoint": 12}
+    away = await engine.request("POST", "/v1/overrides", json=override, key="write")
+    schedule_id, override_id = created.json["id"], away.json["id"]
+    assert_matches(served, "/v1/schedules", "post", created)
+    assert_matches(served, "/v1/overrides", "post", away)
+    checks = [
+        ("POST", "/v1/schedules", "/v1/schedules", {**schedule, "duration": "PT1H"}, "write"),
+        ("GET", "/v1/schedules", "/v1/schedules", None, "read"),
+        ("GET", "/v1/schedules?full=false", "/v1/schedules", None, "read"),
+        ("GET", f"/v1/schedules/{schedule_id}", "/v1/schedules/{rule_id}", None, "read"),
+        ("PUT", f"/v1/schedules/{schedule_id}", "/v1/schedules/{rule_id}",
+         {"cron": "0 7 * * *", "duration": "PT1H", "mode": "off"}, "write"),
+        ("GET", "/v1/schedules/nope", "/v1/schedules/{rule_id}", None, "read"),
+        ("GET", "/v1/schedules/settings", "/v1/schedules/settings", None, "read"),
+        ("PATCH", "/v1/schedules/settings", "/v1/schedules/settings", {"default_sensors": {"28-a": 1}}, "write"),
+        ("PUT", "/v1/schedules/settings", "/v1/schedules/settings",
+         {"paused": False, "default_instruction": {"mode": "heat", "heat_setpoint": 16}}, "write"),
+        ("PUT", "/v1/schedules/settings", "/v1/schedules/settings", {"paused": 1}, "write"),
+        ("POST", "/v1/overrides", "/v1/overrides", {"start": "now", "mode": "cool", "cool_setpoint": 24}, "write"),
+        ("GET", "/v1/overrides", "/v1/overrides", None, "read"),
+        ("GET", "/v1/overrides?full=false", "/v1/overrides", None, "read"),
+        ("GET", f"/v1/overrides/{override_id}", "/v1/overrides/{rule_id}", None, "read"),
+        ("PUT", f"/v1/overrides/{override_id}", "/v1/overrides/{rule_id}", {**override, "until": None}, "write"),
+        ("GET", "/v1/timeline", "/v1/timeline", None, "read"),
+        ("GET", "/v1/timeline?hours=168", "/v1/timeline", None, "read"),
+        ("GET", "/v1/timeline?hours=500", "/v1/timeline", None, "read"),
+        ("DELETE", f"/v1/overrides/{override_id}", "/v1/overrides/{rule_id}", None, "write"),
+        ("DELETE", f"/v1/schedules/{schedule_id}", "/v1/schedules/{rule_id}", None, "write"),
+        ("POST", "/v1/schedules", "/v1/schedules", {"cron": "nope", "mode": "off"}, "write"),
+    ]
+    for method, url, path, body, key in checks:
+        response = await engine.request(method, url, json=body, key=key)
+        assert_matches(served, path, method.lower(), response)

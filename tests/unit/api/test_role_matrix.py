@@ -101,6 +101,20 @@ INTENDED = {
     ("POST", "/v1/devices/<host_id>/reject"): "admin",
     ("GET", "/v1/plugins"): "read",
     ("PUT", "/v1/plugins/<kind>"): "write",
+    ("GET", "/v1/schedules"): "read",
+    ("POST", "/v1/schedules"): "write",
+    ("GET", "/v1/schedules/<rule_id>"): "read",
+    ("PUT", "/v1/schedules/<rule_id>"): "write",
+    ("DELETE", "/v1/schedules/<rule_id>"): "write",
+    ("GET", "/v1/schedules/settings"): "read",
+    ("PUT", "/v1/schedules/settings"): "write",
+    ("PATCH", "/v1/schedules/settings"): "write",
+    ("GET", "/v1/overrides"): "read",
+    ("POST", "/v1/overrides"): "write",
+    ("GET", "/v1/overrides/<rule_id>"): "read",
+    ("PUT", "/v1/overrides/<rule_id>"): "write",
+    ("DELETE", "/v1/overrides/<rule_id>"): "write",
+    ("GET", "/v1/timeline"): "read",
 }
 
 

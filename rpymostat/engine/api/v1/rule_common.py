@@ -1,0 +1,50 @@
+"""What the schedule, override and timeline routes share: paging, refusals, schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from rpymostat.engine.api.app import Call
+from rpymostat.engine.api.errors import ApiError, unprocessable
+from rpymostat.engine.api.requests import MAX_LIMIT, bool_param, int_param
+from rpymostat.scheduling.errors import ScheduleValidationError
+from rpymostat.scheduling.instruction import FAN_MODES, MODES
+
+Rule = TypeVar("Rule")
+
+
+def refused(exc: ScheduleValidationError) -> ApiError:
+    """A validation error as the 422 the API answers; its message names the field."""
+    return unprocessable(exc.message)
+
+
+def page(call: Call, rules: Sequence[Rule], rule_id: Callable[[Rule], str],
+         to_dict: Callable[[Rule], dict[str, Any]]) -> list[Any]:
+    """``limit``/``offset`` over the rules, as dicts (``full=false``: IDs only)."""
+    full = bool_param(call.request, "full", True)
+    limit = int_param(call.request, "limit", MAX_LIMIT, 1, MAX_LIMIT)
+    offset = int_param(call.request, "offset", 0, 0, 10**9)
+    chosen = rules[offset:offset + limit]
+    return [to_dict(rule) if full else rule_id(rule) for rule in chosen]
+
+
+SETPOINT = {"type": ["number", "null"], "description": "°C, within the installation's limits"}
+WEIGHTS = {
+    "type": "object",
+    "additionalProperties": {"type": "number", "exclusiveMinimum": 0},
+    "description": "sensor ID to weight; the weighted average of these sensors counts",
+}
+INSTRUCTION_PROPERTIES: dict[str, Any] = {
+    "mode": {"enum": list(MODES)},
+    "heat_setpoint": SETPOINT,
+    "cool_setpoint": SETPOINT,
+    "fan": {"enum": list(FAN_MODES)},
+    "sensors": WEIGHTS,
+    "tolerance": {"type": ["number", "null"], "minimum": 0, "description": "hysteresis half-band in °C"},
+}
+INSTRUCTION_REQUIRED = ["mode", "heat_setpoint", "cool_setpoint", "fan", "sensors", "tolerance"]
+NAME = {"type": "string", "maxLength": 100}
+READ_ONLY = {"id": {"type": "string", "description": "ignored in bodies"},
+             "created_at": {"type": "string", "description": "ignored in bodies"}}
+LIST_PARAMS = ("limit", "offset", "full")

@@ -1,0 +1,1 @@
+"""The engine's side of scheduling: stored rules, their settings and the cached timeline."""

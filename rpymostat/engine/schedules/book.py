@@ -1,0 +1,182 @@
+"""Changing the rules and settings: validate, store, log the event, recompute.
+
+The API (and any later UI or CLI) goes through here, so every change is
+checked against the same sensors, limits and cost bounds, stored whole or not
+at all, announced in the ``events`` log, and reflected in the timeline before
+the caller hears back. Changes are serialised, so two requests can never
+both pass a limit that only one of them fits in.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Collection
+from dataclasses import replace
+from typing import Any
+
+from twisted.internet.defer import DeferredLock
+
+from rpymostat.engine.schedules.cache import TimelineCache
+from rpymostat.engine.schedules.cost import MAX_OVERRIDES, MAX_SCHEDULES, check_schedule_cost
+from rpymostat.engine.schedules.events import (
+    OVERRIDE_CHANGED,
+    SCHEDULE_CHANGED,
+    SETTINGS_CHANGED,
+    Action,
+    record_change,
+)
+from rpymostat.engine.schedules.resolution import override_ends
+from rpymostat.engine.schedules.ruleset import OVERRIDES, SCHEDULES, RuleSet
+from rpymostat.engine.schedules.settings import SETTING_NAME, ScheduleSettings, parse_settings, settings_to_dict
+from rpymostat.scheduling.errors import ScheduleValidationError
+from rpymostat.scheduling.model import Override, Schedule
+from rpymostat.scheduling.validation import parse_override, parse_schedule
+from rpymostat.scheduling.wire import override_to_dict, schedule_to_dict
+
+
+def new_rule_id(taken: Collection[str]) -> str:
+    while True:
+        rule_id = secrets.token_hex(8)
+        if rule_id not in taken:
+            return rule_id
+
+
+class RuleBook:
+    """The one way rules and schedule settings change."""
+
+    def __init__(self, timeline: TimelineCache) -> None:
+        self.timeline = timeline
+        self.store = timeline.store
+        self._writing = DeferredLock()
+
+    def now(self) -> float:
+        return self.timeline.clock.seconds()
+
+    async def rules(self) -> RuleSet:
+        """The rules as they stand, once any change in progress is done."""
+        await self.timeline.ready()
+        return self.timeline.rules
+
+    async def active_overrides(self) -> list[Override]:
+        """Overrides not yet over (an expired one may wait a moment for deletion)."""
+        rules = await self.rules()
+        now = self.now()
+        ends = self.timeline.override_ends
+        return [rule for rule in rules.overrides if (end := ends.get(rule.id)) is None or end > now]
+
+    async def _known_sensors(self) -> frozenset[str]:
+        return frozenset(sensor.sensor_id for sensor in await self.store.list_sensors())
+
+    async def create_schedule(self, body: Any) -> Schedule:
+        async with self._writing:
+            rules = await self.rules()
+            if len(rules.schedules) >= MAX_SCHEDULES:
+                raise ScheduleValidationError("body", f"at most {MAX_SCHEDULES} schedules are allowed; delete one first")
+            now = self.now()
+            schedule = parse_schedule(body, rule_id=new_rule_id({rule.id for rule in rules.schedules}),
+                                      created_at=now, known_sensors=await self._known_sensors(),
+                                      limits=self.timeline.limits)
+            check_schedule_cost(schedule, rules.schedules)
+            await self._store_schedule(schedule, "created", now)
+            return schedule
+
+    async def replace_schedule(self, rule_id: str, body: Any) -> Schedule | None:
+        """The new rule keeps its ID and creation time; ``None`` when there is no such schedule."""
+        async with self._writing:
+            rules = await self.rules()
+            existing = rules.schedule(rule_id)
+            if existing is None:
+                return None
+            schedule = parse_schedule(body, rule_id=rule_id, created_at=existing.created_at,
+                                      known_sensors=await self._known_sensors(), limits=self.timeline.limits)
+            check_schedule_cost(schedule, [rule for rule in rules.schedules if rule.id != rule_id])
+            await self._store_schedule(schedule, "replaced", self.now())
+            return schedule
+
+    async def delete_schedule(self, rule_id: str) -> Schedule | None:
+        async with self._writing:
+            existing = (await self.rules()).schedule(rule_id)
+            if existing is None:
+                return None
+            await self.store.delete_document(SCHEDULES, rule_id)
+            await record_change(self.store, self.now(), SCHEDULE_CHANGED, "deleted", rule_id,
+                                schedule_to_dict(existing))
+            await self.timeline.reload()
+            return existing
+
+    async def _store_schedule(self, schedule: Schedule, action: Action, now: float) -> None:
+        body = schedule_to_dict(schedule)
+        await self.store.put_document(SCHEDULES, schedule.id, body)
+        await record_change(self.store, now, SCHEDULE_CHANGED, action, schedule.id, body)
+        await self.timeline.reload()
+
+    async def create_override(self, body: Any) -> Override:
+        async with self._writing:
+            rules = await self.rules()
+            if len(rules.overrides) >= MAX_OVERRIDES:
+                raise ScheduleValidationError("body", f"at most {MAX_OVERRIDES} overrides are allowed; delete one first")
+            now = self.now()
+            override = parse_override(body, rule_id=new_rule_id({rule.id for rule in rules.overrides}), now=now,
+                                      known_sensors=await self._known_sensors(), limits=self.timeline.limits)
+            self._refuse_if_over(rules, override, now)
+            await self._store_override(override, "created", now)
+            return override
+
+    async def replace_override(self, rule_id: str, body: Any) -> Override | None:
+        """The new rule keeps its ID and creation time; ``None`` when there is no such override."""
+        async with self._writing:
+            rules = await self.rules()
+            existing = rules.override(rule_id)
+            if existing is None:
+                return None
+            now = self.now()
+            override = parse_override(body, rule_id=rule_id, now=now, created_at=existing.created_at,
+                                      known_sensors=await self._known_sensors(), limits=self.timeline.limits)
+            self._refuse_if_over(rules, override, now)
+            await self._store_override(override, "replaced", now)
+            return override
+
+    async def delete_override(self, rule_id: str) -> Override | None:
+        async with self._writing:
+            existing = (await self.rules()).override(rule_id)
+            if existing is None:
+                return None
+            await self.store.delete_document(OVERRIDES, rule_id)
+            await record_change(self.store, self.now(), OVERRIDE_CHANGED, "deleted", rule_id,
+                                override_to_dict(existing))
+            await self.timeline.reload()
+            return existing
+
+    def _refuse_if_over(self, rules: RuleSet, override: Override, now: float) -> None:
+        """An override already over when written would never apply and be deleted at once."""
+        others = tuple(rule for rule in rules.overrides if rule.id != override.id)
+        ends = override_ends(replace(rules, overrides=(*others, override)), now, now + self.timeline.span,
+                             self.timeline.timezone)
+        end = ends[override.id]
+        if end is not None and end <= now:
+            if override.end is not None:
+                raise ScheduleValidationError("end", "end is already past, so the override would never apply")
+            raise ScheduleValidationError(
+                "until", "until: the next scheduled change after start is already past, so the override would never apply"
+            )
+
+    async def _store_override(self, override: Override, action: Action, now: float) -> None:
+        body = override_to_dict(override)
+        await self.store.put_document(OVERRIDES, override.id, body)
+        await record_change(self.store, now, OVERRIDE_CHANGED, action, override.id, body)
+        await self.timeline.reload()
+
+    async def settings(self) -> ScheduleSettings:
+        return (await self.rules()).settings
+
+    async def change_settings(self, body: Any, *, partial: bool) -> ScheduleSettings:
+        """Validate and store the settings; ``partial`` keeps the fields a body leaves out."""
+        async with self._writing:
+            current = (await self.rules()).settings
+            settings = parse_settings(body, current, partial=partial, known_sensors=await self._known_sensors(),
+                                      limits=self.timeline.limits)
+            stored = settings_to_dict(settings)
+            await self.store.put_setting(SETTING_NAME, stored)
+            await record_change(self.store, self.now(), SETTINGS_CHANGED, "changed", None, stored)
+            await self.timeline.reload()
+            return settings
