@@ -5,9 +5,11 @@ import { LiveFeed } from "./live.js";
 import { loadNow, renderNow } from "./screens/now.js";
 import { loadDevices, renderDevices } from "./screens/devices.js";
 import { loadSettings, renderSettings } from "./screens/settings.js";
+import { loadSchedule, renderSchedule } from "./screens/schedule.js";
 
 const SCREENS = {
   now: { title: "Now", load: loadNow, render: renderNow },
+  schedule: { title: "Schedule", load: loadSchedule, render: renderSchedule },
   devices: { title: "Devices", load: loadDevices, render: renderDevices },
   settings: { title: "Settings", load: loadSettings, render: renderSettings },
 };

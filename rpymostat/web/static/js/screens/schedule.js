@@ -1,0 +1,161 @@
+// "Schedule": the week ahead drawn from /v1/timeline (schedules, overrides and
+// adjustments as overlaid bands, like an on-call rotation), with the rules
+// themselves to create, edit and delete, and an "away from … to …" form.
+import { api, can } from "../api.js";
+import { h, replace, field, showError } from "../dom.js";
+import { formatTemperature, fromDisplay, toDisplay, unit } from "../units.js";
+
+const HOUR = 3600 * 1000;
+const SVG = "http://www.w3.org/2000/svg";
+
+export async function loadSchedule(state) {
+  const [timeline, schedules, overrides, settings] = await Promise.all([
+    api("GET", "/v1/timeline?hours=168"),
+    api("GET", "/v1/schedules"),
+    api("GET", "/v1/overrides"),
+    api("GET", "/v1/schedules/settings"),
+  ]);
+  Object.assign(state, { timeline, schedules: schedules.schedules, overrides: overrides.overrides, scheduleSettings: settings });
+}
+
+function svg(tag, attributes, ...children) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  for (const child of children) element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return element;
+}
+
+function kindOf(source) { return source.split(":")[0]; }
+
+function label(segment) {
+  if (segment.mode === "off") return "off";
+  const parts = [];
+  if (segment.mode !== "cool" && segment.heat_setpoint !== null) parts.push(formatTemperature(segment.heat_setpoint, 0));
+  if (segment.mode !== "heat" && segment.cool_setpoint !== null) parts.push(formatTemperature(segment.cool_setpoint, 0));
+  return parts.join("–");
+}
+
+// One row per day, hours across; each segment a band coloured by the kind of rule.
+function weekChart(timeline) {
+  const start = new Date(timeline.start);
+  const dayStart = new Date(start); dayStart.setHours(0, 0, 0, 0);
+  const days = 8, width = 1000, rowHeight = 44, left = 90, top = 24;
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${top + days * rowHeight}`, role: "img", class: "week",
+    "aria-label": "The week ahead: which rule sets the target when" });
+  for (let hour = 0; hour <= 24; hour += 6) {
+    const x = left + (hour / 24) * (width - left);
+    chart.append(svg("line", { x1: x, x2: x, y1: top - 4, y2: top + days * rowHeight, class: "grid" }),
+      svg("text", { x, y: 14, class: "axis", "text-anchor": "middle" }, `${String(hour).padStart(2, "0")}:00`));
+  }
+  for (let day = 0; day < days; day++) {
+    const from = new Date(dayStart.getTime() + day * 24 * HOUR);
+    chart.append(svg("text", { x: 4, y: top + day * rowHeight + 28, class: "axis" },
+      from.toLocaleDateString([], { weekday: "short", day: "numeric" })));
+  }
+  for (const segment of timeline.segments) {
+    let from = new Date(segment.start).getTime();
+    const to = new Date(segment.end).getTime();
+    while (from < to) {
+      const day = Math.floor((from - dayStart.getTime()) / (24 * HOUR));
+      const dayEnd = dayStart.getTime() + (day + 1) * 24 * HOUR;
+      const end = Math.min(to, dayEnd);
+      if (day >= 0 && day < days) {
+        const x = left + ((from - dayStart.getTime() - day * 24 * HOUR) / (24 * HOUR)) * (width - left);
+        const w = ((end - from) / (24 * HOUR)) * (width - left);
+        const band = svg("g", { class: `band ${kindOf(segment.source)} mode-${segment.mode}` },
+          svg("title", {}, `${new Date(from).toLocaleString()} – ${new Date(end).toLocaleTimeString()}: ${segment.mode} ${label(segment)} (${segment.source})`),
+          svg("rect", { x, y: top + day * rowHeight + 4, width: Math.max(w, 1), height: rowHeight - 8, rx: 4 }));
+        if (w > 40) band.append(svg("text", { x: x + 4, y: top + day * rowHeight + 28, class: "band-label" }, label(segment)));
+        chart.append(band);
+      }
+      from = end;
+    }
+  }
+  return chart;
+}
+
+function instructionFields(prefix) {
+  const mode = h("select", { id: `${prefix}-mode` }, ["heat", "cool", "auto", "off"].map((m) => h("option", { value: m }, m)));
+  const heat = h("input", { type: "number", id: `${prefix}-heat`, step: "0.5", value: toDisplay(20).toFixed(1) });
+  const cool = h("input", { type: "number", id: `${prefix}-cool`, step: "0.5", value: toDisplay(25).toFixed(1) });
+  function read() {
+    const body = { mode: mode.value };
+    if (mode.value === "heat" || mode.value === "auto") body.heat_setpoint = Math.round(fromDisplay(Number(heat.value)) * 10) / 10;
+    if (mode.value === "cool" || mode.value === "auto") body.cool_setpoint = Math.round(fromDisplay(Number(cool.value)) * 10) / 10;
+    return body;
+  }
+  return { elements: [field("Mode", mode), field(`Heat to (°${unit()})`, heat), field(`Cool to (°${unit()})`, cool)], read };
+}
+
+function toIso(localValue) { return new Date(localValue).toISOString(); }
+
+function awayForm(refresh) {
+  const from = h("input", { type: "datetime-local", id: "away-from", required: true });
+  const to = h("input", { type: "datetime-local", id: "away-to", required: true });
+  const keep = h("input", { type: "number", id: "away-keep", step: "0.5", value: toDisplay(12).toFixed(1) });
+  const form = h("form", { class: "card", id: "away-form", onsubmit: async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", "/v1/overrides", { name: "Away", start: toIso(from.value), end: toIso(to.value), mode: "heat",
+        heat_setpoint: Math.round(fromDisplay(Number(keep.value)) * 10) / 10 });
+      refresh();
+    } catch (error) { showError(form, error); }
+  } }, h("h3", {}, "Away"), field("From", from), field("To", to), field(`Keep above (°${unit()})`, keep),
+  h("button", { type: "submit", class: "primary" }, "Save away period"));
+  return form;
+}
+
+function scheduleForm(refresh, existing) {
+  const name = h("input", { type: "text", id: "schedule-name", value: existing ? existing.name : "" });
+  const cron = h("input", { type: "text", id: "schedule-cron", value: existing ? existing.cron : "30 6 * * 1-5",
+    "aria-describedby": "cron-help" });
+  const duration = h("input", { type: "text", id: "schedule-duration", value: existing && existing.duration ? existing.duration : "PT16H" });
+  const instruction = instructionFields("schedule");
+  const form = h("form", { class: "card", id: "schedule-form", onsubmit: async (event) => {
+    event.preventDefault();
+    const body = { name: name.value || "Schedule", cron: cron.value, duration: duration.value, ...instruction.read() };
+    try {
+      if (existing) await api("PUT", `/v1/schedules/${encodeURIComponent(existing.id)}`, body);
+      else await api("POST", "/v1/schedules", body);
+      refresh();
+    } catch (error) { showError(form, error); }
+  } }, h("h3", {}, existing ? `Edit ${existing.name}` : "New schedule"), field("Name", name),
+  field("Starts (cron, local time)", cron), h("p", { id: "cron-help", class: "muted" }, "minute hour day month weekday, e.g. 30 6 * * 1-5 = 06:30 on weekdays"),
+  field("Lasts (ISO 8601 duration)", duration), instruction.elements,
+  h("button", { type: "submit", class: "primary" }, existing ? "Save" : "Create schedule"));
+  return form;
+}
+
+function ruleCard(rule, path, refresh) {
+  const card = h("li", { class: "card rule", "data-rule": rule.id },
+    h("h3", {}, rule.name || rule.id),
+    h("p", {}, rule.cron ? `${rule.cron} for ${rule.duration || "until " + rule.end_cron}` :
+      `${new Date(rule.start).toLocaleString()} → ${rule.end ? new Date(rule.end).toLocaleString() : "next change"}`),
+    h("p", {}, `${rule.mode} ${label(rule)}`));
+  if (can("write")) {
+    card.append(h("button", { type: "button", onclick: async () => {
+      try { await api("DELETE", `${path}/${encodeURIComponent(rule.id)}`); refresh(); } catch (error) { showError(card, error); }
+    } }, "Delete"));
+  }
+  return card;
+}
+
+export function renderSchedule(container, state, refresh) {
+  const paused = state.scheduleSettings.paused;
+  replace(container,
+    h("section", { "aria-label": "Week ahead" }, h("h2", {}, "Week ahead"),
+      paused ? h("p", { class: "alert" }, "Schedules are paused (vacation); overrides still apply.") : null,
+      weekChart(state.timeline),
+      h("p", { class: "legend" }, h("span", { class: "key schedule" }, "schedule"), h("span", { class: "key override" }, "override"),
+        h("span", { class: "key adjustment" }, "adjustment"), h("span", { class: "key default" }, "default"))),
+    h("section", { "aria-label": "Overrides" }, h("h2", {}, "Overrides"),
+      h("ul", { class: "cards" }, state.overrides.map((rule) => ruleCard(rule, "/v1/overrides", refresh))),
+      can("write") ? awayForm(refresh) : null),
+    h("section", { "aria-label": "Schedules" }, h("h2", {}, "Schedules"),
+      can("write") ? h("button", { type: "button", id: "pause", onclick: async () => {
+        await api("PATCH", "/v1/schedules/settings", { paused: !paused }); refresh();
+      } }, paused ? "Resume schedules" : "Pause all schedules") : null,
+      h("ul", { class: "cards" }, state.schedules.map((rule) => ruleCard(rule, "/v1/schedules", refresh))),
+      can("write") ? scheduleForm(refresh) : null),
+  );
+}
