@@ -42,7 +42,7 @@ function weekChart(timeline) {
   const days = 8, width = 1000, rowHeight = 44, left = 90, top = 24;
   const chart = svg("svg", { viewBox: `0 0 ${width} ${top + days * rowHeight}`, role: "img", class: "week",
     "aria-label": "The week ahead: which rule sets the target when" });
-  for (let hour = 0; hour <= 24; hour += 6) {
+  for (let hour = 0; hour < 24; hour += 6) {
     const x = left + (hour / 24) * (width - left);
     chart.append(svg("line", { x1: x, x2: x, y1: top - 4, y2: top + days * rowHeight, class: "grid" }),
       svg("text", { x, y: 14, class: "axis", "text-anchor": "middle" }, `${String(hour).padStart(2, "0")}:00`));
