@@ -20,6 +20,8 @@ from rpymostat.common.settings import interfaces_value
 from rpymostat.config import EngineConfig
 from rpymostat.engine.api.build import build_api
 from rpymostat.engine.context import EngineContext
+from rpymostat.history.levels import configured_levels
+from rpymostat.history.maintenance import HistoryMaintenance
 from rpymostat.security.keys import ensure_first_admin_key
 from rpymostat.store.opening import open_store
 from rpymostat.version import VERSION
@@ -36,6 +38,7 @@ class EngineService(Service):
         self.context: EngineContext | None = None
         self.port: Any = None
         self.advertiser: Any = None
+        self.history_maintenance: HistoryMaintenance | None = None
 
     @inlineCallbacks
     def startService(self):  # type: ignore[no-untyped-def]
@@ -43,6 +46,8 @@ class EngineService(Service):
         config = self.config
         store = yield open_store(config.db_uri, self.reactor)
         self.context = EngineContext(store, self.reactor, config)
+        self.history_maintenance = HistoryMaintenance(store, configured_levels(config), self.reactor)
+        self.history_maintenance.start()
         key_file = yield ensure_first_admin_key(store, config.data_dir, self.reactor.seconds())
         if key_file is not None:
             log.warn("First start: an admin API key was written to {path} (readable only by you). "
@@ -72,6 +77,9 @@ class EngineService(Service):
         if self.port is not None:
             yield self.port.stopListening()
             self.port = None
+        if self.history_maintenance is not None:
+            self.history_maintenance.stop()
+            self.history_maintenance = None
         if self.context is not None:
             yield self.context.store.close()
             log.info("Database closed")

@@ -8,6 +8,10 @@ configuration. Level ``0`` stands for the raw readings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rpymostat.config import EngineConfig
 
 RAW = 0
 ROLLUP_STEPS: tuple[int, ...] = (300, 3600, 86400)
@@ -51,3 +55,9 @@ def history_levels(raw_days: int, five_minute_days: int, hourly_days: int, daily
     days = (five_minute_days, hourly_days, daily_days)
     return (Level(RAW, retention_seconds(raw_days)),
             *(Level(step, retention_seconds(d)) for step, d in zip(ROLLUP_STEPS, days, strict=True)))
+
+
+def configured_levels(config: EngineConfig) -> tuple[Level, ...]:
+    """The levels with the retention the engine is configured with."""
+    return history_levels(config.raw_retention_days, config.rollup_5m_retention_days,
+                          config.rollup_1h_retention_days, config.rollup_1d_retention_days)

@@ -7,6 +7,7 @@ from typing import Any, Callable
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
+from rpymostat.engine.api.v1 import history
 from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
 from rpymostat.engine.api.v1 import plugins
@@ -19,7 +20,7 @@ from rpymostat.web import static_directory
 
 # Components whose routes are described outside the core document provide
 # ``openapi_fragment()``; list their modules' fragment functions here.
-FRAGMENTS: list[Callable[[], dict[str, Any]]] = [plugins.openapi_fragment]
+FRAGMENTS: list[Callable[[], dict[str, Any]]] = [plugins.openapi_fragment, history.openapi_fragment]
 
 
 def api_document() -> dict[str, Any]:
@@ -37,6 +38,7 @@ def build_api(context: EngineContext) -> EngineAPI:
         KeysAPI(context),
         DevicesAPI(context),
         plugins.PluginsAPI(context.store),
+        history.HistoryAPI(context),
     ]
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)
