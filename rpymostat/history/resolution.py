@@ -48,12 +48,20 @@ def choose_level(levels: Sequence[Level], start: float, resolution: int, now: fl
     """
     kept = [level for level in levels if level.covers(start, now)]
     rollups = [level for level in kept if level.step != RAW]
-    dividing = [level for level in rollups if level.step <= resolution and resolution % level.step == 0]
-    if dividing:
-        return Plan(max(dividing, key=lambda level: level.step), resolution)
+    dividing = _coarsest_dividing(rollups, resolution)
+    if dividing is not None:
+        return Plan(dividing, resolution)
     if any(level.step == RAW for level in kept):
         return Plan(next(level for level in kept if level.step == RAW), resolution)
-    fallback = min(rollups, key=lambda level: level.step) if rollups else max(levels, key=lambda level: level.step)
-    if fallback.step == RAW:
-        return Plan(fallback, resolution)
-    return Plan(fallback, math.ceil(resolution / fallback.step) * fallback.step)
+    if not rollups:
+        rollups = [max(levels, key=lambda level: level.step)]
+        if rollups[0].step == RAW:
+            return Plan(rollups[0], resolution)
+    finest = min(rollups, key=lambda level: level.step)
+    widened = math.ceil(resolution / finest.step) * finest.step
+    return Plan(_coarsest_dividing(rollups, widened) or finest, widened)
+
+
+def _coarsest_dividing(rollups: Sequence[Level], resolution: int) -> Level | None:
+    dividing = [level for level in rollups if level.step <= resolution and resolution % level.step == 0]
+    return max(dividing, key=lambda level: level.step) if dividing else None
