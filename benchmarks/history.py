@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 DAY = 86400
@@ -175,12 +176,14 @@ async def run_queries(path: str, size: Size, repeat: int) -> None:
             step = resolution or auto_resolution(start, end, DEFAULT_POINTS)
             plan = choose_level(levels, start, step, END)
             rollup_ms, points = await measure(
-                lambda: store.read_history(sensors, plan.level.step, start, end, plan.resolution), repeat)
-            raw_ms, raw_points = await measure(lambda: store.read_history(sensors, RAW, start, end, plan.resolution),
-                                               max(1, repeat // 2))
+                lambda plan=plan, start=start, end=end: store.read_history(
+                    sensors, plan.level.step, start, end, plan.resolution), repeat)
+            raw_ms, raw_points = await measure(
+                lambda plan=plan, start=start, end=end: store.read_history(sensors, RAW, start, end, plan.resolution),
+                max(1, repeat // 2))
             query = f"?start={to_iso(start)}&end={to_iso(end)}&resolution={step}"
 
-            async def over_http() -> int:
+            async def over_http(query: str = query) -> int:
                 response = await treq.get(url + query, headers={"Authorization": f"Bearer {key}"})
                 body = await response.content()
                 assert response.code == 200, body[:200]
@@ -228,7 +231,7 @@ async def main(reactor: Any, argv: list[str] | None = None) -> None:
               f"in {path} ...", flush=True)
         began = time.perf_counter()
         bulk_load(path, size)
-        megabytes = sum(f.stat().st_size for f in __import__("pathlib").Path(folder).iterdir()) / 1e6
+        megabytes = sum(f.stat().st_size for f in Path(folder).iterdir()) / 1e6
         print(f"stored in {time.perf_counter() - began:.1f} s, {megabytes:,.0f} MB on disk", flush=True)
         await run_queries(path, size, args.repeat)
         if args.quick:

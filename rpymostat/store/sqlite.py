@@ -20,8 +20,8 @@ from typing import Any
 
 from twisted.enterprise import adbapi
 from twisted.internet.defer import Deferred, fail, inlineCallbacks, succeed
-from twisted.python.failure import Failure
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from rpymostat.history.levels import RAW, ROLLUP_STEPS, bucket_start
 from rpymostat.store.interface import StoreError
