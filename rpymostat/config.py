@@ -96,6 +96,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds without a report after which a sensor counts as stale."),
     _engine("raw_retention_days", parse_int(1, 3650), const("30"),
             "Days raw readings are kept before only their rollups remain."),
+    _engine("rollup_5m_retention_days", parse_int(0, 36500), const("366"),
+            "Days 5-minute history buckets (mean, min, max) are kept; 0 keeps them forever."),
+    _engine("rollup_1h_retention_days", parse_int(0, 36500), const("3653"),
+            "Days hourly history buckets are kept; 0 keeps them forever."),
+    _engine("rollup_1d_retention_days", parse_int(0, 36500), const("0"),
+            "Days daily history buckets are kept; 0 keeps them forever."),
 )
 
 
@@ -114,6 +120,9 @@ class EngineConfig:
     signature_window: int
     sensor_stale_after: int
     raw_retention_days: int
+    rollup_5m_retention_days: int
+    rollup_1h_retention_days: int
+    rollup_1d_retention_days: int
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> EngineConfig:

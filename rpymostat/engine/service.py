@@ -22,6 +22,8 @@ from rpymostat.config import EngineConfig
 from rpymostat.engine.api.build import build_api
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.schedules.cache import TimelineCache
+from rpymostat.history.levels import configured_levels
+from rpymostat.history.maintenance import HistoryMaintenance
 from rpymostat.security.keys import ensure_first_admin_key
 from rpymostat.store.opening import open_store
 from rpymostat.version import VERSION
@@ -39,6 +41,7 @@ class EngineService(Service):
         self.port: Any = None
         self.advertiser: Any = None
         self.timeline: TimelineCache | None = None
+        self.history_maintenance: HistoryMaintenance | None = None
 
     @inlineCallbacks
     def startService(self):  # type: ignore[no-untyped-def]
@@ -46,6 +49,8 @@ class EngineService(Service):
         config = self.config
         store = yield open_store(config.db_uri, self.reactor)
         self.context = EngineContext(store, self.reactor, config)
+        self.history_maintenance = HistoryMaintenance(store, configured_levels(config), self.reactor)
+        self.history_maintenance.start()
         key_file = yield ensure_first_admin_key(store, config.data_dir, self.reactor.seconds())
         if key_file is not None:
             log.warn("First start: an admin API key was written to {path} (readable only by you). "
@@ -79,6 +84,9 @@ class EngineService(Service):
             self.port = None
         if self.timeline is not None:
             self.timeline.stop()
+        if self.history_maintenance is not None:
+            self.history_maintenance.stop()
+            self.history_maintenance = None
         if self.context is not None:
             yield self.context.store.close()
             log.info("Database closed")

@@ -17,6 +17,7 @@ from rpymostat.store.records import (
     ApiKeyRecord,
     DeviceRecord,
     DeviceStatus,
+    HistoryPoint,
     LogEntry,
     ReadingInput,
     ReadingRecord,
@@ -46,7 +47,10 @@ class Store(Protocol):
         A reading whose ``(sensor_id, idempotency_key)`` is already stored is
         skipped, so a daemon replaying its spool never makes duplicates. The
         sensor's ``last_seen`` becomes ``received_at``; its last value moves
-        only to a reading newer than the one it has.
+        only to a reading newer than the one it has. Every new reading with a
+        value is added to its bucket at each rollup level
+        (:data:`rpymostat.history.levels.ROLLUP_STEPS`) before the Deferred
+        fires, whatever its time; a skipped replay is not added again.
         """
 
     def list_sensors(self) -> Deferred[list[SensorRecord]]:
@@ -67,6 +71,23 @@ class Store(Protocol):
         after: float | None = None,
     ) -> Deferred[list[ReadingRecord]]:
         """Readings of one sensor, newest first, with ``before < at``/``at > after`` bounds."""
+
+    # History
+    def read_history(
+        self, sensor_ids: Sequence[str], level: int, start: float, end: float, step: int
+    ) -> Deferred[list[HistoryPoint]]:
+        """Buckets of ``step`` seconds per sensor, read from one level, ordered by sensor then time.
+
+        ``level`` is a rollup step, or 0 for the raw readings; ``step`` is a
+        multiple of it. Buckets start at multiples of ``step`` from the one
+        holding ``start`` up to (excluding) ``end``; empty ones are left out.
+        """
+
+    def prune_readings(self, older_than: float) -> Deferred[int]:
+        """Delete raw readings with ``at < older_than`` (their rollups stay); fires with how many went."""
+
+    def prune_rollups(self, level: int, older_than: float) -> Deferred[int]:
+        """Delete a level's buckets that ended by ``older_than``; fires with how many went."""
 
     # API keys
     def add_api_key(self, record: ApiKeyRecord) -> Deferred[None]:

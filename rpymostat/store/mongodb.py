@@ -41,11 +41,14 @@ from txmongo.collection import Collection  # type: ignore[import-untyped]
 from txmongo.connection import ConnectionPool  # type: ignore[import-untyped]
 from txmongo.database import Database  # type: ignore[import-untyped]
 
+from rpymostat.history.aggregate import readings_as_rows, regroup
+from rpymostat.history.levels import RAW, ROLLUP_STEPS, bucket_start
 from rpymostat.store.interface import StoreError
 from rpymostat.store.records import (
     ApiKeyRecord,
     DeviceRecord,
     DeviceStatus,
+    HistoryPoint,
     LogEntry,
     ReadingInput,
     ReadingRecord,
@@ -72,7 +75,12 @@ INDEXES: tuple[tuple[str, str, tuple[tuple[str, int], ...], dict[str, Any]], ...
     ("documents", "documents_by_collection", (("collection", 1), ("doc_id", 1)), {}),
     ("log", "log_by_stream_id", (("stream", 1), ("_id", -1)), {}),
     ("log", "log_by_stream_time", (("stream", 1), ("at", 1)), {}),
+    ("readings", "readings_to_roll_up", (("rolled", 1),), {}),
+    ("readings", "readings_by_time", (("at", 1),), {}),
+    ("rollups", "rollups_by_level_sensor_time", (("level", 1), ("sensor_id", 1), ("at", 1)), {}),
 )
+ROLLUP_MARKER = "rollups"
+ROLLUP_BATCH = 500
 LOG_COUNTER = "log"
 
 
@@ -112,7 +120,36 @@ def _reading_doc(reading_id: int, host_id: str, reading: ReadingInput, received_
     }
     if reading.idempotency_key is not None:
         doc["idempotency_key"] = reading.idempotency_key
+    if doc["value"] is not None:
+        doc["rolled"] = False
     return doc
+
+
+def _rollup_id(level: int, sensor_id: str, at: int) -> str:
+    return f"{level}/{at}/{sensor_id}"
+
+
+def _rollup_updates(reading: dict[str, Any]) -> list[UpdateOne]:
+    """Count one reading in its bucket at every level, at most once per bucket.
+
+    Each bucket lists the readings counted in it until they are marked
+    ``rolled``, so re-applying a reading after a crash adds nothing twice.
+    """
+    updates = []
+    value, reading_id = reading["value"], reading["_id"]
+    for step in ROLLUP_STEPS:
+        at = bucket_start(reading["at"], step)
+        bucket_id = _rollup_id(step, reading["sensor_id"], at)
+        updates.append(UpdateOne(
+            {"_id": bucket_id},
+            {"$setOnInsert": {"level": step, "sensor_id": reading["sensor_id"], "at": at, "count": 0,
+                              "total": 0.0, "applied": []}},
+            upsert=True))
+        updates.append(UpdateOne(
+            {"_id": bucket_id, "applied": {"$ne": reading_id}},
+            {"$inc": {"count": 1, "total": value}, "$min": {"minimum": value}, "$max": {"maximum": value},
+             "$push": {"applied": reading_id}}))
+    return updates
 
 
 def _last_value_update(sensor_id: str, doc: dict[str, Any], newer: str) -> UpdateOne:
@@ -181,8 +218,35 @@ class MongoStore:
         if latest is not None:
             await self._db["counters"].update_one({"_id": READING_COUNTER}, {"$max": {"seq": latest["_id"]}},
                                                   upsert=True)
+        await self._roll_up_older_readings()
         log.info("MongoDB database {database} ready ({write_concern})", database=self._database_name,
                  write_concern=write_concern.document)
+
+    async def _roll_up_older_readings(self) -> None:
+        """Give readings stored before rollups existed, or cut off by a crash, their rollups."""
+        marker = await self._db["counters"].find_one({"_id": ROLLUP_MARKER})
+        if marker is None:
+            await self._db["readings"].update_many({"value": {"$ne": None}, "rolled": {"$exists": False}},
+                                                   {"$set": {"rolled": False}})
+            await self._db["counters"].update_one({"_id": ROLLUP_MARKER}, {"$set": {"since": 3}}, upsert=True)
+        while True:
+            pending = await self._db["readings"].find({"rolled": False}, limit=ROLLUP_BATCH)
+            if not pending:
+                return
+            await self._roll_up(pending)
+
+    async def _roll_up(self, readings: list[dict[str, Any]]) -> None:
+        """Add readings to their buckets, mark them rolled, then forget them in the buckets."""
+        if not readings:
+            return
+        updates = [update for reading in readings for update in _rollup_updates(reading)]
+        await self._collection("rollups").bulk_write(updates, ordered=True)
+        ids = [reading["_id"] for reading in readings]
+        await self._collection("readings").update_many({"_id": {"$in": ids}}, {"$set": {"rolled": True}})
+        buckets = sorted({_rollup_id(step, r["sensor_id"], bucket_start(r["at"], step))
+                          for r in readings for step in ROLLUP_STEPS})
+        await self._collection("rollups").update_many({"_id": {"$in": buckets}},
+                                                      {"$pull": {"applied": {"$in": ids}}})
 
     def _collection(self, name: str) -> Collection:
         return self._db[name]
@@ -261,6 +325,10 @@ class MongoStore:
         first_id = await self._reserve_reading_ids(len(readings))
         docs = [_reading_doc(first_id + i, host_id, reading, received_at) for i, reading in enumerate(readings)]
         stored = await self._insert_new(docs)
+        twins = {(doc["sensor_id"], doc.get("idempotency_key")) for doc in stored.values()}
+        fresh = [doc for doc in docs if doc.get("rolled") is False
+                 and (doc["sensor_id"], doc.get("idempotency_key")) not in twins]
+        await self._roll_up(fresh + [twin for twin in stored.values() if twin.get("rolled") is False])
         updates = []
         for reading, doc in zip(readings, docs, strict=True):
             updates.append(UpdateOne(
@@ -353,6 +421,46 @@ class MongoStore:
             return [_reading(doc) for doc in docs]
 
         return self._run("list readings", list_readings)
+
+    # History
+
+    def read_history(
+        self, sensor_ids: Sequence[str], level: int, start: float, end: float, step: int
+    ) -> Deferred[list[HistoryPoint]]:
+        bounds = {"$gte": bucket_start(start, step), "$lt": float(end)}
+        ids = list(sensor_ids)
+
+        async def read_history() -> list[HistoryPoint]:
+            if not ids:
+                return []
+            if level == RAW:
+                docs = await self._collection("readings").find(
+                    {"sensor_id": {"$in": ids}, "at": bounds, "value": {"$ne": None}},
+                    {"sensor_id": 1, "at": 1, "value": 1, "_id": 0})
+                return regroup(readings_as_rows((d["sensor_id"], d["at"], d["value"]) for d in docs), step)
+            docs = await self._collection("rollups").find(
+                {"level": level, "sensor_id": {"$in": ids}, "at": bounds, "count": {"$gt": 0}},
+                {"sensor_id": 1, "at": 1, "count": 1, "total": 1, "minimum": 1, "maximum": 1, "_id": 0})
+            return regroup(((d["sensor_id"], d["at"], d["count"], d["total"], d["minimum"], d["maximum"])
+                            for d in docs), step)
+
+        return self._run("read history", read_history)
+
+    def prune_readings(self, older_than: float) -> Deferred[int]:
+        async def prune_readings() -> int:
+            result = await self._collection("readings").delete_many(
+                {"at": {"$lt": float(older_than)}, "rolled": {"$ne": False}})
+            return int(result.deleted_count)
+
+        return self._run("prune readings", prune_readings)
+
+    def prune_rollups(self, level: int, older_than: float) -> Deferred[int]:
+        async def prune_rollups() -> int:
+            result = await self._collection("rollups").delete_many(
+                {"level": level, "at": {"$lte": float(older_than) - level}})
+            return int(result.deleted_count)
+
+        return self._run("prune rollups", prune_rollups)
 
     # API keys
 

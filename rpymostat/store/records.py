@@ -91,3 +91,19 @@ class LogEntry:
     stream: str
     at: float
     data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One bucket of a sensor's history: how many readings, their sum, lowest and highest."""
+
+    sensor_id: str
+    at: float
+    count: int
+    total: float
+    minimum: float
+    maximum: float
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count

@@ -20,14 +20,16 @@ from typing import Any
 
 from twisted.enterprise import adbapi
 from twisted.internet.defer import Deferred, fail, inlineCallbacks, succeed
-from twisted.python.failure import Failure
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
+from rpymostat.history.levels import RAW, ROLLUP_STEPS, bucket_start
 from rpymostat.store.interface import StoreError
 from rpymostat.store.records import (
     ApiKeyRecord,
     DeviceRecord,
     DeviceStatus,
+    HistoryPoint,
     LogEntry,
     ReadingInput,
     ReadingRecord,
@@ -41,6 +43,11 @@ SENSOR_COLUMNS = (
     "last_seen, first_seen, name, room, hidden"
 )
 USER_SENSOR_FIELDS = ("name", "room", "hidden")
+ADD_TO_ROLLUP = (
+    "INSERT INTO rollups (level, sensor_id, at, count, total, minimum, maximum) VALUES (?, ?, ?, 1, ?, ?, ?) "
+    "ON CONFLICT (level, sensor_id, at) DO UPDATE SET count = count + 1, total = total + excluded.total,"
+    " minimum = min(minimum, excluded.minimum), maximum = max(maximum, excluded.maximum)"
+)
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -53,11 +60,11 @@ def migrations() -> list[tuple[int, str]]:
     return sorted(steps)
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Apply every step newer than the file's version; return the new version."""
+def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
+    """Apply every step newer than the file's version (up to ``target``); return the new version."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     for version, script in migrations():
-        if version <= current:
+        if version <= current or target is not None and version > target:
             continue
         conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
         log.info("SQLite schema upgraded to version {version}", version=version)
@@ -77,6 +84,39 @@ def _as_store_error(failure: Failure) -> Failure:
     if failure.check(sqlite3.Error):
         raise StoreError(f"SQLite: {failure.value}") from failure.value
     return failure
+
+
+def add_to_rollups(cur: sqlite3.Cursor, sensor_id: str, at: float, value: float) -> None:
+    """Count one new reading in its bucket at every level (inside the caller's transaction)."""
+    cur.executemany(ADD_TO_ROLLUP, [(step, sensor_id, bucket_start(at, step), value, value, value)
+                                    for step in ROLLUP_STEPS])
+
+
+def history_query(sensor_count: int, level: int) -> str:
+    """SQL merging one level's rows (or raw readings) into ``step``-second buckets.
+
+    Parameters: the sensor IDs, then level (rollups only), step, step,
+    first bucket, end.
+    """
+    marks = ", ".join("?" * sensor_count)
+    if level == RAW:
+        return (
+            "SELECT sensor_id, CAST(at / ? AS INTEGER) * ? AS bucket, count(value), sum(value), min(value),"
+            f" max(value) FROM readings WHERE sensor_id IN ({marks}) AND at >= ? AND at < ?"
+            " AND value IS NOT NULL GROUP BY sensor_id, bucket ORDER BY sensor_id, bucket"
+        )
+    return (
+        "SELECT sensor_id, (at / ?) * ? AS bucket, sum(count), sum(total), min(minimum), max(maximum)"
+        f" FROM rollups WHERE level = ? AND sensor_id IN ({marks}) AND at >= ? AND at < ?"
+        " GROUP BY sensor_id, bucket ORDER BY sensor_id, bucket"
+    )
+
+
+def history_parameters(sensor_ids: Sequence[str], level: int, start: float, end: float, step: int) -> list[Any]:
+    """The parameters of :func:`history_query`, in its order."""
+    if level == RAW:
+        return [step, step, *sensor_ids, bucket_start(start, step), end]
+    return [step, step, level, *sensor_ids, bucket_start(start, step), end]
 
 
 def _sensor(row: Sequence[Any]) -> SensorRecord:
@@ -159,6 +199,8 @@ class SQLiteStore:
                  reading.idempotency_key),
             )
             inserted = cur.rowcount == 1
+            if inserted and reading.value is not None:
+                add_to_rollups(cur, reading.sensor_id, reading.at, reading.value)
             cur.execute(
                 "INSERT INTO sensors (sensor_id, host_id, sensor_type, alias, extra, last_value, last_reading_at,"
                 " last_seen, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -222,6 +264,34 @@ class SQLiteStore:
         d = self._query(sql, *params)
         d.addCallback(lambda rows: [ReadingRecord(*row) for row in rows])
         return d
+
+    # History
+
+    def read_history(
+        self, sensor_ids: Sequence[str], level: int, start: float, end: float, step: int
+    ) -> Deferred[list[HistoryPoint]]:
+        if not sensor_ids:
+            return succeed([])
+        d = self._query(history_query(len(sensor_ids), level), *history_parameters(sensor_ids, level, start, end, step))
+        return d.addCallback(lambda rows: [HistoryPoint(s, float(at), n, total, low, high)
+                                           for s, at, n, total, low, high in rows])
+
+    def prune_readings(self, older_than: float) -> Deferred[int]:
+        # Sensor by sensor, so each delete is a range of the (sensor_id, at) index, not a scan.
+        def prune(cur: sqlite3.Cursor) -> int:
+            sensors = [row[0] for row in cur.execute("SELECT sensor_id FROM sensors").fetchall()]
+            return sum(cur.execute("DELETE FROM readings WHERE sensor_id = ? AND at < ?",
+                                   (sensor_id, older_than)).rowcount for sensor_id in sensors)
+
+        return self._interaction(prune)
+
+    def prune_rollups(self, level: int, older_than: float) -> Deferred[int]:
+        def prune(cur: sqlite3.Cursor) -> int:
+            sensors = [row[0] for row in cur.execute("SELECT sensor_id FROM sensors").fetchall()]
+            return sum(cur.execute("DELETE FROM rollups WHERE level = ? AND sensor_id = ? AND at <= ?",
+                                   (level, sensor_id, older_than - level)).rowcount for sensor_id in sensors)
+
+        return self._interaction(prune)
 
     # API keys
 

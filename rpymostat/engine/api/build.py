@@ -8,7 +8,7 @@ from typing import Any
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
-from rpymostat.engine.api.v1 import overrides, plugins, schedules, timeline
+from rpymostat.engine.api.v1 import history, overrides, plugins, schedules, timeline
 from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
 from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
@@ -29,6 +29,7 @@ FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
     schedules.openapi_fragment,
     overrides.openapi_fragment,
     timeline.openapi_fragment,
+    history.openapi_fragment,
 ]
 
 
@@ -57,6 +58,7 @@ def build_api(context: EngineContext, timeline_cache: TimelineCache | None = Non
         SchedulesAPI(book),
         OverridesAPI(book),
         TimelineAPI(timeline_cache),
+        history.HistoryAPI(context),
     ]
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)

@@ -115,6 +115,7 @@ INTENDED = {
     ("PUT", "/v1/overrides/<rule_id>"): "write",
     ("DELETE", "/v1/overrides/<rule_id>"): "write",
     ("GET", "/v1/timeline"): "read",
+    ("GET", "/v1/history"): "read",
 }
 
 

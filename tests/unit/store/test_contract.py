@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest_twisted
+from twisted.internet.defer import inlineCallbacks
 
 from rpymostat.store.records import ApiKeyRecord, DeviceRecord, ReadingInput
 
@@ -155,3 +156,103 @@ def test_logs_append_with_growing_ids_and_filter_by_time_and_id(open_store):
     assert (yield store.prune_log("decisions", 1003.0)) == 2
     assert [e.data["n"] for e in (yield store.list_log("decisions", limit=10))] == [4]
     assert len((yield store.list_log("events", limit=10))) == 3
+
+
+# History: rollups kept in step with readings, read back per level, pruned.
+
+HOUR = 3600
+
+
+def history_tuples(points):
+    return [(p.sensor_id, p.at, p.count, p.total, p.minimum, p.maximum) for p in points]
+
+
+@inlineCallbacks
+def all_levels(store, sensor_id, start, end):
+    found = {}
+    for level in (300, 3600, 86400):
+        found[level] = history_tuples((yield store.read_history([sensor_id], level, start, end, level)))
+    return found
+
+
+@pytest_twisted.inlineCallbacks
+def test_each_reading_is_counted_in_its_bucket_at_every_level(open_store):
+    store = yield open_store()
+    base = 1_790_000_000 - 1_790_000_000 % 86400
+    yield store.record_readings("h", [reading("a", 20.0, base + 10, "1"), reading("a", 22.0, base + 100, "2"),
+                                      reading("a", 30.0, base + 400, "3"), reading("b", 5.0, base + 10, "4")],
+                                base + 500)
+    for level, expected_a in ((300, [(base, 2, 42.0, 20.0, 22.0), (base + 300, 1, 30.0, 30.0, 30.0)]),
+                              (3600, [(base, 3, 72.0, 20.0, 30.0)]), (86400, [(base, 3, 72.0, 20.0, 30.0)])):
+        points = yield store.read_history(["a"], level, base, base + 86400, level)
+        assert [(p.at, p.count, p.total, p.minimum, p.maximum) for p in points] == expected_a, level
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_replayed_reading_does_not_change_the_rollups(open_store):
+    store = yield open_store()
+    batch = [reading("a", 20.5, 1_000_000.0 + i * 60, f"k{i}") for i in range(10)]
+    yield store.record_readings("h", batch, 1_000_700.0)
+    before = yield all_levels(store, "a", 999_000.0, 1_090_000.0)
+    yield store.record_readings("h", batch[3:], 1_000_800.0)
+    after = yield all_levels(store, "a", 999_000.0, 1_090_000.0)
+    assert after == before
+    assert sum(p[2] for p in after[86400]) == 10
+
+
+@pytest_twisted.inlineCallbacks
+def test_late_readings_land_in_their_own_buckets_and_nulls_count_for_nothing(open_store):
+    store = yield open_store()
+    yield store.record_readings("h", [reading("a", 21.0, 2 * HOUR + 5, "new")], 2 * HOUR + 6)
+    yield store.record_readings("h", [reading("a", 19.0, 5.0, "spooled"), reading("a", None, 7.0, "broken")],
+                                2 * HOUR + 9)
+    points = yield store.read_history(["a"], HOUR, 0.0, 3 * HOUR, HOUR)
+    assert history_tuples(points) == [("a", 0.0, 1, 19.0, 19.0, 19.0), ("a", 2.0 * HOUR, 1, 21.0, 21.0, 21.0)]
+
+
+@pytest_twisted.inlineCallbacks
+def test_history_merges_a_level_into_coarser_buckets_per_sensor(open_store):
+    store = yield open_store()
+    readings = [reading(s, float(i % 7), 600.0 * i + 1, f"{s}{i}") for s in ("b", "a") for i in range(12)]
+    yield store.record_readings("h", readings, 9000.0)
+    points = yield store.read_history(["a", "b"], 300, 0.0, 7200.0, 1800)
+    assert [(p.sensor_id, p.at, p.count) for p in points] == [
+        (s, float(b), 3) for s in ("a", "b") for b in (0, 1800, 3600, 5400)]
+    first = points[0]
+    assert (first.minimum, first.maximum, first.mean) == (0.0, 2.0, 1.0)
+    only_b = yield store.read_history(["b"], 300, 1800.0, 3600.0, 1800)
+    assert [(p.sensor_id, p.at) for p in only_b] == [("b", 1800.0)]
+
+
+@pytest_twisted.inlineCallbacks
+def test_history_reads_raw_readings_at_any_step(open_store):
+    store = yield open_store()
+    yield store.record_readings("h", [reading("a", v, at, str(at)) for v, at in
+                                      ((20.0, 100.0), (22.0, 150.0), (None, 170.0), (30.0, 250.0))], 300.0)
+    points = yield store.read_history(["a"], 0, 100.0, 300.0, 90)
+    assert history_tuples(points) == [("a", 90.0, 2, 42.0, 20.0, 22.0), ("a", 180.0, 1, 30.0, 30.0, 30.0)]
+    assert (yield store.read_history([], 0, 0.0, 300.0, 60)) == []
+
+
+@pytest_twisted.inlineCallbacks
+def test_pruning_drops_old_raw_readings_but_keeps_their_rollups(open_store):
+    store = yield open_store()
+    yield store.record_readings("h", [reading("a", float(i), i * HOUR + 1.0, str(i)) for i in range(5)], 5 * HOUR)
+    assert (yield store.prune_readings(2 * HOUR)) == 2
+    rows = yield store.list_readings("a", limit=10)
+    assert [r.at for r in rows] == [4 * HOUR + 1.0, 3 * HOUR + 1.0, 2 * HOUR + 1.0]
+    hourly = yield store.read_history(["a"], HOUR, 0.0, 5 * HOUR, HOUR)
+    assert [p.count for p in hourly] == [1] * 5
+    raw = yield store.read_history(["a"], 0, 0.0, 5 * HOUR, HOUR)
+    assert [p.at for p in raw] == [2.0 * HOUR, 3.0 * HOUR, 4.0 * HOUR]
+
+
+@pytest_twisted.inlineCallbacks
+def test_pruning_a_level_drops_only_its_buckets_that_ended(open_store):
+    store = yield open_store()
+    yield store.record_readings("h", [reading("a", 1.0, at, str(at)) for at in (10.0, 400.0, 3700.0)], 4000.0)
+    assert (yield store.prune_rollups(300, 599.0)) == 1
+    five = yield store.read_history(["a"], 300, 0.0, 4000.0, 300)
+    assert [p.at for p in five] == [300.0, 3600.0]
+    hourly = yield store.read_history(["a"], HOUR, 0.0, 4000.0, HOUR)
+    assert [p.count for p in hourly] == [2, 1]

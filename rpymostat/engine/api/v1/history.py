@@ -1,0 +1,192 @@
+"""``GET /v1/history``: temperatures, target and equipment over a range, at a chart's resolution.
+
+The level read is the coarsest one that divides the resolution (see
+:mod:`rpymostat.history.resolution`), so a year's chart reads hourly
+buckets rather than half a million raw readings per sensor.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from twisted.web.iweb import IRequest
+
+from rpymostat.common.timeutil import to_iso
+from rpymostat.engine.api.app import Call
+from rpymostat.engine.api.errors import bad_request
+from rpymostat.engine.api.requests import int_param, time_param
+from rpymostat.engine.api.routing import route
+from rpymostat.engine.api.v1.openapi import ID, NULLABLE_STRING, TIMESTAMP, operation, ref, response
+from rpymostat.engine.context import EngineContext
+from rpymostat.engine.loop.decision_loop import DECISIONS_STREAM, RECORD_AT_LEAST_EVERY
+from rpymostat.history.decisions import Entry, equipment_periods, merge_periods, target_steps
+from rpymostat.history.levels import configured_levels
+from rpymostat.history.resolution import DEFAULT_POINTS, MAX_POINTS, Plan, auto_resolution, choose_level
+from rpymostat.store.records import HistoryPoint, SensorRecord
+
+DEFAULT_RANGE = 86400.0
+MAX_RANGE_DAYS = 4018
+MAX_SENSORS = 64
+MAX_DECISIONS = 20000
+
+
+def _sensor_ids(raw: str | None, known: list[SensorRecord]) -> list[SensorRecord]:
+    if raw is None:
+        return [s for s in known if not s.hidden]
+    by_id = {s.sensor_id: s for s in known}
+    wanted = [part.strip() for part in raw.split(",") if part.strip()]
+    if not wanted:
+        raise bad_request("sensors parameter must list at least one sensor ID")
+    if len(wanted) > MAX_SENSORS:
+        raise bad_request(f"sensors parameter may list at most {MAX_SENSORS} sensors")
+    unknown = [sensor_id for sensor_id in wanted if sensor_id not in by_id]
+    if unknown:
+        raise bad_request(f"sensors parameter names unknown sensors: {', '.join(unknown)}")
+    return [by_id[sensor_id] for sensor_id in dict.fromkeys(wanted)]
+
+
+def _text_arg(request: IRequest, name: str) -> str | None:
+    values = request.args.get(name.encode("ascii"))
+    return values[-1].decode("utf-8", "replace") if values else None
+
+
+def parse_range(request: IRequest, now: float) -> tuple[float, float]:
+    end = time_param(request, "end")
+    start = time_param(request, "start")
+    end = now if end is None else end
+    start = end - DEFAULT_RANGE if start is None else start
+    if end <= start:
+        raise bad_request("end parameter must be after start")
+    if end - start > MAX_RANGE_DAYS * 86400:
+        raise bad_request(f"start and end parameters may span at most {MAX_RANGE_DAYS} days")
+    return start, end
+
+
+def parse_resolution(request: IRequest, start: float, end: float) -> int:
+    raw = _text_arg(request, "resolution")
+    if raw is None or raw == "auto":
+        return auto_resolution(start, end, int_param(request, "points", DEFAULT_POINTS, 1, MAX_POINTS))
+    if _text_arg(request, "points") is not None:
+        raise bad_request("points parameter only applies with resolution=auto")
+    try:
+        resolution = int(raw)
+    except ValueError:
+        raise bad_request("resolution parameter must be a whole number of seconds or auto") from None
+    if resolution < 1:
+        raise bad_request("resolution parameter must be at least 1 second")
+    if math.ceil((end - start) / resolution) > MAX_POINTS:
+        raise bad_request(f"resolution parameter is too fine for this range: at most {MAX_POINTS} points per "
+                          "sensor; choose a larger resolution or a shorter range")
+    return resolution
+
+
+def point_json(point: HistoryPoint) -> dict[str, Any]:
+    return {"at": to_iso(point.at), "mean": round(point.mean, 4), "min": point.minimum, "max": point.maximum,
+            "count": point.count}
+
+
+class HistoryAPI:
+    def __init__(self, context: EngineContext) -> None:
+        self.context = context
+
+    @route("/v1/history")
+    async def history(self, call: Call) -> dict[str, Any]:
+        request, store, now = call.request, self.context.store, self.context.now()
+        start, end = parse_range(request, now)
+        resolution = parse_resolution(request, start, end)
+        sensors = _sensor_ids(_text_arg(request, "sensors"), await store.list_sensors())
+        plan = choose_level(configured_levels(self.context.config), start, resolution, now)
+        points = await store.read_history([s.sensor_id for s in sensors], plan.level.step, start, end,
+                                          plan.resolution)
+        entries, truncated = await self._decisions(start, end)
+        return {
+            "start": to_iso(start),
+            "end": to_iso(end),
+            "resolution": plan.resolution,
+            "level": plan.level.name,
+            "series": self._series(sensors, points),
+            "target": [{"at": to_iso(s.at), "mode": s.mode, "heat": s.heat, "cool": s.cool}
+                       for s in target_steps(entries, start, end)],
+            "equipment": [{"function": p.function, "start": to_iso(p.start), "end": to_iso(p.end),
+                           "on_seconds": round(p.on_seconds, 3)}
+                          for p in self._periods(entries, start, end, plan)],
+            "truncated": truncated,
+        }
+
+    @staticmethod
+    def _series(sensors: list[SensorRecord], points: list[HistoryPoint]) -> list[dict[str, Any]]:
+        by_sensor: dict[str, list[dict[str, Any]]] = {s.sensor_id: [] for s in sensors}
+        for point in points:
+            by_sensor[point.sensor_id].append(point_json(point))
+        return [{"sensor_id": s.sensor_id, "name": s.name or s.alias, "room": s.room,
+                 "points": by_sensor[s.sensor_id]} for s in sensors]
+
+    @staticmethod
+    def _periods(entries: list[Entry], start: float, end: float, plan: Plan) -> list[Any]:
+        periods = equipment_periods(entries, start, end, RECORD_AT_LEAST_EVERY * 1.5)
+        return merge_periods(periods, plan.resolution) if plan.resolution > 60 else periods
+
+    async def _decisions(self, start: float, end: float) -> tuple[list[Entry], bool]:
+        """The decision in force at ``start`` and those recorded until ``end``, oldest first."""
+        store = self.context.store
+        earlier = await store.list_log(DECISIONS_STREAM, 1, before=start)
+        after_id = earlier[0].entry_id if earlier else None
+        during = await store.list_log(DECISIONS_STREAM, MAX_DECISIONS, before=end, after_id=after_id,
+                                      newest_first=False)
+        if after_id is None:
+            during = [e for e in during if e.at >= start]
+        return [(e.at, e.data) for e in [*earlier, *during]], len(during) >= MAX_DECISIONS
+
+
+def openapi_fragment() -> dict[str, Any]:
+    number_or_null = {"type": ["number", "null"]}
+
+    def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+        return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+    params = [
+        query("sensors", {"type": "string"}, "comma-separated sensor IDs (default: every sensor not hidden)"),
+        query("start", TIMESTAMP, "start of the range, ISO 8601 UTC (default: a day before end)"),
+        query("end", TIMESTAMP, "end of the range, exclusive (default: now)"),
+        query("resolution", {"anyOf": [{"type": "string", "pattern": "^[0-9]+$"}, {"const": "auto"}]},
+              "bucket size in seconds, or auto (default) for about `points` buckets"),
+        query("points", {"type": "integer", "minimum": 1, "maximum": MAX_POINTS},
+              f"with resolution=auto: at most this many buckets (default {DEFAULT_POINTS})"),
+    ]
+    return {
+        "paths": {"/v1/history": {"get": operation(
+            "Temperatures per sensor (mean, min, max per bucket), the target and the equipment's on-periods "
+            "over a range, from the coarsest stored level that gives the resolution", "read",
+            {"200": response("the history", "History")}, params=params)}},
+        "schemas": {
+            "HistoryPoint": {
+                "type": "object", "required": ["at", "mean", "min", "max", "count"],
+                "properties": {"at": TIMESTAMP, "mean": {"type": "number"}, "min": {"type": "number"},
+                               "max": {"type": "number"}, "count": {"type": "integer", "minimum": 1}},
+            },
+            "History": {
+                "type": "object",
+                "required": ["start", "end", "resolution", "level", "series", "target", "equipment", "truncated"],
+                "properties": {
+                    "start": TIMESTAMP, "end": TIMESTAMP,
+                    "resolution": {"type": "integer", "description": "bucket size in seconds actually used"},
+                    "level": {"enum": ["raw", "5m", "1h", "1d"], "description": "the stored level read"},
+                    "series": {"type": "array", "items": {
+                        "type": "object", "required": ["sensor_id", "name", "room", "points"],
+                        "properties": {"sensor_id": ID, "name": NULLABLE_STRING, "room": NULLABLE_STRING,
+                                       "points": {"type": "array", "items": ref("HistoryPoint")}}}},
+                    "target": {"type": "array", "items": {
+                        "type": "object", "required": ["at", "mode", "heat", "cool"],
+                        "properties": {"at": TIMESTAMP, "mode": {"type": ["string", "null"]},
+                                       "heat": number_or_null, "cool": number_or_null}}},
+                    "equipment": {"type": "array", "items": {
+                        "type": "object", "required": ["function", "start", "end", "on_seconds"],
+                        "properties": {"function": {"type": "string"}, "start": TIMESTAMP, "end": TIMESTAMP,
+                                       "on_seconds": {"type": "number"}}}},
+                    "truncated": {"type": "boolean",
+                                  "description": "true when the range held more decisions than one answer reads"},
+                },
+            },
+        },
+    }
