@@ -6,10 +6,12 @@ import { loadNow, renderNow } from "./screens/now.js";
 import { loadDevices, renderDevices } from "./screens/devices.js";
 import { loadSettings, renderSettings } from "./screens/settings.js";
 import { loadSchedule, renderSchedule } from "./screens/schedule.js";
+import { loadHistory, renderHistory } from "./screens/history.js";
 
 const SCREENS = {
   now: { title: "Now", load: loadNow, render: renderNow },
   schedule: { title: "Schedule", load: loadSchedule, render: renderSchedule },
+  history: { title: "History", load: loadHistory, render: renderHistory },
   devices: { title: "Devices", load: loadDevices, render: renderDevices },
   settings: { title: "Settings", load: loadSettings, render: renderSettings },
 };
