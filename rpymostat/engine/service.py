@@ -20,6 +20,8 @@ from rpymostat.common.settings import interfaces_value
 from rpymostat.config import EngineConfig
 from rpymostat.engine.api.build import build_api
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.relays.commander import RelayCommander
+from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.security.keys import ensure_first_admin_key
 from rpymostat.store.opening import open_store
 from rpymostat.version import VERSION
@@ -36,6 +38,7 @@ class EngineService(Service):
         self.context: EngineContext | None = None
         self.port: Any = None
         self.advertiser: Any = None
+        self.relays: RelayCommander | None = None
 
     @inlineCallbacks
     def startService(self):  # type: ignore[no-untyped-def]
@@ -47,7 +50,8 @@ class EngineService(Service):
         if key_file is not None:
             log.warn("First start: an admin API key was written to {path} (readable only by you). "
                      "Use it to sign in and to create other keys.", path=key_file)
-        api = build_api(self.context)
+        self.relays = RelayCommander(RelayRegistry(store), store, self.reactor, _http_client(self.reactor))
+        api = build_api(self.context, relays=self.relays)
         site = Site(api.resource())
         site.displayTracebacks = False
         self.port = self.reactor.listenTCP(config.port, site, interface=config.host)
@@ -62,10 +66,14 @@ class EngineService(Service):
                                                 interfaces=interfaces)
             yield self.advertiser.start()
             log.info("Advertised by DNS-SD as _rpymostat._tcp")
+        self.relays.start()
 
     @inlineCallbacks
     def stopService(self):  # type: ignore[no-untyped-def]
         Service.stopService(self)
+        if self.relays is not None:
+            self.relays.stop()
+            self.relays = None
         if self.advertiser is not None:
             yield self.advertiser.stop()
             self.advertiser = None
@@ -75,6 +83,14 @@ class EngineService(Service):
         if self.context is not None:
             yield self.context.store.close()
             log.info("Database closed")
+
+
+def _http_client(reactor: Any) -> Any:
+    """treq over an Agent on this reactor, for the engine's commands to the control daemons."""
+    from treq.client import HTTPClient
+    from twisted.web.client import Agent
+
+    return HTTPClient(Agent(reactor))
 
 
 def make_service(config: EngineConfig, reactor: Any) -> EngineService:

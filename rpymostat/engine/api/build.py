@@ -10,14 +10,18 @@ from rpymostat.engine.api.root import RootPage
 from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
 from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
+from rpymostat.engine.api.v1.relays import RelaysAPI
+from rpymostat.engine.api.v1.relays import openapi_fragment as relays_fragment
 from rpymostat.engine.api.v1.sensors import SensorsAPI
 from rpymostat.engine.api.v1.status import StatusAPI
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.relays.commander import RelayCommander
+from rpymostat.engine.relays.registry import RelayRegistry
 
 
 # Components whose routes are described outside the core document provide
 # ``openapi_fragment()``; list their modules' fragment functions here.
-FRAGMENTS: list[Callable[[], dict[str, Any]]] = []
+FRAGMENTS: list[Callable[[], dict[str, Any]]] = [relays_fragment]
 
 
 def api_document() -> dict[str, Any]:
@@ -25,8 +29,19 @@ def api_document() -> dict[str, Any]:
     return build_document(fragment() for fragment in FRAGMENTS)
 
 
-def build_api(context: EngineContext) -> EngineAPI:
-    """The whole HTTP API over one context (the same in tests and production)."""
+def default_commander(context: EngineContext) -> RelayCommander:
+    """A relay commander over the context's store, talking HTTP through treq's default client."""
+    import treq
+
+    return RelayCommander(RelayRegistry(context.store), context.store, context.clock, treq)
+
+
+def build_api(context: EngineContext, relays: RelayCommander | None = None) -> EngineAPI:
+    """The whole HTTP API over one context (the same in tests and production).
+
+    ``relays`` is the commander the engine service runs (it keeps the control
+    daemons' failsafes fed); without one, the API builds its own.
+    """
     components = [
         RootPage(),
         StatusAPI(context),
@@ -34,6 +49,7 @@ def build_api(context: EngineContext) -> EngineAPI:
         SensorsAPI(context),
         KeysAPI(context),
         DevicesAPI(context),
+        RelaysAPI(context, relays if relays is not None else default_commander(context)),
     ]
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
     return EngineAPI(components, authenticator, context.config.max_body_bytes)

@@ -98,6 +98,12 @@ INTENDED = {
     ("DELETE", "/v1/devices/<host_id>"): "admin",
     ("POST", "/v1/devices/<host_id>/approve"): "admin",
     ("POST", "/v1/devices/<host_id>/reject"): "admin",
+    ("GET", "/v1/relays"): "read",
+    ("PUT", "/v1/relays/report"): "write",
+    ("GET", "/v1/relays/<relay_id>"): "read",
+    ("PUT", "/v1/relays/<relay_id>"): "admin",
+    ("PUT", "/v1/relays/<relay_id>/state"): "admin",
+    ("GET", "/v1/relays/<relay_id>/history"): "read",
 }
 
 
