@@ -79,7 +79,7 @@ class Reporter:
         self._sequence += 1
         self._queue.append((self._sequence, event))
         if self._loop.running:
-            self._clock.callLater(0, self.flush)
+            self.flush()
 
     def _sent(self, _: object) -> None:
         self._sending = None

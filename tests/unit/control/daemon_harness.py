@@ -59,7 +59,8 @@ class Daemon:
         return await self.send(method, path, body, self.sign(method, path, body, **signing))
 
     async def close(self) -> None:
-        await self.port.stopListening()
+        if self.port.connected:
+            await self.port.stopListening()
         self.controller.close()
 
 
@@ -77,3 +78,17 @@ def start_daemon(pin_factory: Any, host_id: str = "boiler-pi", relays: str = "he
     api = ControlAPI(controller, host_id, secret, clock, 120)
     port = reactor.listenTCP(0, Site(api.resource()), interface="127.0.0.1")
     return Daemon(f"http://127.0.0.1:{port.getHost().port}", api, controller, clock, port, pin_factory)
+
+
+async def eventually(condition: Any, timeout: float = 5.0, what: str = "condition") -> Any:
+    """Let real I/O run until ``condition()`` holds; fail at the deadline (never a fixed wait)."""
+    from twisted.internet.task import deferLater
+
+    deadline = reactor.seconds() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if reactor.seconds() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await deferLater(reactor, 0.01, lambda: None)
