@@ -92,3 +92,17 @@ async def eventually(condition: Any, timeout: float = 5.0, what: str = "conditio
         if reactor.seconds() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         await deferLater(reactor, 0.01, lambda: None)
+
+
+async def eventually_async(check: Any, timeout: float = 5.0, what: str = "condition") -> Any:
+    """Like :func:`eventually` for a condition that must itself wait (an HTTP request)."""
+    from twisted.internet.task import deferLater
+
+    deadline = reactor.seconds() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if reactor.seconds() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await deferLater(reactor, 0.02, lambda: None)
