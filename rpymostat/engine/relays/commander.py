@@ -80,6 +80,11 @@ class RelayCommander:
         self._loop = LoopingCall(self._tick)
         self._loop.clock = clock
 
+    @property
+    def in_flight(self) -> frozenset[str]:
+        """Hosts with a keep-alive on its way (the next one waits for it)."""
+        return frozenset(self._in_flight)
+
     def start(self) -> None:
         """Begin re-asserting desired states on every known control daemon."""
         self._loop.start(TICK, now=True)

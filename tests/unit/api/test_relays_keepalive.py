@@ -36,13 +36,14 @@ def commander_for(engine) -> RelayCommander:
     return RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, treq)
 
 
-async def advance_with_keepalives(enrolled, seconds: float, step: float) -> None:
+async def advance_with_keepalives(enrolled, commander, seconds: float, step: float) -> None:
     """Let time pass in steps, waiting at each for the keep-alive the commander then owes."""
     daemon = enrolled.daemon
     for _ in range(int(seconds / step)):
         enrolled.advance(step)
         await eventually(lambda: daemon.controller.failsafe.last_fed_at == daemon.clock.seconds(),
                          what="a keep-alive to reach the daemon")
+        await eventually(lambda: not commander.in_flight, what="the keep-alive's answer")
 
 
 @pytest.mark.parametrize(("failsafe", "interval"), [(180.0, 30.0), (60.0, 20.0), (6.0, 2.0), (1.5, 1.0), (None, 30.0)])
@@ -76,7 +77,7 @@ async def test_a_running_commander_never_lets_the_failsafe_trip(enrolled):
     await commander.set_desired({"heat": True}, "too cold")
     commander.start()
     try:
-        await advance_with_keepalives(enrolled, 10 * FAILSAFE, keepalive_interval(FAILSAFE))
+        await advance_with_keepalives(enrolled, commander, 10 * FAILSAFE, keepalive_interval(FAILSAFE))
     finally:
         commander.stop()
 
