@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.auth import Authenticator
@@ -17,7 +18,6 @@ from rpymostat.engine.api.v1.status import StatusAPI
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
-
 
 # Components whose routes are described outside the core document provide
 # ``openapi_fragment()``; list their modules' fragment functions here.

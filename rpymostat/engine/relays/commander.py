@@ -131,7 +131,7 @@ class RelayCommander:
     async def _set_desired(self, function_states: Mapping[str, bool], reason: str) -> dict[str, CommandResult]:
         now = self._clock.seconds()
         hosts: set[str] = set()
-        for relay in await self.registry.list():
+        for relay in await self.registry.relays():
             if relay.get("function") in function_states:
                 await self.registry.set_desired(relay["id"], function_states[relay["function"]], reason, now)
                 hosts.add(relay["host_id"])
@@ -141,7 +141,7 @@ class RelayCommander:
         return results
 
     async def _keepalive(self, host_id: str, reason: str) -> dict[str, CommandResult]:
-        relays = [r for r in await self.registry.list() if r["host_id"] == host_id]
+        relays = [r for r in await self.registry.relays() if r["host_id"] == host_id]
         desired = {r["id"]: r["desired"] for r in relays if isinstance(r.get("desired"), bool)}
         self._last_sent[host_id] = self._clock.seconds()
         answer = await self._send(host_id, None, "PUT", "/v1/keepalive", {"relays": desired, "reason": reason})

@@ -100,7 +100,7 @@ class RelayRegistry:
                 await self.store.append_log(history_stream(event.relay_id), event.at, data)
             return docs
 
-    async def list(self) -> list[dict[str, Any]]:
+    async def relays(self) -> list[dict[str, Any]]:
         return [doc for _, doc in await self.store.list_documents(RELAYS)]
 
     async def get(self, relay_id: str) -> dict[str, Any] | None:

@@ -12,10 +12,12 @@ import treq
 from gpiozero.pins.mock import MockFactory
 
 from rpymostat.common.discovery import StaticLocator
+from rpymostat.engine.api.build import api_document
 from rpymostat.common.http import SignedJsonClient
 from rpymostat.store.records import DeviceRecord
 from rpymostat_control.enrolment import Enrolment
 from rpymostat_control.reporter import Reporter
+from tests.unit.api import test_openapi as openapi_checks
 from tests.unit.control.daemon_harness import SECRET, eventually, start_daemon
 
 HOST = "boiler-pi"
@@ -201,3 +203,26 @@ async def test_a_sensor_device_cannot_report_relays(engine):
 
     assert answer.code == 403
     assert (await engine.request("GET", "/v1/relays", key="read")).json["relays"] == []
+
+
+@pytest_twisted.ensureDeferred
+async def test_relay_answers_match_the_engines_openapi_document(enrolled):
+    engine = enrolled.engine
+    document = api_document()
+    enrolled.advance(300)
+    checks = [
+        ("GET", "/v1/relays", "/v1/relays", None),
+        ("GET", f"/v1/relays/{HEAT}", "/v1/relays/{relay_id}", None),
+        ("PUT", f"/v1/relays/{HEAT}", "/v1/relays/{relay_id}", {"function": "heat"}),
+        ("PUT", f"/v1/relays/{HEAT}/state", "/v1/relays/{relay_id}/state", {"on": True}),
+        ("PUT", f"/v1/relays/{COOL}/state", "/v1/relays/{relay_id}/state", {"on": True}),
+        ("GET", f"/v1/relays/{HEAT}/history", "/v1/relays/{relay_id}/history", None),
+        ("GET", "/v1/relays/boiler-pi:nope/history", "/v1/relays/{relay_id}/history", None),
+    ]
+    codes = []
+    for method, url, path, body in checks:
+        await enrolled.reported()
+        response = await engine.request(method, url, json=body, key="admin")
+        codes.append(response.code)
+        openapi_checks.assert_matches(document, path, method.lower(), response)
+    assert codes == [200, 200, 200, 200, 409, 200, 404]

@@ -43,7 +43,7 @@ class RelaysAPI:
 
     @route("/v1/relays")
     async def list(self, call: Call) -> dict[str, Any]:
-        return {"relays": [relay_json(doc) for doc in await self.registry.list()]}
+        return {"relays": [relay_json(doc) for doc in await self.registry.relays()]}
 
     @route("/v1/relays/report", methods=["PUT"], role="write", device=True)
     async def report(self, call: Call) -> dict[str, Any]:
