@@ -12,8 +12,8 @@ import treq
 from gpiozero.pins.mock import MockFactory
 
 from rpymostat.common.discovery import StaticLocator
-from rpymostat.engine.api.build import api_document
 from rpymostat.common.http import SignedJsonClient
+from rpymostat.engine.api.build import api_document
 from rpymostat.store.records import DeviceRecord
 from rpymostat_control.enrolment import Enrolment
 from rpymostat_control.reporter import Reporter
