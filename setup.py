@@ -79,6 +79,7 @@ setup(
             "rpymostat-engine = rpymostat.runner:main",
             "rpymostat-keys = rpymostat.keys_cli:main",
             "rpymostat-sensor = rpymostat_sensor.runner:main",
+            "rpymostat-control = rpymostat_control.runner:main",
         ],
         "rpymostat.decisions": [
             "hysteresis = rpymostat.decisions.hysteresis:hysteresis",

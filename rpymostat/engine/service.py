@@ -1,9 +1,10 @@
-"""The engine as a Twisted service: storage, timeline, HTTP API and DNS-SD advertisement.
+"""The engine as a Twisted service: storage, timeline, decisions, HTTP API and DNS-SD.
 
 ``make_service(config, reactor)`` builds it the same way for the console
 script, the demo and end-to-end tests. Starting opens (and migrates) the
 database, creates the first admin key on an empty database, resolves the
-schedules into the timeline, listens, then advertises; stopping does the
+schedules into the timeline, listens, advertises, then starts commanding
+the relays and deciding; stopping does the
 reverse, so a SIGTERM leaves no stale DNS-SD record, no timer and a cleanly
 closed database.
 """
@@ -14,6 +15,7 @@ from typing import Any
 
 from twisted.application.service import Service
 from twisted.internet.defer import inlineCallbacks
+from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 from twisted.web.server import Site
 
@@ -21,6 +23,10 @@ from rpymostat.common.settings import interfaces_value
 from rpymostat.config import EngineConfig
 from rpymostat.engine.api.build import build_api
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.loop.decision_loop import DecisionLoop
+from rpymostat.engine.plugin_settings import PluginSettings
+from rpymostat.engine.relays.commander import RelayCommander
+from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.history.levels import configured_levels
 from rpymostat.history.maintenance import HistoryMaintenance
@@ -32,32 +38,42 @@ log = Logger()
 
 
 class EngineService(Service):
-    """One running engine."""
+    """One running engine.
 
-    def __init__(self, config: EngineConfig, reactor: Any) -> None:
+    ``reactor`` does the networking; ``clock`` (the reactor itself unless
+    given, a scaled clock in the demo) is the engine's "now" and runs every
+    timer, so simulated time can run faster than real time.
+    """
+
+    def __init__(self, config: EngineConfig, reactor: Any, clock: IReactorTime | None = None) -> None:
         self.config = config
         self.reactor = reactor
+        self.clock: IReactorTime = clock if clock is not None else reactor
         self.context: EngineContext | None = None
         self.port: Any = None
         self.advertiser: Any = None
         self.timeline: TimelineCache | None = None
         self.history_maintenance: HistoryMaintenance | None = None
+        self.relays: RelayCommander | None = None
+        self.decision_loop: DecisionLoop | None = None
 
     @inlineCallbacks
     def startService(self):  # type: ignore[no-untyped-def]
         Service.startService(self)
-        config = self.config
+        config, clock = self.config, self.clock
         store = yield open_store(config.db_uri, self.reactor)
-        self.context = EngineContext(store, self.reactor, config)
-        self.history_maintenance = HistoryMaintenance(store, configured_levels(config), self.reactor)
+        self.context = EngineContext(store, clock, config)
+        self.history_maintenance = HistoryMaintenance(store, configured_levels(config), clock)
         self.history_maintenance.start()
-        key_file = yield ensure_first_admin_key(store, config.data_dir, self.reactor.seconds())
+        key_file = yield ensure_first_admin_key(store, config.data_dir, clock.seconds())
         if key_file is not None:
             log.warn("First start: an admin API key was written to {path} (readable only by you). "
                      "Use it to sign in and to create other keys.", path=key_file)
-        self.timeline = TimelineCache(store, self.reactor, config.timezone)
+        self.timeline = TimelineCache(store, clock, config.timezone)
         yield self.timeline.start()
-        api = build_api(self.context, self.timeline)
+        self.relays = RelayCommander(RelayRegistry(store), store, clock, _http_client(self.reactor))
+        self.decision_loop = DecisionLoop(self.context, self.timeline, self.relays, PluginSettings(store))
+        api = build_api(self.context, self.timeline, self.relays, self.decision_loop)
         site = Site(api.resource(), parsePOSTFormSubmission=False)
         site.displayTracebacks = False
         self.port = self.reactor.listenTCP(config.port, site, interface=config.host)
@@ -72,10 +88,23 @@ class EngineService(Service):
                                                 interfaces=interfaces)
             yield self.advertiser.start()
             log.info("Advertised by DNS-SD as _rpymostat._tcp")
+        self.relays.start()
+        self.decision_loop.start()
+
+    @property
+    def port_number(self) -> int:
+        return int(self.port.getHost().port)
 
     @inlineCallbacks
     def stopService(self):  # type: ignore[no-untyped-def]
         Service.stopService(self)
+        if self.decision_loop is not None:
+            self.decision_loop.stop()
+            yield self.decision_loop.settled()
+            self.decision_loop = None
+        if self.relays is not None:
+            self.relays.stop()
+            self.relays = None
         if self.advertiser is not None:
             yield self.advertiser.stop()
             self.advertiser = None
@@ -84,13 +113,23 @@ class EngineService(Service):
             self.port = None
         if self.timeline is not None:
             self.timeline.stop()
+            self.timeline = None
         if self.history_maintenance is not None:
             self.history_maintenance.stop()
             self.history_maintenance = None
         if self.context is not None:
             yield self.context.store.close()
+            self.context = None
             log.info("Database closed")
 
 
-def make_service(config: EngineConfig, reactor: Any) -> EngineService:
-    return EngineService(config, reactor)
+def _http_client(reactor: Any) -> Any:
+    """treq over an Agent on this reactor, for the engine's commands to the control daemons."""
+    from treq.client import HTTPClient
+    from twisted.web.client import Agent
+
+    return HTTPClient(Agent(reactor))
+
+
+def make_service(config: EngineConfig, reactor: Any, clock: IReactorTime | None = None) -> EngineService:
+    return EngineService(config, reactor, clock)

@@ -8,16 +8,21 @@ from typing import Any
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
-from rpymostat.engine.api.v1 import history, overrides, plugins, schedules, timeline
+from rpymostat.engine.api.v1 import decisions, history, overrides, plugins, schedules, timeline
 from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
 from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
 from rpymostat.engine.api.v1.overrides import OverridesAPI
 from rpymostat.engine.api.v1.schedules import SchedulesAPI
+from rpymostat.engine.api.v1.relays import RelaysAPI
+from rpymostat.engine.api.v1.relays import openapi_fragment as relays_fragment
 from rpymostat.engine.api.v1.sensors import SensorsAPI
 from rpymostat.engine.api.v1.status import StatusAPI
 from rpymostat.engine.api.v1.timeline import TimelineAPI
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.loop.decision_loop import DecisionLoop
+from rpymostat.engine.relays.commander import RelayCommander
+from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.web import static_directory
@@ -30,6 +35,8 @@ FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
     overrides.openapi_fragment,
     timeline.openapi_fragment,
     history.openapi_fragment,
+    relays_fragment,
+    decisions.openapi_fragment,
 ]
 
 
@@ -38,11 +45,24 @@ def api_document() -> dict[str, Any]:
     return build_document(fragment() for fragment in FRAGMENTS)
 
 
-def build_api(context: EngineContext, timeline_cache: TimelineCache | None = None) -> EngineAPI:
+def default_commander(context: EngineContext) -> RelayCommander:
+    """A relay commander over the context's store, talking HTTP through treq's default client."""
+    import treq
+
+    return RelayCommander(RelayRegistry(context.store), context.store, context.clock, treq)
+
+
+def build_api(
+    context: EngineContext,
+    timeline_cache: TimelineCache | None = None,
+    relays: RelayCommander | None = None,
+    decision_loop: DecisionLoop | None = None,
+) -> EngineAPI:
     """The whole HTTP API over one context (the same in tests and production).
 
-    The engine passes the timeline cache it started; without one, a cache
-    over the context's store is made here and loads on the first request.
+    The engine passes the timeline cache, relay commander and decision loop
+    it runs; without them (in API tests) a cache and a commander over the
+    context's store are made here, and the current decision answers 503.
     """
     if timeline_cache is None:
         timeline_cache = TimelineCache(context.store, context.clock, context.config.timezone)
@@ -59,6 +79,8 @@ def build_api(context: EngineContext, timeline_cache: TimelineCache | None = Non
         OverridesAPI(book),
         TimelineAPI(timeline_cache),
         history.HistoryAPI(context),
+        RelaysAPI(context, relays if relays is not None else default_commander(context)),
+        decisions.DecisionsAPI(context, decision_loop),
     ]
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)

@@ -116,6 +116,14 @@ INTENDED = {
     ("DELETE", "/v1/overrides/<rule_id>"): "write",
     ("GET", "/v1/timeline"): "read",
     ("GET", "/v1/history"): "read",
+    ("GET", "/v1/decisions"): "read",
+    ("GET", "/v1/decisions/current"): "read",
+    ("GET", "/v1/relays"): "read",
+    ("PUT", "/v1/relays/report"): "write",
+    ("GET", "/v1/relays/<relay_id>"): "read",
+    ("PUT", "/v1/relays/<relay_id>"): "admin",
+    ("PUT", "/v1/relays/<relay_id>/state"): "admin",
+    ("GET", "/v1/relays/<relay_id>/history"): "read",
 }
 
 

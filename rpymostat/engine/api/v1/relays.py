@@ -1,0 +1,218 @@
+"""``/v1/relays``: the relays the control daemons reported, their functions, history and manual switch.
+
+Reads need ``read``. Assigning a function and switching by hand (for testing
+the wiring) need ``admin``: a relay starts a furnace. The daemons report
+with ``PUT /v1/relays/report``, signed with their device secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rpymostat.engine.api.app import Call, Reply
+from rpymostat.engine.api.errors import ApiError, not_found, unprocessable
+from rpymostat.engine.api.requests import MAX_LIMIT, int_param, time_param
+from rpymostat.engine.api.routing import route
+from rpymostat.engine.api.v1.openapi import (
+    NULLABLE_STRING,
+    NULLABLE_TIMESTAMP,
+    TIMESTAMP,
+    operation,
+    paging,
+    path_param,
+    ref,
+    response,
+)
+from rpymostat.engine.context import EngineContext
+from rpymostat.engine.relays.commander import RelayCommander, UnknownRelay
+from rpymostat.engine.relays.registry import history_json, relay_json
+from rpymostat.engine.relays.report import FUNCTIONS, ReportError, parse_report
+
+
+class RelaysAPI:
+    def __init__(self, context: EngineContext, commander: RelayCommander) -> None:
+        self.context = context
+        self.commander = commander
+        self.registry = commander.registry
+
+    async def _existing(self, relay_id: str) -> dict[str, Any]:
+        doc = await self.registry.get(relay_id)
+        if doc is None:
+            raise not_found(f"no relay with ID {relay_id!r}; control daemons report theirs when they start")
+        return doc
+
+    @route("/v1/relays")
+    async def list(self, call: Call) -> dict[str, Any]:
+        return {"relays": [relay_json(doc) for doc in await self.registry.relays()]}
+
+    @route("/v1/relays/report", methods=["PUT"], role="write", device=True)
+    async def report(self, call: Call) -> dict[str, Any]:
+        try:
+            report = parse_report(call.json_object())
+        except ReportError as exc:
+            raise unprocessable(str(exc)) from None
+        principal = call.principal
+        if principal.kind == "device":
+            device = await self.context.store.get_device(principal.host_id or "")
+            if device is None or device.kind != "control":
+                raise ApiError(403, f"device {principal.host_id} is not a control daemon")
+            if report.host_id != principal.host_id:
+                raise unprocessable(f"host_id {report.host_id!r} does not match the signing device "
+                                    f"{principal.host_id!r}")
+        now = self.context.now()
+        docs = await self.registry.apply_report(report, now)
+        if principal.kind == "device":
+            await self.context.store.touch_device(report.host_id, now)
+        return {"status": "ok", "relays": [relay_json(doc) for doc in docs], "events": len(report.events)}
+
+    @route("/v1/relays/<relay_id>")
+    async def get(self, call: Call) -> dict[str, Any]:
+        return relay_json(await self._existing(call.params["relay_id"]))
+
+    @route("/v1/relays/<relay_id>", methods=["PUT"], role="admin")
+    async def assign(self, call: Call) -> dict[str, Any]:
+        data = call.json_object()
+        if "function" not in data:
+            raise unprocessable("function field is missing (one of heat, cool, fan, aux, or null)")
+        extra = sorted(set(data) - {"function"})
+        if extra:
+            raise unprocessable(f"{extra[0]} cannot be changed; only function can")
+        function = data["function"]
+        if function is not None and function not in FUNCTIONS:
+            raise unprocessable(f"function must be null or one of {', '.join(FUNCTIONS)}")
+        relay_id = call.params["relay_id"]
+        await self._existing(relay_id)
+        doc = await self.registry.assign(relay_id, function)
+        return relay_json(doc if doc is not None else await self._existing(relay_id))
+
+    @route("/v1/relays/<relay_id>/state", methods=["PUT"], role="admin")
+    async def switch(self, call: Call) -> Reply:
+        data = call.json_object()
+        on = data.get("on")
+        if not isinstance(on, bool):
+            raise unprocessable("on must be true or false")
+        relay_id = call.params["relay_id"]
+        who = call.principal.name or "an admin"
+        try:
+            result = await self.commander.switch(relay_id, on, f"manual switch by {who}")
+        except UnknownRelay:
+            raise not_found(f"no relay with ID {relay_id!r}; control daemons report theirs when they start") from None
+        if not result.accepted:
+            return Reply(result.body, result.code)
+        return Reply({**relay_json(await self._existing(relay_id)), "changed": bool(result.body.get("changed"))})
+
+    @route("/v1/relays/<relay_id>/history")
+    async def history(self, call: Call) -> dict[str, Any]:
+        relay_id = call.params["relay_id"]
+        request = call.request
+        limit = int_param(request, "limit", 100, 1, MAX_LIMIT)
+        offset = int_param(request, "offset", 0, 0, 10**9)
+        before = time_param(request, "before")
+        after = time_param(request, "after")
+        await self._existing(relay_id)
+        entries = await self.registry.history(relay_id, limit, offset, before, after)
+        return {"relay_id": relay_id, "history": [history_json(entry) for entry in entries]}
+
+
+FUNCTION = {"enum": [*FUNCTIONS, None]}
+
+SCHEMAS: dict[str, Any] = {
+    "Relay": {
+        "type": "object",
+        "required": ["id", "host_id", "name", "pin", "active_high", "function", "on", "reported_at", "desired"],
+        "properties": {
+            "id": {"type": "string", "description": "<host id>:<relay name>"},
+            "host_id": {"type": "string"},
+            "name": {"type": "string"},
+            "pin": {"type": "integer", "description": "BCM GPIO number"},
+            "active_high": {"type": "boolean"},
+            "function": {**FUNCTION, "description": "what the decision loop uses it for (assigned by an admin)"},
+            "daemon_function": {**FUNCTION, "description": "the function the daemon's safety rules apply"},
+            "on": {"type": "boolean", "description": "as last reported by the control daemon"},
+            "reported_at": TIMESTAMP,
+            "desired": {"type": ["boolean", "null"], "description": "what the engine re-asserts; null: nothing yet"},
+            "desired_reason": NULLABLE_STRING,
+            "desired_at": NULLABLE_TIMESTAMP,
+            "failsafe_tripped": {"type": "boolean"},
+            "changed": {"type": "boolean", "description": "in a switch's answer: whether the relay moved"},
+        },
+    },
+    "RelayList": {"type": "object", "required": ["relays"],
+                  "properties": {"relays": {"type": "array", "items": ref("Relay")}}},
+    "RelayAssignment": {
+        "type": "object", "required": ["function"], "additionalProperties": False,
+        "properties": {"function": FUNCTION},
+    },
+    "RelaySwitch": {"type": "object", "required": ["on"], "properties": {"on": {"type": "boolean"}}},
+    "RelayRefusal": {
+        "type": "object", "required": ["status", "error"],
+        "properties": {
+            "status": {"const": "error"},
+            "error": {"type": "string"},
+            "refusal": {"enum": ["interlock", "min_off", None]},
+            "retry_after": {"type": ["number", "null"], "description": "seconds of minimum off time left"},
+        },
+    },
+    "RelayEvent": {
+        "type": "object", "required": ["id", "at", "kind", "on", "reason"],
+        "properties": {
+            "id": {"type": "integer"},
+            "at": TIMESTAMP,
+            "kind": {"enum": ["change", "refusal", "failsafe"]},
+            "on": {"type": "boolean", "description": "the state reached (change), asked for (refusal) or forced (failsafe)"},
+            "reason": {"type": "string"},
+            "refusal": {"enum": ["interlock", "min_off"]},
+            "received_at": TIMESTAMP,
+        },
+    },
+    "RelayHistory": {"type": "object", "required": ["relay_id", "history"],
+                     "properties": {"relay_id": {"type": "string"},
+                                    "history": {"type": "array", "items": ref("RelayEvent")}}},
+    "RelayReport": {
+        "type": "object", "required": ["host_id", "relays"],
+        "properties": {
+            "host_id": {"type": "string"},
+            "relays": {"type": "array", "items": {"type": "object"},
+                       "description": "each as the daemon's GET /v1/relays gives it"},
+            "events": {"type": "array", "items": {"type": "object"},
+                       "description": "kind, relay_id, on, at, reason (and refusal)"},
+            "failsafe": {"type": "object", "description": "timeout (s) and tripped"},
+        },
+    },
+    "RelayReportResult": {
+        "type": "object", "required": ["status", "relays", "events"],
+        "properties": {"status": {"const": "ok"}, "relays": {"type": "array", "items": ref("Relay")},
+                       "events": {"type": "integer"}},
+    },
+}
+
+
+def openapi_fragment() -> dict[str, Any]:
+    relay = [path_param("relay_id")]
+    return {
+        "paths": {
+            "/v1/relays": {"get": operation("Every relay the control daemons reported", "read",
+                                            {"200": response("the relays", "RelayList")})},
+            "/v1/relays/report": {"put": operation(
+                "A control daemon reports its relays' states and every change, refusal and failsafe trip",
+                "write", {"200": response("recorded", "RelayReportResult")}, body="RelayReport", device=True)},
+            "/v1/relays/{relay_id}": {
+                "get": operation("One relay", "read", {"200": response("the relay", "Relay")}, params=relay),
+                "put": operation("Assign the relay's function (heat, cool, fan, aux or null)", "admin",
+                                 {"200": response("the relay", "Relay")}, body="RelayAssignment", params=relay),
+            },
+            "/v1/relays/{relay_id}/state": {"put": operation(
+                "Switch a relay by hand (wiring tests); the control daemon's safety rules still apply", "admin",
+                {
+                    "200": response("switched; the relay as its daemon now reports it", "Relay"),
+                    "409": response("refused by the daemon's interlock or minimum off time", "RelayRefusal"),
+                    "502": response("the daemon could not be reached or refused the engine"),
+                    "504": response("the daemon did not answer in time"),
+                }, body="RelaySwitch", params=relay)},
+            "/v1/relays/{relay_id}/history": {"get": operation(
+                "The relay's changes, refusals and failsafe trips, newest first", "read",
+                {"200": response("the history", "RelayHistory")},
+                params=[*relay, *paging("limit", "offset", "before", "after")])},
+        },
+        "schemas": SCHEMAS,
+    }

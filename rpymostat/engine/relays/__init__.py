@@ -1,0 +1,7 @@
+"""The engine's side of the relays: the registry of what control daemons report, and the commander.
+
+The registry keeps each relay's last reported state, its assigned function
+and the state the engine wants, in the store's generic documents, and its
+history in an append-only log. The commander sends signed commands to the
+daemons and re-asserts the desired states as their keep-alive.
+"""

@@ -1,0 +1,229 @@
+"""Sending signed commands to the control daemons, and keeping their failsafes fed.
+
+Every command is signed with the daemon's own device secret (as signer
+``engine``) and goes to the URL it registered. The commander also re-asserts
+each daemon's desired states (``PUT /v1/keepalive``) every third of its
+failsafe time (at most every :data:`KEEPALIVE_CAP` seconds), so a healthy
+system never trips a failsafe.
+
+The decision loop drives it with :meth:`RelayCommander.set_desired`, naming
+functions (``heat``, ``cool``, ``fan``, ``aux``) rather than relays; the
+admins' function assignments in the registry map one to the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from twisted.internet.defer import Deferred, TimeoutError, ensureDeferred
+from twisted.internet.interfaces import IReactorTime
+from twisted.internet.task import LoopingCall
+from twisted.logger import Logger
+
+from rpymostat.common.http import JsonResponse, SignedJsonClient
+from rpymostat.engine.relays.registry import RelayRegistry
+from rpymostat.engine.relays.report import FUNCTIONS
+from rpymostat.store.interface import Store
+
+log = Logger()
+
+ENGINE_SIGNER = "engine"
+KEEPALIVE_CAP = 30.0
+KEEPALIVE_FLOOR = 1.0
+DEFAULT_FAILSAFE = 180.0
+TICK = 1.0
+COMMAND_TIMEOUT = 10.0
+
+
+class UnknownRelay(KeyError):
+    """No control daemon has reported a relay with this ID."""
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """A daemon's verdict on one relay, as an HTTP status and a JSON body for the API to pass on.
+
+    ``code`` 200 means it did it; 409 means its safety rules refused (the
+    body says which, and ``retry_after``); 502/503/504 mean it could not be
+    asked or its answer could not be used.
+    """
+
+    relay_id: str
+    code: int
+    body: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        return self.code == 200
+
+
+def keepalive_interval(failsafe_timeout: float | None) -> float:
+    """How often to re-assert: a third of the daemon's failsafe time, between 1 and 30 s."""
+    timeout = DEFAULT_FAILSAFE if failsafe_timeout is None else failsafe_timeout
+    return max(KEEPALIVE_FLOOR, min(KEEPALIVE_CAP, timeout / 3))
+
+
+class RelayCommander:
+    """The engine's only way to switch relays."""
+
+    def __init__(self, registry: RelayRegistry, store: Store, clock: IReactorTime, http: Any,
+                 timeout: float = COMMAND_TIMEOUT) -> None:
+        self.registry = registry
+        self._store = store
+        self._clock = clock
+        self._http = http
+        self._timeout = timeout
+        self._last_sent: dict[str, float] = {}
+        self._in_flight: set[str] = set()
+        self._loop = LoopingCall(self._tick)
+        self._loop.clock = clock
+
+    @property
+    def in_flight(self) -> frozenset[str]:
+        """Hosts with a keep-alive on its way (the next one waits for it)."""
+        return frozenset(self._in_flight)
+
+    def start(self) -> None:
+        """Begin re-asserting desired states on every known control daemon."""
+        self._loop.start(TICK, now=True)
+
+    def stop(self) -> None:
+        if self._loop.running:
+            self._loop.stop()
+
+    def switch(self, relay_id: str, on: bool, reason: str) -> Deferred[CommandResult]:
+        """Switch one relay (the admins' manual switch); on success it becomes the desired state."""
+        return ensureDeferred(self._switch(relay_id, on, reason))
+
+    def set_desired(self, function_states: Mapping[str, bool], reason: str) -> Deferred[dict[str, CommandResult]]:
+        """Make the relays of each function (by the admins' assignment) on or off.
+
+        The states are kept and re-asserted with every keep-alive; the answer
+        maps each relay ID concerned to its daemon's verdict. A function no
+        relay has is ignored (a house without air conditioning has no ``cool``).
+        """
+        unknown = sorted(set(function_states) - set(FUNCTIONS))
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not one of {', '.join(FUNCTIONS)}")
+        return ensureDeferred(self._set_desired(function_states, reason))
+
+    def keepalive(self, host_id: str) -> Deferred[dict[str, CommandResult]]:
+        """Re-assert one daemon's desired states now."""
+        return ensureDeferred(self._keepalive(host_id, "keep-alive: the engine re-asserts the desired state"))
+
+    async def _switch(self, relay_id: str, on: bool, reason: str) -> CommandResult:
+        relay = await self.registry.get(relay_id)
+        if relay is None:
+            raise UnknownRelay(relay_id)
+        answer = await self._send(relay["host_id"], relay_id, "PUT", f"/v1/relays/{relay_id}/state",
+                                  {"on": on, "reason": reason})
+        if isinstance(answer, CommandResult):
+            return answer
+        if answer.code == 200 and isinstance(answer.body, dict) and isinstance(answer.body.get("relay"), dict):
+            now = self._clock.seconds()
+            await self.registry.set_desired(relay_id, on, reason, now)
+            await self.registry.set_reported(relay_id, bool(answer.body["relay"].get("on")), now)
+            return CommandResult(relay_id, 200, answer.body)
+        return _verdict(relay_id, answer)
+
+    async def _set_desired(self, function_states: Mapping[str, bool], reason: str) -> dict[str, CommandResult]:
+        now = self._clock.seconds()
+        hosts: set[str] = set()
+        for relay in await self.registry.relays():
+            if relay.get("function") in function_states:
+                await self.registry.set_desired(relay["id"], function_states[relay["function"]], reason, now)
+                hosts.add(relay["host_id"])
+        results: dict[str, CommandResult] = {}
+        for host_id in sorted(hosts):
+            results.update(await self._keepalive(host_id, reason))
+        return results
+
+    async def _keepalive(self, host_id: str, reason: str) -> dict[str, CommandResult]:
+        relays = [r for r in await self.registry.relays() if r["host_id"] == host_id]
+        desired = {r["id"]: r["desired"] for r in relays if isinstance(r.get("desired"), bool)}
+        self._last_sent[host_id] = self._clock.seconds()
+        answer = await self._send(host_id, None, "PUT", "/v1/keepalive", {"relays": desired, "reason": reason})
+        if isinstance(answer, CommandResult):
+            return {relay_id: CommandResult(relay_id, answer.code, answer.body) for relay_id in desired}
+        if answer.code != 200 or not isinstance(answer.body, dict):
+            return {relay_id: _verdict(relay_id, answer) for relay_id in desired}
+        now = self._clock.seconds()
+        for state in answer.body.get("relays", []):
+            if isinstance(state, dict) and isinstance(state.get("id"), str) and isinstance(state.get("on"), bool):
+                await self.registry.set_reported(state["id"], state["on"], now)
+        results = {}
+        for relay_id, result in (answer.body.get("results") or {}).items():
+            if isinstance(result, dict) and result.get("accepted"):
+                results[relay_id] = CommandResult(relay_id, 200, result)
+            else:
+                message = result.get("message") if isinstance(result, dict) else None
+                results[relay_id] = CommandResult(relay_id, 409, {
+                    "status": "error", "error": message or "refused by the control daemon",
+                    "refusal": result.get("refusal") if isinstance(result, dict) else None,
+                    "retry_after": result.get("retry_after") if isinstance(result, dict) else None,
+                })
+        return results
+
+    async def _send(self, host_id: str, relay_id: str | None, method: str, path: str,
+                    body: dict[str, Any]) -> JsonResponse | CommandResult:
+        """One signed request to a daemon; a CommandResult when it could not be asked at all."""
+        device = await self._store.get_device(host_id)
+        label = relay_id or host_id
+        if device is None or device.kind != "control" or device.status != "approved":
+            state = "unknown" if device is None else f"{device.status} {device.kind} device"
+            return CommandResult(label, 503, _error(f"control host {host_id} is {state}; an admin must approve it"))
+        if not device.url:
+            return CommandResult(label, 503, _error(f"control host {host_id} has not told the engine its API URL; "
+                                                    "restart its daemon so it registers again"))
+        client = SignedJsonClient(self._http, self._clock, ENGINE_SIGNER, device.secret, self._timeout)
+        try:
+            return await client.request(method, device.url, path, body)
+        except TimeoutError:
+            return CommandResult(label, 504, _error(f"control host {host_id} at {device.url} did not answer "
+                                                    f"within {self._timeout:g} s"))
+        except Exception as exc:  # noqa: BLE001 - any transport failure means "unreachable"
+            return CommandResult(label, 502, _error(f"cannot reach control host {host_id} at {device.url}: "
+                                                    f"{str(exc) or type(exc).__name__}"))
+
+    def _tick(self) -> None:
+        ensureDeferred(self._due_keepalives()).addErrback(
+            lambda failure: log.failure("keep-alive round failed", failure))
+
+    async def _due_keepalives(self) -> None:
+        now = self._clock.seconds()
+        for host in await self.registry.hosts():
+            host_id = host["host_id"]
+            due = self._last_sent.get(host_id, float("-inf")) + keepalive_interval(host.get("failsafe_timeout"))
+            if host_id in self._in_flight or now < due:
+                continue
+            self._in_flight.add(host_id)
+            sending = self.keepalive(host_id)
+            sending.addCallback(self._log_refusals, host_id)
+            sending.addErrback(lambda failure, h=host_id: log.failure("keep-alive to {host} failed", failure, host=h))
+            sending.addBoth(lambda _, h=host_id: self._in_flight.discard(h))
+
+    @staticmethod
+    def _log_refusals(results: dict[str, CommandResult], host_id: str) -> None:
+        for relay_id, result in results.items():
+            if not result.accepted:
+                log.warn("Keep-alive to {host}: {relay} not in its desired state: {error}", host=host_id,
+                         relay=relay_id, error=result.body.get("error"))
+
+
+def _error(message: str, **extra: Any) -> dict[str, Any]:
+    return {"status": "error", "error": message, **extra}
+
+
+def _verdict(relay_id: str, answer: JsonResponse) -> CommandResult:
+    """Pass on a refusal by the daemon's safety rules; anything else is the daemon's fault (502)."""
+    body = answer.body if isinstance(answer.body, dict) else {}
+    if answer.code == 409:
+        return CommandResult(relay_id, 409, _error(answer.error, refusal=body.get("refusal"),
+                                                   retry_after=body.get("retry_after")))
+    if answer.code == 403:
+        return CommandResult(relay_id, 502, _error(
+            f"the control daemon refused the engine's signature ({answer.error}); "
+            "its secret differs from the engine's: delete the device and let it register again"))
+    return CommandResult(relay_id, 502, _error(f"the control daemon answered {answer.code}: {answer.error}"))

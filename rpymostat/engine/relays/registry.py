@@ -1,0 +1,142 @@
+"""The relays the control daemons have reported, kept in the store's generic documents.
+
+Each relay is one document in ``relays`` (by relay ID): what its daemon
+last said (name, pin, state, when), the function an admin assigned (at
+first the one its name implies) and the state the engine wants. Each
+daemon has one document in ``relay_hosts`` with its failsafe timeout, so
+the commander knows how often to re-assert. Every change, refusal and
+failsafe trip is appended to the log stream ``relay:<relay id>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.internet.defer import DeferredLock
+
+from rpymostat.common.timeutil import to_iso
+from rpymostat.engine.relays.report import Report
+from rpymostat.store.interface import Store
+from rpymostat.store.records import LogEntry
+
+RELAYS = "relays"
+HOSTS = "relay_hosts"
+
+
+def history_stream(relay_id: str) -> str:
+    return f"relay:{relay_id}"
+
+
+def relay_json(doc: dict[str, Any]) -> dict[str, Any]:
+    """A relay as the API shows it (times on the wire as ISO 8601)."""
+    return {
+        "id": doc["id"],
+        "host_id": doc["host_id"],
+        "name": doc["name"],
+        "pin": doc["pin"],
+        "active_high": doc["active_high"],
+        "function": doc["function"],
+        "daemon_function": doc.get("daemon_function"),
+        "on": doc["on"],
+        "reported_at": to_iso(doc["reported_at"]),
+        "desired": doc.get("desired"),
+        "desired_reason": doc.get("desired_reason"),
+        "desired_at": None if doc.get("desired_at") is None else to_iso(doc["desired_at"]),
+        "failsafe_tripped": doc.get("failsafe_tripped", False),
+    }
+
+
+def history_json(entry: LogEntry) -> dict[str, Any]:
+    data = dict(entry.data)
+    return {"id": entry.entry_id, "at": to_iso(entry.at), **data}
+
+
+class RelayRegistry:
+    """Reads and writes relay documents; the store does the keeping.
+
+    Every read-modify-write holds one lock, so a report arriving while an
+    admin assigns a function (or the engine sets a desired state) loses
+    neither change.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = DeferredLock()
+
+    async def apply_report(self, report: Report, now: float) -> list[dict[str, Any]]:
+        """Record a daemon's states and append its events to the relays' histories."""
+        async with self._lock:
+            docs = []
+            for relay in report.relays:
+                existing = await self.store.get_document(RELAYS, relay.relay_id) or {}
+                doc = {
+                    **existing,
+                    "id": relay.relay_id,
+                    "host_id": report.host_id,
+                    "name": relay.name,
+                    "pin": relay.pin,
+                    "active_high": relay.active_high,
+                    "daemon_function": relay.function,
+                    "function": existing["function"] if "function" in existing else relay.function,
+                    "on": relay.on,
+                    "reported_at": now,
+                    "failsafe_tripped": report.failsafe_tripped,
+                }
+                await self.store.put_document(RELAYS, relay.relay_id, doc)
+                docs.append(doc)
+            host = await self.store.get_document(HOSTS, report.host_id) or {}
+            await self.store.put_document(HOSTS, report.host_id, {
+                **host,
+                "host_id": report.host_id,
+                "failsafe_timeout": report.failsafe_timeout or host.get("failsafe_timeout"),
+                "failsafe_tripped": report.failsafe_tripped,
+                "reported_at": now,
+            })
+            for event in report.events:
+                data: dict[str, Any] = {"kind": event.kind, "on": event.on, "reason": event.reason,
+                                        "received_at": to_iso(now)}
+                if event.refusal is not None:
+                    data["refusal"] = event.refusal
+                await self.store.append_log(history_stream(event.relay_id), event.at, data)
+            return docs
+
+    async def relays(self) -> list[dict[str, Any]]:
+        return [doc for _, doc in await self.store.list_documents(RELAYS)]
+
+    async def get(self, relay_id: str) -> dict[str, Any] | None:
+        return await self.store.get_document(RELAYS, relay_id)
+
+    async def hosts(self) -> list[dict[str, Any]]:
+        return [doc for _, doc in await self.store.list_documents(HOSTS)]
+
+    async def assign(self, relay_id: str, function: str | None) -> dict[str, Any] | None:
+        """Give a relay its function for the decision loop; None when the relay is unknown."""
+        async with self._lock:
+            doc = await self.get(relay_id)
+            if doc is None:
+                return None
+            doc["function"] = function
+            await self.store.put_document(RELAYS, relay_id, doc)
+            return doc
+
+    async def set_desired(self, relay_id: str, on: bool, reason: str, now: float) -> None:
+        async with self._lock:
+            doc = await self.get(relay_id)
+            if doc is None:
+                return
+            doc.update(desired=on, desired_reason=reason, desired_at=now)
+            await self.store.put_document(RELAYS, relay_id, doc)
+
+    async def set_reported(self, relay_id: str, on: bool, now: float) -> dict[str, Any] | None:
+        """What the daemon answered to a command, before its own report arrives."""
+        async with self._lock:
+            doc = await self.get(relay_id)
+            if doc is None:
+                return None
+            doc.update(on=on, reported_at=now)
+            await self.store.put_document(RELAYS, relay_id, doc)
+            return doc
+
+    async def history(self, relay_id: str, limit: int, offset: int = 0, before: float | None = None,
+                      after: float | None = None) -> list[LogEntry]:
+        return await self.store.list_log(history_stream(relay_id), limit, offset, before, after)

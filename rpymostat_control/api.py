@@ -1,0 +1,216 @@
+"""The daemon's own HTTP API, which the engine calls to read and switch the relays.
+
+Only ``GET /v1/status`` and ``GET /v1/openapi.json`` are public. Everything
+else must be signed by the engine with this device's secret (the headers of
+:mod:`rpymostat.common.signing`, with ``X-RPyMostat-Device: engine``); an
+unsigned, forged, stale or replayed request is refused with 403 before it
+can touch a relay.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from klein import Klein
+from twisted.internet.interfaces import IReactorTime
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+from twisted.web.iweb import IRequest
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, verify_request
+from rpymostat.version import VERSION
+from rpymostat_control.controller import Controller
+from rpymostat_control.guard import GuardResult, UnknownRelayError
+from rpymostat_control.openapi import control_document
+
+log = Logger()
+
+ENGINE_SIGNER = "engine"
+MAX_BODY_BYTES = 65536
+MAX_REASON_LENGTH = 500
+
+
+class Refused(Exception):
+    """Becomes a JSON error answer with ``code``."""
+
+    def __init__(self, code: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+class ControlAPI:
+    """Routes bound to one controller; a fresh Klein app per instance."""
+
+    def __init__(
+        self,
+        controller: Controller,
+        host_id: str,
+        secret: str,
+        clock: IReactorTime,
+        signature_window: float,
+        engine_state: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        self.controller = controller
+        self.host_id = host_id
+        self._secret = secret
+        self._clock = clock
+        self._window = signature_window
+        self._nonces = NonceCache(signature_window)
+        self._engine_state = engine_state or (lambda: {})
+        self.app = Klein()
+        self.app.route("/v1/status", methods=["GET"])(self._status)
+        self.app.route("/v1/openapi.json", methods=["GET"])(self._openapi)
+        self.app.route("/v1/relays", methods=["GET"])(self._relays)
+        self.app.route("/v1/relays/<relay_id>/state", methods=["PUT"])(self._set_state)
+        self.app.route("/v1/keepalive", methods=["PUT"])(self._keepalive)
+        self.app.handle_errors(NotFound)(self._not_found)
+        self.app.handle_errors(MethodNotAllowed)(self._not_allowed)
+
+    def resource(self) -> Any:
+        return self.app.resource()
+
+    def status(self) -> dict[str, Any]:
+        """What anyone on the LAN may see: whether the failsafe holds the relays off, and their states."""
+        tripped = self.controller.failsafe.tripped
+        return {
+            "status": "failsafe" if tripped else "ok",
+            "host_id": self.host_id,
+            "version": VERSION,
+            "engine": self._engine_state(),
+            "failsafe": self.controller.failsafe_json(),
+            "relays": self.controller.relays_json(),
+        }
+
+    def _status(self, request: IRequest) -> bytes:
+        return _write(request, 200, self.status())
+
+    def _openapi(self, request: IRequest) -> bytes:
+        return _write(request, 200, control_document())
+
+    def _relays(self, request: IRequest) -> bytes:
+        return self._serve(request, lambda body: (200, {"relays": self.controller.relays_json()}))
+
+    def _set_state(self, request: IRequest, relay_id: str) -> bytes:
+        def handle(body: bytes) -> tuple[int, dict[str, Any]]:
+            data = _json_object(body)
+            on = data.get("on")
+            if not isinstance(on, bool):
+                raise Refused(422, "on must be true or false")
+            reason = _reason(data, "engine command")
+            try:
+                result = self.controller.command(relay_id, on, reason)
+            except UnknownRelayError:
+                raise Refused(404, f"no relay with ID {relay_id!r} on {self.host_id}") from None
+            if not result.accepted:
+                raise Refused(409, result.message or "refused by the safety rules", **_refusal(result))
+            relay = self.controller.guard.relays[relay_id]
+            return 200, {"relay": self.controller.relay_json(relay), "changed": result.changed}
+
+        return self._serve(request, handle)
+
+    def _keepalive(self, request: IRequest) -> bytes:
+        def handle(body: bytes) -> tuple[int, dict[str, Any]]:
+            data = _json_object(body) if body.strip() else {}
+            desired = data.get("relays", {})
+            if not isinstance(desired, dict) or not all(isinstance(v, bool) for v in desired.values()):
+                raise Refused(422, "relays must map relay IDs to true or false")
+            known = self.controller.guard.relays
+            results = self.controller.keepalive({k: v for k, v in desired.items() if k in known},
+                                                _reason(data, "keep-alive"))
+            return 200, {
+                "failsafe": self.controller.failsafe_json(),
+                "relays": self.controller.relays_json(),
+                "results": {relay_id: _result_json(result) for relay_id, result in results.items()},
+                "unknown": sorted(set(desired) - set(known)),
+            }
+
+        return self._serve(request, handle)
+
+    def _serve(self, request: IRequest, handle: Callable[[bytes], tuple[int, dict[str, Any]]]) -> bytes:
+        try:
+            body = _read_body(request)
+            self._verify(request, body)
+            code, answer = handle(body)
+        except Refused as exc:
+            return _write(request, exc.code, {"status": "error", "error": exc.message, **exc.extra})
+        except Exception:
+            log.failure("unhandled error serving {path}", path=request.path)
+            return _write(request, 500, {"status": "error", "error": "internal error; the daemon's log has the details"})
+        return _write(request, code, answer)
+
+    def _verify(self, request: IRequest, body: bytes) -> None:
+        try:
+            signed = SignedHeaders.from_headers(lambda name: _header(request, name))
+            if signed is None:
+                raise SignatureError("this request must be signed by the engine")
+            if signed.device_id != ENGINE_SIGNER:
+                raise SignatureError(f"X-RPyMostat-Device must be {ENGINE_SIGNER!r}")
+            verify_request(signed, self._secret, request.method.decode("ascii"), request.uri.decode("utf-8"),
+                           body, self._clock.seconds(), self._window, self._nonces)
+        except SignatureError as exc:
+            log.warn("Refused {method} {path}: {why}", method=request.method.decode("ascii", "replace"),
+                     path=request.path.decode("utf-8", "replace"), why=str(exc))
+            raise Refused(403, f"signature refused: {exc}") from None
+
+    def _not_found(self, request: IRequest, failure: Failure) -> bytes:
+        return _write(request, 404, {"status": "error",
+                                     "error": f"no such resource: {request.path.decode('utf-8', 'replace')}"})
+
+    def _not_allowed(self, request: IRequest, failure: Failure) -> bytes:
+        allowed = ", ".join(sorted(failure.value.valid_methods or []))
+        request.setHeader("Allow", allowed)
+        method = request.method.decode("ascii", "replace")
+        return _write(request, 405, {"status": "error", "error": f"method {method} is not allowed here; allowed: {allowed}"})
+
+
+def _header(request: IRequest, name: str) -> str | None:
+    value = request.getHeader(name)
+    return None if value is None else str(value)
+
+
+def _read_body(request: IRequest) -> bytes:
+    request.content.seek(0)
+    body: bytes = request.content.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise Refused(413, f"request body is larger than {MAX_BODY_BYTES} bytes")
+    return body
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise Refused(400, "request body is not a valid JSON document") from None
+    if not isinstance(data, dict):
+        raise Refused(422, "request body must be a JSON object")
+    return data
+
+
+def _reason(data: dict[str, Any], default: str) -> str:
+    reason = data.get("reason", default)
+    if not isinstance(reason, str) or not 1 <= len(reason) <= MAX_REASON_LENGTH:
+        raise Refused(422, f"reason must be a string of 1 to {MAX_REASON_LENGTH} characters")
+    return reason
+
+
+def _refusal(result: GuardResult) -> dict[str, Any]:
+    return {"refusal": result.refusal, "retry_after": result.retry_after}
+
+
+def _result_json(result: GuardResult) -> dict[str, Any]:
+    body: dict[str, Any] = {"accepted": result.accepted, "changed": result.changed, "on": result.on}
+    if not result.accepted:
+        body.update(message=result.message, **_refusal(result))
+    return body
+
+
+def _write(request: IRequest, code: int, body: Any) -> bytes:
+    request.setResponseCode(code)
+    request.setHeader("Content-Type", "application/json; charset=utf-8")
+    request.setHeader("Cache-Control", "no-store")
+    return json.dumps(body, allow_nan=False, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,160 @@
+"""The control daemon's configuration: every ``RPYMOSTAT_CONTROL_*`` setting, defined once.
+
+Each setting is an environment variable and the matching command-line flag
+(a flag wins). The rows below parse both, print ``--show-config`` and feed
+the docs; the result is one frozen :class:`ControlConfig` that is passed
+down, so no other module reads the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import platformdirs
+
+from rpymostat.common.settings import (
+    ConfigError,
+    Setting,
+    const,
+    describe,
+    load,
+    parse_float,
+    parse_int,
+    parse_interfaces,
+    parse_optional_url,
+)
+from rpymostat_control.guard import DEFAULT_MIN_OFF
+from rpymostat_control.relay_config import FUNCTIONS, Function, RelayConfigError, RelaySpec, parse_relays
+from rpymostat_control.relays.base import HOST_ID_PATTERN
+
+__all__ = ["ConfigError", "ControlConfig", "SETTINGS", "DEFAULT_PORT"]
+
+DEFAULT_PORT = 8089
+BACKENDS = ("gpio", "sim")
+
+
+def default_secret_file() -> str:
+    """Where a self-registered daemon keeps the secret it made, so a restart keeps its enrolment."""
+    return os.path.join(platformdirs.user_data_dir("rpymostat-control", appauthor=False), "device-secret")
+
+
+def _default_host_id() -> str:
+    from rpymostat_sensor.hostinfo import HostIdError, host_id
+
+    try:
+        return host_id()
+    except HostIdError:
+        return ""
+
+
+def _parse_host_id(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ValueError("this host's ID cannot be found (no Pi serial, no /etc/machine-id); set it")
+    if not HOST_ID_PATTERN.fullmatch(text):
+        raise ValueError(f"{text!r} must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")
+    return text
+
+
+def _parse_relays(text: str) -> tuple[RelaySpec, ...]:
+    """Empty is allowed here so ``--show-config`` works before the relays are declared."""
+    if not text.strip():
+        return ()
+    try:
+        return parse_relays(text)
+    except RelayConfigError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _parse_backend(text: str) -> str:
+    text = text.strip().lower()
+    if text not in BACKENDS:
+        raise ValueError(f"{text!r} is not one of {', '.join(BACKENDS)}")
+    return text
+
+
+def _parse_secret(text: str) -> str:
+    text = text.strip()
+    if text and len(text) < 16:
+        raise ValueError("a device secret has at least 16 characters; use the one rpymostat-keys device printed")
+    return text
+
+
+def _control(attribute: str, parse: Any, default: Any, description: str, secret: bool = False) -> Setting:
+    return Setting(attribute, "RPYMOSTAT_CONTROL_" + attribute.upper(), parse, default, description, secret)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("engine_url", "RPYMOSTAT_ENGINE_URL", parse_optional_url, const(""),
+            "The engine's base URL, e.g. http://10.0.0.5:8088; empty: find it by DNS-SD."),
+    _control("host_id", _parse_host_id, _default_host_id,
+             "This host's unique ID (default: the Pi's serial number, else the machine ID)."),
+    _control("secret", _parse_secret, const(""),
+             "Pre-shared device secret from `rpymostat-keys device HOST_ID --kind control`; empty: "
+             "register and wait for an admin's approval.", secret=True),
+    _control("secret_file", str, default_secret_file,
+             "File keeping the secret this daemon made when it registered itself (mode 0600)."),
+    _control("host", str, const("0.0.0.0"), "Address the daemon's own HTTP API listens on."),
+    _control("port", parse_int(1, 65535), const(str(DEFAULT_PORT)), "TCP port of the daemon's own HTTP API."),
+    _control("url", parse_optional_url, const(""),
+             "The URL the engine should use to reach this daemon's API; empty: http://<this host's address>:<port>."),
+    _control("relays", _parse_relays, const(""),
+             "The relays, as name=BCM pin with ! for active-low, e.g. heat=17,cool=27,fan=22!"),
+    _control("backend", _parse_backend, const("gpio"),
+             "gpio (real relays through gpiozero; GPIOZERO_PIN_FACTORY=mock for mock pins) or sim (in software)."),
+    _control("failsafe", parse_float(1, 86400), const("180"),
+             "Seconds without a valid command or keep-alive from the engine before every relay is turned off."),
+    *(
+        _control(f"min_off_{function}", parse_float(0, 86400), const(f"{DEFAULT_MIN_OFF[function]:g}"),
+                 f"Minimum seconds a {function} relay stays off after it last went off.")
+        for function in FUNCTIONS
+    ),
+    _control("discovery_interfaces", parse_interfaces, const("all"),
+             "Addresses DNS-SD looks for the engine on: 'all', or a comma-separated list such as 10.0.0.7."),
+    _control("signature_window", parse_int(5, 3600), const("120"),
+             "Seconds a signed command's timestamp may differ from this host's clock."),
+)
+
+
+@dataclass(frozen=True)
+class ControlConfig:
+    """The daemon's effective configuration, validated at load."""
+
+    engine_url: str | None
+    host_id: str
+    secret: str
+    secret_file: str
+    host: str
+    port: int
+    url: str | None
+    relays: tuple[RelaySpec, ...]
+    backend: Literal["gpio", "sim"]
+    failsafe: float
+    min_off_heat: float
+    min_off_cool: float
+    min_off_fan: float
+    min_off_aux: float
+    discovery_interfaces: str
+    signature_window: int
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str], args: argparse.Namespace | None = None) -> ControlConfig:
+        """Build the configuration from the environment and the parsed flags."""
+        return cls(**load(SETTINGS, environ, args))
+
+    @property
+    def min_off(self) -> dict[Function, float]:
+        return {function: getattr(self, f"min_off_{function}") for function in FUNCTIONS}
+
+    def describe(self, environ: Mapping[str, str]) -> list[dict[str, str]]:
+        """Each setting with its value, default and description (the secret masked)."""
+        values = {**vars(self), "relays": ",".join(_spec_text(spec) for spec in self.relays)}
+        return describe(SETTINGS, values, environ)
+
+
+def _spec_text(spec: RelaySpec) -> str:
+    return f"{spec.name}={spec.pin}{'' if spec.active_high else '!'}"

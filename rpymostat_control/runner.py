@@ -1,0 +1,80 @@
+"""``rpymostat-control``: parse the configuration, then run the control daemon."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rpymostat.common.settings import add_flags, print_config
+from rpymostat.version import VERSION
+from rpymostat_control.config import SETTINGS, ConfigError, ControlConfig
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="rpymostat-control",
+        description="Run the RPyMostat control daemon, which owns the relays. Every flag has an "
+        "RPYMOSTAT_CONTROL_* environment variable; a flag wins. See --show-config.",
+    )
+    parser.add_argument("--show-config", action="store_true",
+                        help="print every setting with its value, default and description, then exit")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log output (-v: debug, -vv: also Twisted's own messages)")
+    parser.add_argument("--version", action="version", version=f"rpymostat {VERSION}")
+    add_flags(parser, SETTINGS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        config = ControlConfig.load(os.environ, args)
+    except ConfigError as exc:
+        print(f"rpymostat-control: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.show_config:
+        print_config(config.describe(os.environ), sys.stdout)
+        return 0
+    if not config.relays:
+        print("rpymostat-control: configuration error: RPYMOSTAT_CONTROL_RELAYS: no relays declared; "
+              "give at least one as name=pin, e.g. heat=17,cool=27,fan=22!", file=sys.stderr)
+        return 2
+
+    from twisted.internet import reactor
+
+    from rpymostat.logs import start_logging
+    from rpymostat_control.service import make_service
+
+    start_logging(args.verbose)
+    return run(reactor, make_service(config, reactor))
+
+
+def run(reactor: Any, service: Any) -> int:
+    """Start once the reactor runs; on SIGTERM/SIGINT stop (every relay off) and exit."""
+    from twisted.logger import Logger
+
+    from rpymostat_control.service import CONTROL_SERVICE_NAME
+
+    log = Logger(namespace="rpymostat_control.runner")
+    outcome = {"code": 0}
+
+    def failed(failure: Any) -> None:
+        log.failure("The control daemon could not start", failure)
+        outcome["code"] = 1
+        reactor.stop()
+
+    def start() -> None:
+        service.startService()
+        service.getServiceNamed(CONTROL_SERVICE_NAME).started.addErrback(failed)
+
+    reactor.callWhenRunning(start)
+    reactor.addSystemEventTrigger("before", "shutdown", service.stopService)
+    reactor.run()
+    return outcome["code"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

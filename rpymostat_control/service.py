@@ -1,0 +1,150 @@
+"""The control daemon as a Twisted service.
+
+``make_service(config, reactor)`` builds it the same way for the console
+script, the demo and tests. Starting claims the relays (every one off),
+arms the failsafe, serves the daemon's API, then finds the engine,
+registers and reports; stopping turns every relay off first, whatever else
+then fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.application.service import MultiService, Service
+from twisted.internet.defer import Deferred, inlineCallbacks
+from twisted.logger import Logger
+from twisted.web.server import Site
+
+from rpymostat.common.discovery import EngineLocator, StaticLocator, ZeroconfLocator, interface_addresses
+from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.settings import interfaces_value
+from rpymostat.common.signing import fingerprint
+from rpymostat.version import VERSION
+from rpymostat_control.api import ControlAPI
+from rpymostat_control.backends import open_relays
+from rpymostat_control.config import ControlConfig
+from rpymostat_control.controller import Controller
+from rpymostat_control.enrolment import Enrolment, load_or_make_secret
+from rpymostat_control.relays.base import make_relay_id
+from rpymostat_control.relays.sim import RelayListener
+from rpymostat_control.reporter import Reporter
+
+log = Logger()
+
+WILDCARD_HOSTS = ("", "0.0.0.0", "::")
+CONTROL_SERVICE_NAME = "control"
+
+
+def advertised_url(config: ControlConfig, bound_port: int) -> str:
+    """The URL the engine should use: the configured one, else this host's address and the bound port."""
+    if config.url:
+        return config.url
+    if config.host not in WILDCARD_HOSTS:
+        return f"http://{config.host}:{bound_port}"
+    addresses = interface_addresses(interfaces_value(config.discovery_interfaces))  # type: ignore[arg-type]
+    return f"http://{addresses[0] if addresses else '127.0.0.1'}:{bound_port}"
+
+
+class ControlService(Service):
+    """One running control daemon."""
+
+    def __init__(self, config: ControlConfig, reactor: Any, pin_factory: Any = None, http: Any = None,
+                 locator: EngineLocator | None = None, relay_listener: RelayListener | None = None) -> None:
+        self.config = config
+        self.reactor = reactor
+        self._pin_factory = pin_factory
+        self._http = http
+        self._relay_listener = relay_listener
+        self.locator = locator
+        self.controller: Controller | None = None
+        self.api: ControlAPI | None = None
+        self.enrolment: Enrolment | None = None
+        self.reporter: Reporter | None = None
+        self.port: Any = None
+        self.started: Deferred[None] | None = None
+
+    def startService(self) -> Deferred[None]:
+        """Start; the same Deferred is kept as :attr:`started` for the runner to watch."""
+        Service.startService(self)
+        self.started = self._start()
+        return self.started
+
+    @inlineCallbacks
+    def _start(self):  # type: ignore[no-untyped-def]
+        config = self.config
+        if not config.relays:
+            raise ValueError("no relays declared; set RPYMOSTAT_CONTROL_RELAYS, e.g. heat=17,cool=27,fan=22!")
+        opened = open_relays(config.backend, config.host_id, config.relays, self._pin_factory, self._relay_listener)
+        functions = {make_relay_id(config.host_id, spec.name): spec.suggested_function
+                     for spec in config.relays if spec.suggested_function is not None}
+        self.controller = Controller(opened.relays, functions, self.reactor, config.failsafe, config.min_off,
+                                     opened.pin_level)
+        self.controller.start()
+        pre_shared = bool(config.secret)
+        secret = config.secret or load_or_make_secret(config.secret_file)
+        log.info("Control daemon {version} for host {host_id}: {count} relays, all off; failsafe {failsafe:g} s; "
+                 "secret {kind} (fingerprint {fingerprint})", version=VERSION, host_id=config.host_id,
+                 count=len(opened.relays), failsafe=config.failsafe,
+                 kind="pre-shared" if pre_shared else f"kept in {config.secret_file}", fingerprint=fingerprint(secret))
+        self.api = ControlAPI(self.controller, config.host_id, secret, self.reactor, config.signature_window,
+                              engine_state=self._engine_state)
+        site = Site(self.api.resource())
+        site.displayTracebacks = False
+        self.port = self.reactor.listenTCP(config.port, site, interface=config.host)
+        own_url = advertised_url(config, self.port.getHost().port)
+        log.info("Serving the control API on {url}", url=own_url)
+        if self.locator is None:
+            self.locator = (StaticLocator(config.engine_url) if config.engine_url
+                            else ZeroconfLocator(self.reactor, interfaces_value(config.discovery_interfaces)))
+        yield self.locator.start()
+        client = SignedJsonClient(self._http if self._http is not None else _http_client(self.reactor),
+                                  self.reactor, config.host_id, secret)
+        self.enrolment = Enrolment(client, self.locator, self.reactor, own_url, info=_info())
+        self.reporter = Reporter(client, self.enrolment, self.controller, self.reactor,
+                                 interval=min(30.0, max(1.0, config.failsafe / 3)))
+        self.reporter.start()
+
+    def _engine_state(self) -> dict[str, Any]:
+        if self.enrolment is None:
+            return {"url": None, "enrolment": "starting"}
+        return self.enrolment.describe()
+
+    @inlineCallbacks
+    def stopService(self):  # type: ignore[no-untyped-def]
+        Service.stopService(self)
+        if self.controller is not None:
+            self.controller.close()
+            log.info("Every relay is off and released")
+        if self.reporter is not None:
+            self.reporter.stop()
+        if self.enrolment is not None:
+            self.enrolment.stop()
+        if self.port is not None:
+            yield self.port.stopListening()
+            self.port = None
+        if self.locator is not None:
+            yield self.locator.stop()
+
+
+def _http_client(reactor: Any) -> Any:
+    from treq.client import HTTPClient
+    from twisted.web.client import Agent
+
+    return HTTPClient(Agent(reactor))
+
+
+def _info() -> dict[str, Any]:
+    from rpymostat_sensor.hostinfo import host_info
+
+    return host_info()
+
+
+def make_service(config: ControlConfig, reactor: Any, *, pin_factory: Any = None, http: Any = None,
+                 locator: EngineLocator | None = None, relay_listener: RelayListener | None = None) -> MultiService:
+    """The whole daemon; tests pass a pin factory, an HTTP client or a locator of their own."""
+    top = MultiService()
+    control = ControlService(config, reactor, pin_factory, http, locator, relay_listener)
+    control.setName(CONTROL_SERVICE_NAME)
+    control.setServiceParent(top)
+    return top

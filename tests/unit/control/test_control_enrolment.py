@@ -1,0 +1,90 @@
+"""Enrolment against a real engine API: pending until an admin approves, or at once with a pre-shared secret."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest_twisted
+import treq
+from twisted.internet.task import Clock
+
+from rpymostat.common.discovery import StaticLocator
+from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.signing import fingerprint
+from rpymostat.store.records import DeviceRecord
+from rpymostat_control.enrolment import PENDING_POLL_SECONDS, Enrolment, load_or_make_secret
+from tests.support.engine import START, start_engine
+from tests.unit.control.daemon_harness import eventually
+
+OWN_URL = "http://10.200.0.2:8089"
+
+
+@pytest_twisted.async_yield_fixture
+async def engine(tmp_path):
+    harness = await start_engine(tmp_path)
+    yield harness
+    await harness.close()
+
+
+def enrolment(engine, secret: str, host_id: str = "boiler-pi") -> tuple[Enrolment, Clock]:
+    clock = Clock()
+    clock.advance(START)
+    client = SignedJsonClient(treq, clock, host_id, secret)
+    return Enrolment(client, StaticLocator(engine.url), clock, OWN_URL, info={"hostname": "boiler"}), clock
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_new_daemon_waits_pending_until_an_admin_approves(engine, tmp_path):
+    secret = load_or_make_secret(str(tmp_path / "secret"))
+    daemon, clock = enrolment(engine, secret)
+    approved = daemon.ensure()
+    await eventually(lambda: daemon.state == "pending", what="the registration to be pending")
+    device = (await engine.request("GET", "/v1/devices/boiler-pi", key="read")).json
+
+    clock.advance(PENDING_POLL_SECONDS)
+    still_pending = daemon.state
+    await engine.request("POST", "/v1/devices/boiler-pi/approve", key="admin")
+    engine.clock.advance(PENDING_POLL_SECONDS)
+    clock.advance(PENDING_POLL_SECONDS)
+    url = await approved
+
+    assert (device["status"], device["kind"], device["url"]) == ("pending", "control", OWN_URL)
+    assert device["fingerprint"] == fingerprint(secret) == daemon.describe()["fingerprint"]
+    assert still_pending == "pending"
+    assert url == engine.url
+    assert daemon.describe() == {"url": engine.url, "enrolment": "approved", "fingerprint": fingerprint(secret)}
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_pre_shared_secret_is_approved_at_once_and_records_the_url(engine):
+    secret = "pre-shared-secret-from-rpymostat-keys"
+    await engine.store.put_device(DeviceRecord("boiler-pi", "control", secret, "approved", START))
+    daemon, _ = enrolment(engine, secret)
+
+    assert await daemon.ensure() == engine.url
+    assert (await engine.store.get_device("boiler-pi")).url == OWN_URL
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_wrong_secret_is_refused_and_retried_later(engine):
+    await engine.store.put_device(DeviceRecord("boiler-pi", "control", "the-real-secret-0123456789", "approved", START))
+    daemon, _ = enrolment(engine, "not-the-real-secret-0123456789")
+    waiting = daemon.ensure()
+
+    await eventually(lambda: daemon.state == "refused", what="the refusal")
+
+    assert not waiting.called
+    daemon.stop()
+    waiting.addErrback(lambda failure: None)
+
+
+def test_the_self_made_secret_is_private_and_kept_across_restarts(tmp_path):
+    path = tmp_path / "state" / "secret"
+
+    first = load_or_make_secret(str(path))
+    second = load_or_make_secret(str(path))
+
+    assert first == second
+    assert len(first) >= 32
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
