@@ -96,18 +96,19 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         name="mild day",
-        description="10–30 °C outside, 400 W of gains; auto 20–24 °C 07:00–23:00, 18–26 °C at night",
+        description="4–32 °C outside (cold night, hot afternoon), 800 W of gains; auto 20–22 °C 07:00–23:00, "
+                    "18–26 °C at night",
         duration=2 * DAY,
         quick_duration=DAY / 2,
-        outdoor=DailySinusoid(mean=20.0, amplitude=10.0, coldest_hour=5.0),
+        outdoor=DailySinusoid(mean=18.0, amplitude=14.0, coldest_hour=5.0),
         schedules={
             "day": {"name": "Day", "cron": "0 7 * * *", "end_cron": "0 23 * * *", "mode": "auto",
-                    "heat_setpoint": 20, "cool_setpoint": 24},
+                    "heat_setpoint": 20, "cool_setpoint": 22},
             "night": {"name": "Night", "cron": "0 23 * * *", "end_cron": "0 7 * * *", "mode": "auto",
                       "heat_setpoint": 18, "cool_setpoint": 26},
         },
         occupied=frozenset({"schedule:day"}),
-        params=HouseParameters(internal_gain=400.0),
+        params=HouseParameters(internal_gain=800.0),
         initial=HouseState(21.0, 21.0),
     ),
     Scenario(
@@ -123,14 +124,15 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         name="sensor dies",
-        description="as the cold week without the away override; the only sensor stops reporting at 10:00",
+        description="as the cold week without the away override; the only sensor stops reporting at 07:00, "
+                    "during the morning warm-up",
         duration=DAY,
         quick_duration=DAY / 2,
         outdoor=WINTER,
         schedules=NIGHT_SETBACK,
         occupied=frozenset({"schedule:day"}),
         initial=HouseState(20.0, 20.0),
-        sensor_dies_after=10 * HOUR,
+        sensor_dies_after=7 * HOUR,
     ),
 )
 
