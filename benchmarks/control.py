@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from twisted.internet.task import Clock
 
+from rpymostat.scheduling.instruction import Instruction
 from rpymostat.sim.closed_loop import (
     ClosedLoop,
     Controller,
@@ -31,7 +32,6 @@ from rpymostat.sim.closed_loop import (
     engine_controller,
     resolve_rules,
 )
-from rpymostat.scheduling.instruction import Instruction
 from rpymostat.sim.house import HouseParameters, HouseState, SensorModel, SimulatedHouse
 from rpymostat.sim.outdoor import DailySinusoid, OutdoorProfile
 
