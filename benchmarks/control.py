@@ -13,6 +13,7 @@ the same figures. It is a measurement: it exits 0 whatever they are.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -240,10 +241,15 @@ class Contender:
     build: Callable[[], Controller]
 
 
-CONTENDERS = (
-    Contender("engine", engine_controller),
-    Contender("bang-bang", bang_bang_baseline),
-)
+def contenders(options: Mapping[str, Any]) -> tuple[Contender, ...]:
+    """The engine (with these hysteresis options over its defaults) and the baseline."""
+    return (
+        Contender("engine", lambda: engine_controller(options=options)),
+        Contender("bang-bang", bang_bang_baseline),
+    )
+
+
+CONTENDERS = contenders({})
 
 
 def run(scenario: Scenario, controller: Controller, duration: float) -> Metrics:
@@ -290,7 +296,7 @@ COLUMNS = (
     ("°C·min>0.5", "degree_minutes", "{:.0f}"),
     ("heat h", "heat_hours", "{:.1f}"),
     ("AC h", "cool_hours", "{:.1f}"),
-    ("cycles/h", "cycles_per_hour", "{:.2f}"),
+    ("cycles/h", "cycles_per_hour", "{:.3f}"),
     ("chg mean", "change_mean", "{:.2f}"),
     ("chg max", "change_max", "{:.2f}"),
     ("min run", "shortest_run_min", "{:.1f}"),
@@ -318,12 +324,15 @@ def _ratio(engine: float, baseline: float) -> str:
     return f"×{engine / baseline:.2f}"
 
 
-def report(results: Sequence[tuple[Scenario, float, Mapping[str, Metrics]]], out: TextIO) -> None:
+def report(results: Sequence[tuple[Scenario, float, Mapping[str, Metrics]]], options: Mapping[str, Any],
+           out: TextIO) -> None:
     """The table: every figure of both controllers, the engine/baseline ratios, and the verdict on the aim."""
     label_width = 12
     widths = [max(len(title), 9) for title, _, _ in COLUMNS]
     header = f"{'':{label_width}}" + " ".join(f"{title:>{w}}" for (title, _, _), w in zip(COLUMNS, widths, strict=True))
-    out.write("Control quality: engine (hysteresis plugin + safety layer, defaults) vs plain bang-bang ±0.3 °C\n")
+    chosen = json.dumps(dict(options)) if options else "defaults"
+    out.write(f"Control quality: engine (hysteresis plugin, options: {chosen}; safety layer defaults) "
+              "vs plain bang-bang ±0.3 °C\n")
     out.write(f"comfort while occupied, after reaching the target (±{COMFORT_BAND} °C, at most "
               f"{WARMUP_CAP / HOUR:.0f} h after a change); chg = |°C from target| when an occupied period starts;\n")
     out.write("min run / min rest in minutes (heat and AC); aim: RMS no worse "
@@ -353,13 +362,15 @@ def report(results: Sequence[tuple[Scenario, float, Mapping[str, Metrics]]], out
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.control", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short scenarios, for a smoke test")
+    parser.add_argument("--options", type=json.loads, default={}, metavar="JSON",
+                        help='hysteresis options over its defaults, e.g. \'{"min_on_time": 120}\'')
     args = parser.parse_args(argv)
     results = []
     for scenario in SCENARIOS:
         duration = scenario.quick_duration if args.quick else scenario.duration
-        by_name = {contender.name: run(scenario, contender.build(), duration) for contender in CONTENDERS}
+        by_name = {contender.name: run(scenario, contender.build(), duration) for contender in contenders(args.options)}
         results.append((scenario, duration, by_name))
-    report(results, out)
+    report(results, args.options, out)
     return 0
 
 
