@@ -1,0 +1,338 @@
+"""A thermostat in a loop with the simulated house, in simulated time.
+
+Closed-loop tests and the control benchmark need the engine's decisions to
+act on a house and see the result. :class:`ClosedLoop` wires a
+:class:`~rpymostat.sim.house.SimulatedHouse`, its sensors, a resolved
+timeline and a :data:`Controller` together on an injected ``task.Clock``:
+sensors report on their interval, the controller decides on its interval
+and on every report (as the engine's decision loop does), the relays follow
+each decision, and everything a user would notice is recorded.
+
+:func:`engine_controller` is the engine's own turn
+(:func:`~rpymostat.decisions.step.decide_step` with a plugin and
+``SafetyLimits``), so what is measured is what runs;
+:func:`bang_bang_baseline` is the naive wall thermostat it is compared with.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from twisted.internet.task import Clock, LoopingCall
+
+from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function
+from rpymostat.decisions.hysteresis import hysteresis
+from rpymostat.decisions.model import Desired, apply_desired, functions_for
+from rpymostat.decisions.plugin import DecisionPlugin
+from rpymostat.decisions.safety import SafetyLimits
+from rpymostat.decisions.step import decide_step
+from rpymostat.decisions.weighting import SensorReading, weighted_temperature
+from rpymostat.scheduling.instruction import Instruction
+from rpymostat.scheduling.model import Adjustment
+from rpymostat.scheduling.timeline import TimelineSegment, instruction_at, next_change, resolve
+from rpymostat.scheduling.validation import SetpointLimits, parse_override, parse_schedule
+from rpymostat.sim.house import SimulatedHouse
+
+OFF = Instruction("off")
+ENGINE_DECISION_INTERVAL = 5.0
+SENSOR_INTERVAL = 60.0
+STALE_AFTER = 300.0
+BASELINE_BAND = 0.3
+
+
+@dataclass(frozen=True)
+class TurnInput:
+    """What a controller decides from: the same inputs the engine's loop gathers each turn."""
+
+    instruction: Instruction
+    readings: Mapping[str, SensorReading]
+    default_weights: Mapping[str, float]
+    equipment: EquipmentState
+    now: float
+    next_change: tuple[float, Instruction] | None
+
+
+@dataclass(frozen=True)
+class TurnOutput:
+    """What a controller decided: the state to run, the equipment afterwards, the alert codes raised."""
+
+    desired: Desired
+    equipment: EquipmentState
+    alerts: frozenset[str] = frozenset()
+
+
+Controller = Callable[[TurnInput], TurnOutput]
+
+
+def engine_controller(
+    plugin: DecisionPlugin = hysteresis,
+    options: Mapping[str, Any] | None = None,
+    limits: SafetyLimits | None = None,
+    stale_after: float = STALE_AFTER,
+) -> Controller:
+    """The engine's turn: the plugin's wish through the safety layer, exactly as the decision loop calls it."""
+    chosen = dict(options or {})
+    safety = limits if limits is not None else SafetyLimits()
+
+    def turn(given: TurnInput) -> TurnOutput:
+        result = decide_step(
+            plugin, chosen, given.instruction, given.readings, given.default_weights, given.equipment,
+            given.now, stale_after, safety, given.next_change,
+        )
+        codes = frozenset(alert.code for alert in result.decision.alerts)
+        return TurnOutput(result.decision.desired, result.equipment, codes)
+
+    return turn
+
+
+def bang_bang_baseline(band: float = BASELINE_BAND) -> Controller:
+    """The naive thermostat: on below setpoint − band, off above setpoint + band, and nothing else.
+
+    No minimum times, no maximum run, no frost floor, and it trusts the last
+    value a sensor sent however old it is: the failings the engine's safety
+    layer exists to avoid, so the benchmark shows what it costs and gains.
+    """
+
+    def turn(given: TurnInput) -> TurnOutput:
+        weights = dict(given.instruction.sensors) or dict(given.default_weights)
+        temperature = weighted_temperature(weights, given.readings, given.now, math.inf)
+        value = None if temperature is None else temperature.value
+        desired = _bang_bang(given.instruction, value, given.equipment, band)
+        return TurnOutput(desired, apply_desired(given.equipment, desired, given.now))
+
+    return turn
+
+
+def _bang_bang(instruction: Instruction, t: float | None, equipment: EquipmentState, band: float) -> Desired:
+    resting: Desired = "fan" if instruction.fan == "on" else "idle"
+    if t is None:
+        return resting
+    heat_sp = instruction.heat_setpoint if instruction.mode in ("heat", "auto") else None
+    cool_sp = instruction.cool_setpoint if instruction.mode in ("cool", "auto") else None
+    if heat_sp is not None and (t < heat_sp - band or (equipment.heat.on and t <= heat_sp + band)):
+        return "heat"
+    if cool_sp is not None and (t > cool_sp + band or (equipment.cool.on and t >= cool_sp - band)):
+        return "cool"
+    return resting
+
+
+def resolve_rules(
+    schedules: Mapping[str, Mapping[str, Any]],
+    overrides: Mapping[str, Mapping[str, Any]],
+    default: Instruction,
+    start: float,
+    end: float,
+    tz: str,
+    sensors: Collection[str] = (),
+) -> list[TimelineSegment]:
+    """The timeline of rules written as API bodies (keyed by rule id), validated as the API validates them.
+
+    Each segment's ``source`` is then ``"schedule:<id>"`` or ``"override:<id>"``,
+    so a test or a scenario can tell which rule is in force.
+    """
+    limits = SetpointLimits()
+    parsed_schedules = [
+        parse_schedule(body, rule_id=rule_id, created_at=start, known_sensors=sensors, limits=limits)
+        for rule_id, body in schedules.items()
+    ]
+    parsed_overrides = [
+        parse_override(body, rule_id=rule_id, now=start, known_sensors=sensors, limits=limits)
+        for rule_id, body in overrides.items()
+    ]
+    instant = [rule for rule in parsed_overrides if isinstance(rule, Adjustment)]
+    plain = [rule for rule in parsed_overrides if not isinstance(rule, Adjustment)]
+    return resolve(parsed_schedules, plain, instant, default, start, end, tz)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The house as a user would find it at one moment, and what it was told to do."""
+
+    at: float
+    air: float
+    outdoor: float
+    instruction: Instruction
+    heat: bool
+    cool: bool
+    fan: bool
+
+
+@dataclass(frozen=True)
+class Switch:
+    """A relay changing state."""
+
+    at: float
+    function: Function
+    on: bool
+
+
+@dataclass(frozen=True)
+class AlertChange:
+    """The set of alert codes raised from ``at`` on."""
+
+    at: float
+    codes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A stretch of time, e.g. one run or one rest of a function."""
+
+    start: float
+    end: float
+
+    @property
+    def length(self) -> float:
+        return self.end - self.start
+
+
+@dataclass
+class Recording:
+    """Everything the loop saw and did, for assertions and metrics."""
+
+    started: float
+    samples: list[Sample] = field(default_factory=list)
+    switches: list[Switch] = field(default_factory=list)
+    alerts: list[AlertChange] = field(default_factory=list)
+    changes: list[tuple[float, Instruction]] = field(default_factory=list)
+
+    def runs(self, function: Function) -> list[Interval]:
+        """Completed runs of a function (a run still going at the end is left out)."""
+        return self._spans(function, on=True)
+
+    def rests(self, function: Function) -> list[Interval]:
+        """Rests between two runs of a function (before the first and after the last are left out)."""
+        return self._spans(function, on=False)
+
+    def starts(self, function: Function) -> int:
+        """How many times a function was switched on."""
+        return sum(1 for s in self.switches if s.function == function and s.on)
+
+    def alerts_at(self, at: float) -> frozenset[str]:
+        """The alert codes raised at a moment."""
+        codes: frozenset[str] = frozenset()
+        for change in self.alerts:
+            if change.at > at:
+                break
+            codes = change.codes
+        return codes
+
+    def _spans(self, function: Function, on: bool) -> list[Interval]:
+        edges = [s for s in self.switches if s.function == function]
+        return [
+            Interval(begin.at, end.at)
+            for begin, end in zip(edges, edges[1:], strict=False)
+            if begin.on == on and end.on != on
+        ]
+
+
+class ClosedLoop:
+    """A house, its sensors, a timeline and a controller, run on an injected ``task.Clock``.
+
+    ``sensors`` maps the house's sensor IDs to their default weights (used
+    when an instruction names none). Nothing runs until :meth:`run_for`,
+    which advances the clock in steps no longer than the shortest interval
+    so that every report, turn and sample happens at its own time.
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        house: SimulatedHouse,
+        timeline: Sequence[TimelineSegment],
+        controller: Controller,
+        sensors: Mapping[str, float],
+        sensor_interval: float = SENSOR_INTERVAL,
+        decision_interval: float = ENGINE_DECISION_INTERVAL,
+        sample_interval: float = 30.0,
+    ) -> None:
+        if not sensors:
+            raise ValueError("the loop needs at least one sensor")
+        self.clock = clock
+        self.house = house
+        self.timeline = list(timeline)
+        self.controller = controller
+        self.default_weights = dict(sensors)
+        self.readings: dict[str, SensorReading] = {}
+        self.silent: set[str] = set()
+        self.equipment = EquipmentState.all_off_since(clock.seconds())
+        self.recording = Recording(started=clock.seconds())
+        self._instruction: Instruction | None = None
+        self._step = min(sensor_interval, decision_interval, sample_interval)
+        self._timers = [
+            self._timer(self._report, sensor_interval),
+            self._timer(self._decide, decision_interval),
+            self._timer(self._sample, sample_interval),
+        ]
+        self._started = False
+
+    def _timer(self, action: Callable[[], None], interval: float) -> tuple[LoopingCall, float]:
+        call = LoopingCall(action)
+        call.clock = self.clock
+        return call, interval
+
+    def silence(self, sensor_id: str) -> None:
+        """The sensor stops reporting from now on, as a dead sensor or a crashed daemon would."""
+        self.silent.add(sensor_id)
+
+    def run_for(self, seconds: float) -> Recording:
+        """Advance simulated time by ``seconds``; returns the recording so far."""
+        if not self._started:
+            self._started = True
+            for call, interval in self._timers:
+                call.start(interval, now=True)
+        end = self.clock.seconds() + seconds
+        while (left := end - self.clock.seconds()) > 1e-9:
+            self.clock.advance(min(self._step, left))
+        return self.recording
+
+    def stop(self) -> None:
+        """Stop the timers (a test that is done with the loop leaves no pending calls)."""
+        for call, _ in self._timers:
+            if call.running:
+                call.stop()
+
+    def _report(self) -> None:
+        now = self.clock.seconds()
+        reported = False
+        for sensor_id in self.default_weights:
+            if sensor_id not in self.silent:
+                self.readings[sensor_id] = SensorReading(self.house.sensor_value(sensor_id), now)
+                reported = True
+        if reported:
+            self._decide()
+
+    def _decide(self) -> None:
+        now = self.clock.seconds()
+        instruction = instruction_at(self.timeline, now) or OFF
+        if instruction != self._instruction:
+            self._instruction = instruction
+            self.recording.changes.append((now, instruction))
+        given = TurnInput(instruction, dict(self.readings), self.default_weights, self.equipment, now,
+                          next_change(self.timeline, now))
+        result = self.controller(given)
+        for function in FUNCTIONS:
+            was, now_on = self.equipment.of(function).on, result.equipment.of(function).on
+            if was != now_on:
+                self.recording.switches.append(Switch(now, function, now_on))
+        self.equipment = result.equipment
+        self.house.set_equipment(**functions_for(result.desired))
+        alerts = self.recording.alerts
+        if (alerts[-1].codes if alerts else frozenset()) != result.alerts:
+            alerts.append(AlertChange(now, result.alerts))
+
+    def _sample(self) -> None:
+        now = self.clock.seconds()
+        relays = self.house.equipment
+        self.recording.samples.append(Sample(
+            at=now,
+            air=self.house.state.air,
+            outdoor=self.house.outdoor_temperature(),
+            instruction=instruction_at(self.timeline, now) or OFF,
+            heat=relays["heat"],
+            cool=relays["cool"],
+            fan=relays["fan"],
+        ))
