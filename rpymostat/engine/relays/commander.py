@@ -65,8 +65,17 @@ def keepalive_interval(failsafe_timeout: float | None) -> float:
     return max(KEEPALIVE_FLOOR, min(KEEPALIVE_CAP, timeout / 3))
 
 
+MANUAL_HOLD = 600.0
+
+
 class RelayCommander:
-    """The engine's only way to switch relays."""
+    """The engine's only way to switch relays.
+
+    An admin's manual switch (testing the wiring) holds that relay for
+    ``MANUAL_HOLD`` seconds: the decision loop leaves it alone meanwhile,
+    then takes it over again. The control daemon's own failsafe, interlock
+    and minimum off times apply to manual switches as to any other.
+    """
 
     def __init__(self, registry: RelayRegistry, store: Store, clock: IReactorTime, http: Any,
                  timeout: float = COMMAND_TIMEOUT) -> None:
@@ -76,6 +85,7 @@ class RelayCommander:
         self._http = http
         self._timeout = timeout
         self._last_sent: dict[str, float] = {}
+        self._manual_until: dict[str, float] = {}
         self._in_flight: set[str] = set()
         self._loop = LoopingCall(self._tick)
         self._loop.clock = clock
@@ -125,6 +135,7 @@ class RelayCommander:
             now = self._clock.seconds()
             await self.registry.set_desired(relay_id, on, reason, now)
             await self.registry.set_reported(relay_id, bool(answer.body["relay"].get("on")), now)
+            self._manual_until[relay_id] = now + MANUAL_HOLD
             return CommandResult(relay_id, 200, answer.body)
         return _verdict(relay_id, answer)
 
@@ -132,6 +143,8 @@ class RelayCommander:
         now = self._clock.seconds()
         hosts: set[str] = set()
         for relay in await self.registry.relays():
+            if self._manual_until.get(relay["id"], float("-inf")) > now:
+                continue
             if relay.get("function") in function_states:
                 await self.registry.set_desired(relay["id"], function_states[relay["function"]], reason, now)
                 hosts.add(relay["host_id"])

@@ -115,3 +115,20 @@ async def test_a_restarted_engine_reasserts_the_desired_state(enrolled):
         restarted.stop()
 
     assert not enrolled.daemon.controller.failsafe.tripped
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_manual_switch_holds_against_the_decision_loop_for_ten_minutes(enrolled):
+    engine, daemon = enrolled.engine, enrolled.daemon
+    commander = commander_for(engine)
+    switched = await commander.switch(HEAT, True, "wiring test")
+    assert switched.code == 200 and daemon.pin(17)
+
+    held = await commander.set_desired({"heat": False}, "the loop wants it off")
+    assert HEAT not in held
+    assert daemon.pin(17)
+
+    enrolled.advance(600.0)
+    released = await commander.set_desired({"heat": False}, "the loop wants it off")
+    assert released[HEAT].code == 200
+    assert not daemon.pin(17)
