@@ -31,6 +31,7 @@ from rpymostat.engine.live.messages import CloseCode
 from rpymostat.store.interface import StoreError
 
 PATH = "/v1/ws"
+REASONS = {426: b"Upgrade Required"}  # Twisted has no phrase for 426
 SPEC = RouteSpec(PATH, ("GET",), None)
 
 
@@ -72,7 +73,7 @@ class LiveFeedRoute:
             error = exc
         except StoreError:
             error = ApiError(503, "the database is unavailable; try again shortly")
-        request.setResponseCode(error.code)
+        request.setResponseCode(error.code, REASONS.get(error.code))
         request.setHeader("Content-Type", "application/json; charset=utf-8")
         request.setHeader("Cache-Control", "no-store")
         for name, value in error.headers.items():
