@@ -9,8 +9,8 @@ stops receiving within one ``heartbeat_interval``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 from autobahn.twisted.resource import WebSocketResource
 from autobahn.twisted.websocket import WebSocketServerFactory
@@ -40,11 +40,11 @@ class LiveFeed:
         self._unsubscribe: Callable[[], None] | None = None
         self._ticker: LoopingCall | None = None
         self.factory = WebSocketServerFactory(server="RPyMostat")
-        self.factory.protocol = partial(LiveConnection, self)
+        self.factory.protocol = partial(LiveConnection, self)  # type: ignore[assignment]
         size = self.settings.max_client_message_bytes
         self.factory.setProtocolOptions(
             maxMessagePayloadSize=size, maxFramePayloadSize=size,
-            closeHandshakeTimeout=self.settings.close_timeout,
+            closeHandshakeTimeout=self.settings.close_timeout, failByDrop=False,
         )
 
     def resource(self) -> WebSocketResource:

@@ -197,6 +197,16 @@ async def test_a_first_message_that_is_not_auth_is_closed_with_4400(engine):
 
 
 @pytest_twisted.ensureDeferred
+async def test_an_oversized_first_message_is_closed_with_1009(engine):
+    client = await connect(engine)
+    await client.next()
+    client.send_json({"type": "auth", "key": "k" * SETTINGS.max_client_message_bytes})
+    code, _ = await client.close_code()
+    assert code == 1009
+    assert client.received == [{"type": "auth_required"}]
+
+
+@pytest_twisted.ensureDeferred
 async def test_no_auth_within_the_timeout_is_closed_with_4408(engine):
     client = await connect(engine)
     assert await client.next() == {"type": "auth_required"}

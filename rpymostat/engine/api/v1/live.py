@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from autobahn.twisted.resource import WebSocketResource
 from twisted.internet.defer import Deferred, ensureDeferred
 from twisted.web.iweb import IRequest
-from twisted.web.resource import IResource
 
 from rpymostat.engine.api.app import Call, EngineAPI, encode_json
 from rpymostat.engine.api.auth import Authenticator
@@ -59,7 +59,7 @@ class LiveFeedRoute:
     def refuse_plain_request(self, call: Call) -> None:
         raise upgrade_required()
 
-    def render(self, request: IRequest) -> IResource | Deferred[bytes]:
+    def render(self, request: IRequest) -> WebSocketResource | Deferred[bytes]:
         if is_websocket_upgrade(request):
             return self.feed.resource()
         return ensureDeferred(self._plain(request))
