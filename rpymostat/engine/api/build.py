@@ -8,7 +8,7 @@ from typing import Any
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
-from rpymostat.engine.api.v1 import decisions, history, overrides, plugins, schedules, timeline
+from rpymostat.engine.api.v1 import decisions, history, live, overrides, plugins, schedules, timeline
 from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
 from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
@@ -25,6 +25,7 @@ from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.engine.schedules.cache import TimelineCache
+from rpymostat.engine.live.feed import LiveFeed
 from rpymostat.web import static_directory
 
 # Components whose routes are described outside the core document provide
@@ -37,6 +38,7 @@ FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
     history.openapi_fragment,
     relays_fragment,
     decisions.openapi_fragment,
+    live.openapi_fragment,
 ]
 
 
@@ -85,4 +87,5 @@ def build_api(
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)
     api.serve_static("/ui/", str(static_directory()))
+    live.LiveFeedRoute(LiveFeed(context.events, context.store, context.clock), authenticator).mount(api)
     return api

@@ -35,7 +35,7 @@ export class LiveFeed {
         socket.send(JSON.stringify(hello));
       } else if (data.type === "welcome") {
         this.delay = 1000;
-        if (this.lastId === null) this.lastId = data.last_event_id;
+        if (this.lastId === null || data.reset) this.lastId = data.last_event_id;
         this.onState("live");
       } else {
         if (data.id !== null && data.id !== undefined) this.lastId = Math.max(this.lastId || 0, data.id);
