@@ -212,8 +212,8 @@ class Window:
     statuses: dict[int, int] = field(default_factory=dict)
     started: float = 0.0
     ended: float = 0.0
-    cpu_started: tuple[float, float] = (0.0, 0.0)
-    cpu_ended: tuple[float, float] = (0.0, 0.0)
+    cpu_started: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    cpu_ended: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def record(self, status: int, latency: float) -> None:
         self.latencies.append(latency)
@@ -222,6 +222,7 @@ class Window:
     def summary(self) -> dict[str, Any]:
         seconds = max(self.ended - self.started, 1e-9)
         ordered = sorted(self.latencies)
+        loadgen, server, machine = (end - start for start, end in zip(self.cpu_started, self.cpu_ended))
         return {
             "requests": len(ordered),
             "seconds": seconds,
@@ -230,8 +231,9 @@ class Window:
             "p99_ms": percentile(ordered, 99) * 1000,
             "max_ms": (ordered[-1] if ordered else 0.0) * 1000,
             "statuses": {str(code): count for code, count in sorted(self.statuses.items())},
-            "loadgen_cpu": (self.cpu_ended[0] - self.cpu_started[0]) / seconds,
-            "server_cpu": (self.cpu_ended[1] - self.cpu_started[1]) / seconds,
+            "loadgen_cpu": loadgen / seconds,
+            "server_cpu": server / seconds,
+            "rest_cpu": (machine - loadgen - server) / seconds,
         }
 
 
@@ -244,14 +246,21 @@ def percentile(ordered: Sequence[float], pct: float) -> float:
 
 
 class CpuMeter:
-    """CPU seconds used so far by this process and by the server under test."""
+    """CPU seconds used so far by this process, by the server under test and by the whole machine.
+
+    The machine's share beyond the two processes is everything else that
+    competed for the cores: other programs, and kernel work (loopback
+    networking, disk) not charged to either process.
+    """
 
     def __init__(self, server_pid: int) -> None:
         self.server = psutil.Process(server_pid)
 
-    def read(self) -> tuple[float, float]:
-        times = self.server.cpu_times()
-        return time.process_time(), times.user + times.system
+    def read(self) -> tuple[float, float, float]:
+        server = self.server.cpu_times()
+        machine = psutil.cpu_times()
+        busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+        return time.process_time(), server.user + server.system, busy
 
 
 async def open_connections(port: int, count: int, on_response: Callable[[Connection, int], None]) -> list[Connection]:
@@ -676,15 +685,16 @@ def report(results: dict[str, Any]) -> str:
           verdict[r.met]) for r in rows(results)],
     )
     cpu = render_table(
-        ("phase", "requests", "seconds", "server CPU", "loadgen CPU"),
-        [(name, f"{p['requests']:,}", f"{p['seconds']:.1f}", f"{p['server_cpu']:.0%}", f"{p['loadgen_cpu']:.0%}")
-         for name, p in results["phases"].items() if "requests" in p],
+        ("phase", "requests", "seconds", "server CPU", "loadgen CPU", "rest of machine"),
+        [(name, f"{p['requests']:,}", f"{p['seconds']:.1f}", f"{p['server_cpu']:.0%}", f"{p['loadgen_cpu']:.0%}",
+          f"{p['rest_cpu']:.0%}") for name, p in results["phases"].items() if "requests" in p],
     )
     m = results["machine"]
     return (
         f"RPyMostat ingest benchmark, {results['started']}, {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}\n\n"
         f"{figures}\n\n"
-        "CPU use inside each measured window (100% = one core busy the whole window):\n\n"
+        f"CPU use inside each measured window (100% = one core busy the whole window; "
+        f"the machine has {m['cpus']} cores):\n\n"
         f"{cpu}\n"
     )
 
