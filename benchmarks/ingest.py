@@ -13,8 +13,8 @@ the limit. Every phase is bounded in requests and in seconds; everything
 listens on and talks to 127.0.0.1 only.
 
 ``python -m benchmarks.ingest`` runs it; ``--quick`` makes a small run.
-Internal sub-commands (``serve-ceiling``, ``load``) start the helper
-processes.
+Internal sub-commands (``serve-ceiling``; ``load``, which reads its
+phase as JSON on stdin) start the helper processes.
 """
 
 from __future__ import annotations
@@ -523,13 +523,16 @@ class Engine(Server):
 
 
 def load(server: Server, **spec: Any) -> dict[str, Any]:
-    """Run one phase in a separate load-generator process; fail on any answer but 201."""
+    """Run one phase in a separate load-generator process; fail on any answer but 201.
+
+    The spec (with the API key) goes through stdin, never the command line.
+    """
     server.check_alive()
     spec.update(port=server.port, key=server.key, server_pid=server.process.pid)
     spec.setdefault("host_id", "bench-host")
     spec.setdefault("sensors_per_body", 1)
     limit = spec.get("seconds", 0) + spec.get("warmup", 0) + 120
-    done = subprocess.run([sys.executable, "-m", "benchmarks.ingest", "load", json.dumps(spec)], cwd=REPO_ROOT,
+    done = subprocess.run([sys.executable, "-m", "benchmarks.ingest", "load"], input=json.dumps(spec), cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=limit, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"load generator failed against the {server.name}: {done.stderr.strip()[-2000:]}")
@@ -708,8 +711,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         "disk you want measured")
     sub = parser.add_subparsers(dest="command", metavar="", help=argparse.SUPPRESS)
     sub.add_parser("serve-ceiling")
-    load_parser = sub.add_parser("load")
-    load_parser.add_argument("spec")
+    sub.add_parser("load")
     return parser.parse_args(argv)
 
 
@@ -720,7 +722,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         serve_ceiling()
         return 0
     if args.command == "load":
-        print(json.dumps(run_load(json.loads(args.spec))))
+        print(json.dumps(run_load(json.load(sys.stdin))))
         return 0
     try:
         results = run(QUICK_PLAN if args.quick else FULL_PLAN, args.data_dir)
