@@ -80,6 +80,7 @@ setup(
             "rpymostat-keys = rpymostat.keys_cli:main",
             "rpymostat-sensor = rpymostat_sensor.runner:main",
             "rpymostat-control = rpymostat_control.runner:main",
+            "rpymostat-demo = rpymostat.sim.demo:main",
         ],
         "rpymostat.decisions": [
             "hysteresis = rpymostat.decisions.hysteresis:hysteresis",

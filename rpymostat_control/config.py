@@ -99,7 +99,7 @@ SETTINGS: tuple[Setting, ...] = (
     _control("secret_file", str, default_secret_file,
              "File keeping the secret this daemon made when it registered itself (mode 0600)."),
     _control("host", str, const("0.0.0.0"), "Address the daemon's own HTTP API listens on."),
-    _control("port", parse_int(1, 65535), const(str(DEFAULT_PORT)), "TCP port of the daemon's own HTTP API."),
+    _control("port", parse_int(0, 65535), const(str(DEFAULT_PORT)), "TCP port of the daemon's own HTTP API (0: any free port)."),
     _control("url", parse_optional_url, const(""),
              "The URL the engine should use to reach this daemon's API; empty: http://<this host's address>:<port>."),
     _control("relays", _parse_relays, const(""),

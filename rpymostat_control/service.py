@@ -50,9 +50,11 @@ class ControlService(Service):
     """One running control daemon."""
 
     def __init__(self, config: ControlConfig, reactor: Any, pin_factory: Any = None, http: Any = None,
-                 locator: EngineLocator | None = None, relay_listener: RelayListener | None = None) -> None:
+                 locator: EngineLocator | None = None, relay_listener: RelayListener | None = None,
+                 clock: Any = None) -> None:
         self.config = config
         self.reactor = reactor
+        self.clock = clock if clock is not None else reactor
         self._pin_factory = pin_factory
         self._http = http
         self._relay_listener = relay_listener
@@ -78,7 +80,7 @@ class ControlService(Service):
         opened = open_relays(config.backend, config.host_id, config.relays, self._pin_factory, self._relay_listener)
         functions = {make_relay_id(config.host_id, spec.name): spec.suggested_function
                      for spec in config.relays if spec.suggested_function is not None}
-        self.controller = Controller(opened.relays, functions, self.reactor, config.failsafe, config.min_off,
+        self.controller = Controller(opened.relays, functions, self.clock, config.failsafe, config.min_off,
                                      opened.pin_level)
         self.controller.start()
         pre_shared = bool(config.secret)
@@ -87,7 +89,7 @@ class ControlService(Service):
                  "secret {kind} (fingerprint {fingerprint})", version=VERSION, host_id=config.host_id,
                  count=len(opened.relays), failsafe=config.failsafe,
                  kind="pre-shared" if pre_shared else f"kept in {config.secret_file}", fingerprint=fingerprint(secret))
-        self.api = ControlAPI(self.controller, config.host_id, secret, self.reactor, config.signature_window,
+        self.api = ControlAPI(self.controller, config.host_id, secret, self.clock, config.signature_window,
                               engine_state=self._engine_state)
         site = Site(self.api.resource())
         site.displayTracebacks = False
@@ -99,9 +101,9 @@ class ControlService(Service):
                             else ZeroconfLocator(self.reactor, interfaces_value(config.discovery_interfaces)))
         yield self.locator.start()
         client = SignedJsonClient(self._http if self._http is not None else _http_client(self.reactor),
-                                  self.reactor, config.host_id, secret)
-        self.enrolment = Enrolment(client, self.locator, self.reactor, own_url, info=_info())
-        self.reporter = Reporter(client, self.enrolment, self.controller, self.reactor,
+                                  self.clock, config.host_id, secret)
+        self.enrolment = Enrolment(client, self.locator, self.clock, own_url, info=_info())
+        self.reporter = Reporter(client, self.enrolment, self.controller, self.clock,
                                  interval=min(30.0, max(1.0, config.failsafe / 3)))
         self.reporter.start()
 
@@ -141,10 +143,15 @@ def _info() -> dict[str, Any]:
 
 
 def make_service(config: ControlConfig, reactor: Any, *, pin_factory: Any = None, http: Any = None,
-                 locator: EngineLocator | None = None, relay_listener: RelayListener | None = None) -> MultiService:
-    """The whole daemon; tests pass a pin factory, an HTTP client or a locator of their own."""
+                 locator: EngineLocator | None = None, relay_listener: RelayListener | None = None,
+                 clock: Any = None) -> MultiService:
+    """The whole daemon; tests pass a pin factory, an HTTP client or a locator of their own.
+
+    ``reactor`` does the networking; ``clock`` (the reactor unless given; a
+    scaled clock in the demo) times the failsafe, reports and signatures.
+    """
     top = MultiService()
-    control = ControlService(config, reactor, pin_factory, http, locator, relay_listener)
+    control = ControlService(config, reactor, pin_factory, http, locator, relay_listener, clock)
     control.setName(CONTROL_SERVICE_NAME)
     control.setServiceParent(top)
     return top

@@ -56,6 +56,7 @@ class SensorService(MultiService):
         runner: BlockingRunner,
         host_info: Callable[[], dict[str, Any]],
         pool: HTTPConnectionPool | None = None,
+        sources: list[tuple[str, TemperatureSource]] | None = None,
     ) -> None:
         super().__init__()
         self.pool = pool
@@ -68,6 +69,7 @@ class SensorService(MultiService):
         self.spool: Spool | None = None
         self.link: EngineLink | None = None
         self.sources: list[tuple[str, TemperatureSource]] = []
+        self._given_sources = sources
         self._source_errors: dict[str, str] = {}
         self._dropped_seen = 0
         self._info_timer: LoopingCall | None = None
@@ -92,7 +94,7 @@ class SensorService(MultiService):
         self._dropped_seen = await self.spool.dropped()
         waiting = await self.spool.count()
         client = SignedJsonClient(self.http_client, self.reactor, config.host_id, secret)
-        self.sources = make_sources(config, self.reactor, self.runner)
+        self.sources = self._given_sources or make_sources(config, self.reactor, self.runner)
         self.link = EngineLink(
             self.reactor, self.locator, Enrolment(client, self.host_info), Pusher(self.spool, client),
             self.spool, config.host_id, secret, config.interval, config.info_interval,
@@ -208,8 +210,14 @@ def make_service(
     *,
     runner: BlockingRunner | None = None,
     host_info: Callable[[], dict[str, Any]] = host_info,
+    sources: list[tuple[str, TemperatureSource]] | None = None,
 ) -> MultiService:
-    """The whole daemon; tests pass a ``Clock``, a synchronous runner, a client and a locator."""
+    """The whole daemon; tests pass a ``Clock``, a synchronous runner, a client and a locator.
+
+    ``reactor`` is the daemon's clock; give ``http_client`` and ``runner``
+    built on a real reactor when it is a scaled clock (the demo), and
+    ``sources`` to read something other than the configured sources.
+    """
     pool = None
     if http_client is None:
         # One kept-alive connection to the engine is all a sensor needs.
@@ -224,4 +232,5 @@ def make_service(
         runner if runner is not None else thread_runner(reactor),
         host_info,
         pool,
+        sources,
     )

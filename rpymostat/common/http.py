@@ -20,6 +20,15 @@ from rpymostat.common.signing import sign_request
 DEFAULT_TIMEOUT = 10.0
 
 
+def time_scale(clock: IReactorTime) -> float:
+    """Clock seconds per real second: a network timeout is real time, whatever the clock.
+
+    A scaled clock (the demo's) declares its ``speed``; every other clock
+    runs at 1.
+    """
+    return float(getattr(clock, "speed", 1.0))
+
+
 @dataclass(frozen=True)
 class JsonResponse:
     """A peer's answer: status code and decoded JSON (None when the body was not JSON)."""
@@ -57,10 +66,11 @@ class SignedJsonClient:
             method, base_url.rstrip("/") + path, data=data or None,
             headers={k: [v] for k, v in headers.items()},
         )
-        sent.addTimeout(self.timeout, self.clock)
+        timeout = self.timeout * time_scale(self.clock)
+        sent.addTimeout(timeout, self.clock)
         response = await sent
         read: Deferred = response.content()
-        read.addTimeout(self.timeout, self.clock)
+        read.addTimeout(timeout, self.clock)
         raw = await read
         try:
             decoded = json.loads(raw.decode("utf-8")) if raw else None

@@ -45,10 +45,12 @@ class EngineService(Service):
     timer, so simulated time can run faster than real time.
     """
 
-    def __init__(self, config: EngineConfig, reactor: Any, clock: IReactorTime | None = None) -> None:
+    def __init__(self, config: EngineConfig, reactor: Any, clock: IReactorTime | None = None,
+                 decision_interval: float = 5.0) -> None:
         self.config = config
         self.reactor = reactor
         self.clock: IReactorTime = clock if clock is not None else reactor
+        self.decision_interval = decision_interval
         self.context: EngineContext | None = None
         self.port: Any = None
         self.advertiser: Any = None
@@ -72,7 +74,8 @@ class EngineService(Service):
         self.timeline = TimelineCache(store, clock, config.timezone)
         yield self.timeline.start()
         self.relays = RelayCommander(RelayRegistry(store), store, clock, _http_client(self.reactor))
-        self.decision_loop = DecisionLoop(self.context, self.timeline, self.relays, PluginSettings(store))
+        self.decision_loop = DecisionLoop(self.context, self.timeline, self.relays, PluginSettings(store),
+                                          interval=self.decision_interval)
         api = build_api(self.context, self.timeline, self.relays, self.decision_loop)
         site = Site(api.resource(), parsePOSTFormSubmission=False)
         site.displayTracebacks = False
@@ -131,5 +134,6 @@ def _http_client(reactor: Any) -> Any:
     return HTTPClient(Agent(reactor))
 
 
-def make_service(config: EngineConfig, reactor: Any, clock: IReactorTime | None = None) -> EngineService:
-    return EngineService(config, reactor, clock)
+def make_service(config: EngineConfig, reactor: Any, clock: IReactorTime | None = None,
+                 decision_interval: float = 5.0) -> EngineService:
+    return EngineService(config, reactor, clock, decision_interval)

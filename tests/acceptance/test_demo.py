@@ -1,0 +1,71 @@
+"""``rpymostat-demo`` as a visitor runs it: the simulated house heats and cools, seen through the API."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import pytest
+
+from tests.support.processes import BIN, free_port, http, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def demo(tmp_path):
+    port = free_port()
+    env = {**os.environ, "RPYMOSTAT_DATA_DIR": str(tmp_path), "RPYMOSTAT_PORT": str(port),
+           "RPYMOSTAT_HOST": "127.0.0.1", "RPYMOSTAT_DEMO_SPEED": "900"}
+    env.pop("RPYMOSTAT_DB_URI", None)
+    log = open(tmp_path / "demo.log", "w")
+    process = subprocess.Popen([str(BIN / "rpymostat-demo")], env=env, stdout=log, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: (tmp_path / "admin-key").exists() and _status(url) == 200, timeout=30, what="the demo")
+        yield url, (tmp_path / "admin-key").read_text().strip(), process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _status(url):
+    try:
+        return http("GET", url + "/v1/status")[0]
+    except OSError:
+        return None
+
+
+def test_the_simulated_house_heats_and_cools_within_a_simulated_day(demo):
+    url, key, _ = demo
+    seen: set[str] = set()
+    deadline = time.monotonic() + 150  # a simulated day and a half at 900x
+    while time.monotonic() < deadline and not {"heat", "cool"} <= seen:
+        status, relays = http("GET", url + "/v1/relays", key=key)
+        if status == 200:
+            seen |= {r["function"] for r in relays["relays"] if r["on"]}
+        time.sleep(0.2)
+    assert {"heat", "cool"} <= seen, f"relays seen on: {seen}"
+    status, decision = http("GET", url + "/v1/decisions/current", key=key)
+    assert status == 200 and decision["temperature"] is not None
+    sensors = http("GET", url + "/v1/sensors", key=key)[1]["sensors"]
+    assert {"Living room", "Bedroom"} <= {s["name"] for s in sensors}
+
+
+def test_the_attic_daemon_waits_for_approval_and_then_reports(demo):
+    url, key, _ = demo
+    wait_for(lambda: any(d["host_id"] == "demo-attic" and d["status"] == "pending"
+                         for d in http("GET", url + "/v1/devices", key=key)[1]["devices"]), what="a pending attic")
+    assert "attic" not in {s["id"] for s in http("GET", url + "/v1/sensors", key=key)[1]["sensors"]}
+    assert http("POST", url + "/v1/devices/demo-attic/approve", key=key)[0] == 200
+    wait_for(lambda: "attic" in {s["id"] for s in http("GET", url + "/v1/sensors", key=key)[1]["sensors"]},
+             timeout=60, what="the attic's readings once approved")
+
+
+def test_the_web_ui_is_served(demo):
+    url, _, _ = demo
+    status, page = http("GET", url + "/ui/")
+    assert status == 200 and "RPyMostat" in page
