@@ -49,8 +49,8 @@ ROOMS = {"living-room": ("Living room", SensorModel(lag=90.0, noise=0.05)),
          "bedroom": ("Bedroom", SensorModel(lag=120.0, noise=0.05, offset=-0.6))}
 ATTIC_SENSOR = "attic"
 DAY_SCHEDULE = {"name": "Day", "cron": "30 6 * * *", "duration": "PT16H", "mode": "auto",
-                "heat_setpoint": 21.0, "cool_setpoint": 24.0}
-NIGHT_DEFAULT = {"mode": "auto", "heat_setpoint": 18.0, "cool_setpoint": 26.0}
+                "heat_setpoint": 21.0, "cool_setpoint": 23.0}
+NIGHT_DEFAULT = {"mode": "auto", "heat_setpoint": 19.0, "cool_setpoint": 25.0}
 
 
 def demo_environ(environ: Mapping[str, str]) -> dict[str, str]:
@@ -81,7 +81,7 @@ def build_demo(config: EngineConfig, speed: float, reactor: Any) -> Demo:
     clock = ScaledClock(reactor, speed)
     house = SimulatedHouse(
         clock,
-        outdoor=DailySinusoid(mean=16.0, amplitude=17.0, coldest_hour=4.0),
+        outdoor=DailySinusoid(mean=21.0, amplitude=16.0, coldest_hour=4.0),
         initial=HouseState(air=19.0, mass=19.0),
         sensors={**{room: model for room, (_, model) in ROOMS.items()},
                  ATTIC_SENSOR: SensorModel(lag=60.0, noise=0.1, offset=2.5)},
