@@ -71,10 +71,11 @@ class EngineService(Service):
         if key_file is not None:
             log.warn("First start: an admin API key was written to {path} (readable only by you). "
                      "Use it to sign in and to create other keys.", path=key_file)
-        self.timeline = TimelineCache(store, clock, config.timezone)
+        plugins = PluginSettings(store)
+        self.timeline = TimelineCache(store, clock, config.timezone, plugins=plugins)
         yield self.timeline.start()
         self.relays = RelayCommander(RelayRegistry(store), store, clock, _http_client(self.reactor))
-        self.decision_loop = DecisionLoop(self.context, self.timeline, self.relays, PluginSettings(store),
+        self.decision_loop = DecisionLoop(self.context, self.timeline, self.relays, plugins,
                                           interval=self.decision_interval)
         api = build_api(self.context, self.timeline, self.relays, self.decision_loop)
         site = Site(api.resource(), parsePOSTFormSubmission=False)

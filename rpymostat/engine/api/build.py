@@ -21,6 +21,7 @@ from rpymostat.engine.api.v1.status import StatusAPI
 from rpymostat.engine.api.v1.timeline import TimelineAPI
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.loop.decision_loop import DecisionLoop
+from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.schedules.book import RuleBook
@@ -66,8 +67,10 @@ def build_api(
     it runs; without them (in API tests) a cache and a commander over the
     context's store are made here, and the current decision answers 503.
     """
+    plugin_settings = timeline_cache.plugins if timeline_cache is not None else None
     if timeline_cache is None:
-        timeline_cache = TimelineCache(context.store, context.clock, context.config.timezone)
+        plugin_settings = PluginSettings(context.store)
+        timeline_cache = TimelineCache(context.store, context.clock, context.config.timezone, plugins=plugin_settings)
     book = RuleBook(timeline_cache)
     components = [
         RootPage(),
@@ -76,7 +79,7 @@ def build_api(
         SensorsAPI(context),
         KeysAPI(context),
         DevicesAPI(context),
-        plugins.PluginsAPI(context.store),
+        plugins.PluginsAPI(context.store, plugin_settings, timeline_cache),
         SchedulesAPI(book),
         OverridesAPI(book),
         TimelineAPI(timeline_cache),

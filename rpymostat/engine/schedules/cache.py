@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Literal
 
 from twisted.internet.defer import DeferredLock, ensureDeferred
@@ -22,10 +23,11 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from rpymostat.engine.schedules.events import OVERRIDE_CHANGED, record_change
-from rpymostat.engine.schedules.resolution import override_ends, resolve_rules
+from rpymostat.engine.plugin_settings import PluginSettings
+from rpymostat.engine.schedules.resolution import Resolver, override_ends, resolve_rules
 from rpymostat.engine.schedules.ruleset import OVERRIDES, RuleSet, load_rules
 from rpymostat.scheduling.instruction import Instruction
-from rpymostat.scheduling.timeline import TimelineSegment
+from rpymostat.scheduling.timeline import TimelineSegment, resolve
 from rpymostat.scheduling.validation import SetpointLimits
 from rpymostat.scheduling.wire import override_to_dict
 from rpymostat.store.interface import Store
@@ -75,8 +77,11 @@ class TimelineCache:
         timezone: str,
         limits: SetpointLimits | None = None,
         refresh: float = DEFAULT_REFRESH,
+        plugins: PluginSettings | None = None,
     ) -> None:
         self.store = store
+        self.plugins = plugins
+        self._resolver: Resolver = resolve
         self.clock = clock
         self.timezone = timezone
         self.limits = limits or SetpointLimits()
@@ -127,8 +132,11 @@ class TimelineCache:
         """Read every rule again, delete expired overrides, and recompute."""
         async with self._lock:
             rules = await load_rules(self.store, self.limits)
+            if self.plugins is not None:
+                plugin, options = await self.plugins.active("schedulers")
+                self._resolver = partial(plugin.plugin.resolve, options=options)
             now = self.clock.seconds()
-            ends = override_ends(rules, now, now + self.span, self.timezone)
+            ends = override_ends(rules, now, now + self.span, self.timezone, self._resolver)
             over = [rule for rule in rules.overrides if (end := ends[rule.id]) is not None and end <= now]
             for rule in over:
                 await self.store.delete_document(OVERRIDES, rule.id)
@@ -171,7 +179,7 @@ class TimelineCache:
 
     def _compute(self, now: float, reason: Reason) -> None:
         previous, previous_end = self._segments, self._computed_at + self.span
-        self._segments = resolve_rules(self.rules, now, now + self.span, self.timezone)
+        self._segments = resolve_rules(self.rules, now, now + self.span, self.timezone, self._resolver)
         self._computed_at = now
         unchanged = reason == "refresh" and clip(previous, now, previous_end) == clip(self._segments, now, previous_end)
         if not unchanged:

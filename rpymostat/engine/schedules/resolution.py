@@ -7,16 +7,25 @@ checks and the tests all compute the same thing.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 from rpymostat.engine.schedules.ruleset import RuleSet, is_adjustment
 from rpymostat.scheduling.model import Override
 from rpymostat.scheduling.timeline import TimelineSegment, next_change, resolve
 
 
-def resolve_rules(rules: RuleSet, start: float, end: float, tz: str) -> list[TimelineSegment]:
-    """The timeline of ``[start, end)``, each instruction with its effective sensors."""
+Resolver = Callable[..., list[TimelineSegment]]
+
+
+def resolve_rules(rules: RuleSet, start: float, end: float, tz: str, resolver: Resolver = resolve
+                  ) -> list[TimelineSegment]:
+    """The timeline of ``[start, end)``, each instruction with its effective sensors.
+
+    ``resolver`` is the active schedule plugin's ``resolve`` (the built-in
+    cron scheduler's unless another is chosen).
+    """
     overrides = [_effective_rule(rules, rule) for rule in rules.overrides]
-    return resolve(
+    return resolver(
         [replace(rule, instruction=rules.effective(rule.instruction)) for rule in rules.schedules],
         [rule for rule in overrides if not is_adjustment(rule)],
         [rule for rule in overrides if is_adjustment(rule)],
@@ -32,7 +41,8 @@ def _effective_rule(rules: RuleSet, rule: Override) -> Override:
     return replace(rule, instruction=rules.effective(rule.instruction))
 
 
-def override_ends(rules: RuleSet, now: float, horizon: float, tz: str) -> dict[str, float | None]:
+def override_ends(rules: RuleSet, now: float, horizon: float, tz: str, resolver: Resolver = resolve
+                  ) -> dict[str, float | None]:
     """When each override ends; ``None`` for "until the next change" with none before ``horizon``.
 
     An open-ended override ends at the first change of the schedules-only
@@ -42,7 +52,7 @@ def override_ends(rules: RuleSet, now: float, horizon: float, tz: str) -> dict[s
     open_ended = [rule for rule in rules.overrides if rule.end is None and rule.start < horizon]
     if open_ended:
         earliest = min(now, *(rule.start for rule in open_ended))
-        scheduled = resolve_rules(replace(rules, overrides=()), earliest, horizon, tz)
+        scheduled = resolve_rules(replace(rules, overrides=()), earliest, horizon, tz, resolver)
         for rule in open_ended:
             change = next_change(scheduled, rule.start)
             ends[rule.id] = None if change is None else change[0]

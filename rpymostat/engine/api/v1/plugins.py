@@ -20,8 +20,11 @@ KINDS = tuple(DEFAULTS)
 
 
 class PluginsAPI:
-    def __init__(self, store: Store, settings: PluginSettings | None = None) -> None:
+    """``timeline`` is reloaded when the schedule plugin changes, so the change applies at once."""
+
+    def __init__(self, store: Store, settings: PluginSettings | None = None, timeline: Any = None) -> None:
         self.settings = settings or PluginSettings(store, {kind: load_plugins(kind) for kind in KINDS})
+        self.timeline = timeline
 
     async def _kind_json(self, kind: str) -> dict[str, Any]:
         active, options = await self.settings.active(kind)
@@ -66,6 +69,8 @@ class PluginsAPI:
             await self.settings.choose(kind, name, data.get("options", {}))
         except PluginOptionsError as exc:
             raise unprocessable(f"options.{exc}" if not str(exc).startswith("options") else str(exc)) from None
+        if kind == "schedulers" and self.timeline is not None:
+            await self.timeline.reload("change")
         return await self._kind_json(kind)
 
 
