@@ -93,7 +93,6 @@ setup(
     classifiers=[
         "Development Status :: 3 - Alpha",
         "Framework :: Twisted",
-        "License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)",
         "Programming Language :: Python :: 3",
         "Programming Language :: Python :: 3.11",
         "Topic :: Home Automation",
