@@ -56,7 +56,8 @@ def run_service(reactor, service) -> int:  # type: ignore[no-untyped-def]
     def failed(failure):  # type: ignore[no-untyped-def]
         log.failure("The engine could not start", failure)
         outcome["code"] = 1
-        reactor.stop()
+        if reactor.running:
+            reactor.stop()
 
     def start() -> None:
         d = service.startService()

@@ -58,10 +58,16 @@ class EngineService(Service):
         self.history_maintenance: HistoryMaintenance | None = None
         self.relays: RelayCommander | None = None
         self.decision_loop: DecisionLoop | None = None
+        self._starting: Any = None
+
+    def startService(self):  # type: ignore[no-untyped-def]
+        """Start; a stop that arrives meanwhile waits for the start to finish first."""
+        Service.startService(self)
+        self._starting = self._start()
+        return self._starting
 
     @inlineCallbacks
-    def startService(self):  # type: ignore[no-untyped-def]
-        Service.startService(self)
+    def _start(self):  # type: ignore[no-untyped-def]
         config, clock = self.config, self.clock
         store = yield open_store(config.db_uri, self.reactor)
         self.context = EngineContext(store, clock, config)
@@ -84,6 +90,8 @@ class EngineService(Service):
         bound = self.port.getHost().port
         log.info("RPyMostat engine {version} serving on http://{host}:{port}/ with {backend}",
                  version=VERSION, host=config.host, port=bound, backend=store.backend_name)
+        self.relays.start()
+        self.decision_loop.start()
         if config.discovery:
             from rpymostat.common.discovery import ServiceAdvertiser
 
@@ -92,8 +100,6 @@ class EngineService(Service):
                                                 interfaces=interfaces)
             yield self.advertiser.start()
             log.info("Advertised by DNS-SD as _rpymostat._tcp")
-        self.relays.start()
-        self.decision_loop.start()
 
     @property
     def port_number(self) -> int:
@@ -102,6 +108,11 @@ class EngineService(Service):
     @inlineCallbacks
     def stopService(self):  # type: ignore[no-untyped-def]
         Service.stopService(self)
+        if self._starting is not None:
+            try:
+                yield self._starting
+            except Exception:
+                pass  # the start's own failure was reported by whoever started it
         if self.decision_loop is not None:
             self.decision_loop.stop()
             yield self.decision_loop.settled()
