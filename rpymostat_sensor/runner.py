@@ -28,6 +28,17 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def leave_tls_unloaded() -> None:
+    """Keep pyOpenSSL (and cryptography) out of a daemon that speaks plain HTTP.
+
+    Twisted loads TLS support with its reactor when it can; on a Pi Zero
+    that is about 12 MB of a 512 MB machine for nothing, since the engine
+    found by DNS-SD is plain HTTP on the LAN. With ``RPYMOSTAT_ENGINE_URL``
+    set to an ``https://`` URL, TLS is loaded as usual.
+    """
+    sys.modules.setdefault("OpenSSL", None)  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
@@ -38,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.show_config:
         print_config(config.describe(os.environ), sys.stdout)
         return 0
+    if not (config.engine_url or "").startswith("https://"):
+        leave_tls_unloaded()
 
     from twisted.internet import reactor
 
