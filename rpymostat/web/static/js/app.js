@@ -63,7 +63,10 @@ class App {
       this.feed.start();
     }
     await this.refresh();
-    if (moveFocus) this.main.focus();
+    if (moveFocus) {
+      window.scrollTo(0, 0);
+      this.main.focus({ preventScroll: true });
+    }
   }
 
   async refresh() {

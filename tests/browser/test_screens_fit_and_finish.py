@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 TABLET = {"width": 1280, "height": 800}
 # What each screen shows once it has loaded.
 LOADED = {
-    "now": "#now-rooms .room-value",
+    "now": "#now-hero .reason",
     "schedule": "svg.week .band",
     "history": "svg.history-chart polyline.series",
     "devices": ".card.device",
