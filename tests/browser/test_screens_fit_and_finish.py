@@ -66,7 +66,8 @@ def test_kiosk_mode_is_dark_large_and_keeps_the_screen_on(context, demo, screens
     expect(page.locator("body")).to_have_class("kiosk")
     assert page.evaluate("window.wakeLockRequests") == ["screen"]
     page.goto("/ui/#now")
-    expect(page.locator("#now-rooms .room-value").first).to_be_visible()
+    expect(page.locator("#now-hero .reason")).to_be_visible()
+    expect(page.locator("#live-status")).to_have_text("Live")
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert sum(int(v) for v in background[4:-1].split(",")) < 3 * 60, background
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 22
