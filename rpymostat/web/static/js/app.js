@@ -1,6 +1,7 @@
 // The web UI: sign in with an API key, then screens that use only the public API.
-import { api, ApiError, can, session, signIn, signOut } from "./api.js";
+import { ApiError, session, signIn, signOut } from "./api.js";
 import { h, replace, showError, field } from "./dom.js";
+import { noteEngineTime } from "./clock.js";
 import { LiveFeed } from "./live.js";
 import { loadNow, renderNow } from "./screens/now.js";
 import { loadDevices, renderDevices } from "./screens/devices.js";
@@ -8,14 +9,18 @@ import { loadSettings, renderSettings } from "./screens/settings.js";
 import { loadSchedule, renderSchedule } from "./screens/schedule.js";
 import { loadHistory, renderHistory } from "./screens/history.js";
 
+// `live` names the event types after which a screen reloads itself. Screens
+// with forms listen to few, so that an update never wipes what is being typed.
 const SCREENS = {
-  now: { title: "Now", load: loadNow, render: renderNow },
-  schedule: { title: "Schedule", load: loadSchedule, render: renderSchedule },
-  history: { title: "History", load: loadHistory, render: renderHistory },
-  devices: { title: "Devices", load: loadDevices, render: renderDevices },
-  settings: { title: "Settings", load: loadSettings, render: renderSettings },
+  now: { title: "Now", load: loadNow, render: renderNow,
+    live: (type) => type === "readings" || type === "decision" || type === "alerts" || type.startsWith("relay") },
+  schedule: { title: "Schedule", load: loadSchedule, render: renderSchedule, live: (type) => type === "schedule.changed" },
+  history: { title: "History", load: loadHistory, render: renderHistory, live: () => false },
+  devices: { title: "Devices", load: loadDevices, render: renderDevices, live: () => false },
+  settings: { title: "Settings", load: loadSettings, render: renderSettings, live: () => false },
 };
 const KIOSK_STORAGE = "rpymostat.kiosk";
+const LIVE_TEXT = { live: "Live", connecting: "Connecting…", offline: "Offline" };
 
 class App {
   constructor() {
@@ -26,16 +31,19 @@ class App {
     this.feed = null;
     this.wakeLock = null;
     this.pending = null;
+    this.wasLive = false;
   }
 
   async start() {
-    this.setKiosk(localStorage.getItem(KIOSK_STORAGE) === "1");
-    window.addEventListener("hashchange", () => this.show());
+    const asked = new URLSearchParams(location.search).get("kiosk");
+    this.setKiosk(asked !== null ? asked === "1" : localStorage.getItem(KIOSK_STORAGE) === "1");
+    window.addEventListener("hashchange", () => this.show(true));
+    document.addEventListener("visibilitychange", () => this.keepAwake());
     document.getElementById("sign-out").addEventListener("click", () => this.signOut());
     if (session.key) {
       try { await signIn(session.key); } catch (_) { signOut(); }
     }
-    this.show();
+    this.show(false);
   }
 
   screenName() {
@@ -43,78 +51,109 @@ class App {
     return SCREENS[name] ? name : "now";
   }
 
-  async show() {
+  async show(moveFocus) {
     if (!session.role) { this.renderSignIn(); return; }
     document.body.dataset.role = session.role;
+    const current = this.screenName();
     replace(this.nav, Object.entries(SCREENS).map(([name, screen]) =>
-      h("a", { href: `#${name}`, "aria-current": name === this.screenName() ? "page" : null }, screen.title)));
+      h("a", { href: `#${name}`, "aria-current": name === current ? "page" : null }, screen.title)));
+    document.title = `${SCREENS[current].title} — RPyMostat`;
     if (!this.feed) {
       this.feed = new LiveFeed((event) => this.onEvent(event), (state) => this.onFeedState(state));
       this.feed.start();
     }
     await this.refresh();
+    if (moveFocus) {
+      window.scrollTo(0, 0);
+      this.main.focus({ preventScroll: true });
+    }
   }
 
   async refresh() {
     const name = this.screenName();
-    const screen = SCREENS[name];
     try {
-      await screen.load(this.state);
+      await SCREENS[name].load(this.state);
+      if (name !== this.screenName()) return;
       this.render();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) { this.signOut(); return; }
+      if (error instanceof ApiError && error.status === 401) { this.signOut("Your key is no longer valid."); return; }
       replace(this.main, h("p", { class: "form-error", role: "alert" }, error.message));
     }
   }
 
   render() {
-    const screen = SCREENS[this.screenName()];
-    screen.render(this.main, this.state, () => this.refresh(), this);
+    const name = this.screenName();
+    if (this.main.dataset.screen !== name) {
+      replace(this.main);
+      this.main.dataset.screen = name;
+    }
+    SCREENS[name].render(this.main, this.state, () => this.refresh(), this);
   }
 
   onEvent(event) {
-    // Coalesce bursts of events into one refresh of the screen on show.
+    if (event.at) noteEngineTime(event.at);
+    if (!SCREENS[this.screenName()].live(event.type || "")) return;
+    // Coalesce bursts of events into one reload of the screen on show.
     if (this.pending) return;
     this.pending = setTimeout(() => { this.pending = null; this.refresh(); }, 300);
   }
 
   onFeedState(state) {
-    this.status.textContent = state === "live" ? "Live" : state === "connecting" ? "Connecting…" : "Offline";
+    if (state === "unauthorized") { this.signOut("Your key is no longer valid."); return; }
+    this.status.textContent = LIVE_TEXT[state];
     this.status.className = `live-${state}`;
+    // Readings are not replayed after a reconnection: reload what is on show.
+    if (state === "live" && this.wasLive) this.refresh();
+    if (state === "live") this.wasLive = true;
   }
 
-  renderSignIn() {
+  renderSignIn(message) {
     replace(this.nav);
-    const key = h("input", { type: "password", id: "api-key", autocomplete: "current-password", required: true });
+    delete document.body.dataset.role;
+    delete this.main.dataset.screen;
+    document.title = "Sign in — RPyMostat";
+    const key = h("input", { type: "password", id: "api-key", name: "api-key", autocomplete: "current-password",
+      required: true, spellcheck: "false" });
     const form = h("form", { class: "sign-in", onsubmit: async (event) => {
       event.preventDefault();
-      try { await signIn(key.value.trim()); this.show(); }
+      try { await signIn(key.value.trim()); this.show(true); }
       catch (error) { showError(form, error.status === 401 ? new Error("That key is not valid.") : error); }
     } },
     h("h2", {}, "Sign in"),
     h("p", {}, "Use an API key. The first start of the engine writes an admin key to its data directory; " +
       "an admin can create keys for everyone else."),
-    field("API key", key), h("button", { type: "submit", class: "primary" }, "Sign in"));
+    field("API key", key), h("button", { type: "submit", class: "primary wide" }, "Sign in"),
+    message ? h("p", { class: "form-error", role: "alert" }, message) : null);
     replace(this.main, form);
   }
 
-  signOut() {
+  signOut(message) {
     if (this.feed) { this.feed.stop(); this.feed = null; }
+    if (this.pending) { clearTimeout(this.pending); this.pending = null; }
     signOut();
     this.state = {};
+    this.wasLive = false;
     this.status.textContent = "";
-    this.renderSignIn();
+    this.status.className = "";
+    this.renderSignIn(message);
   }
 
   async setKiosk(on) {
     document.body.classList.toggle("kiosk", on);
     localStorage.setItem(KIOSK_STORAGE, on ? "1" : "0");
-    if (on && "wakeLock" in navigator) {
-      try { this.wakeLock = await navigator.wakeLock.request("screen"); } catch (_) { this.wakeLock = null; }
-    } else if (!on && this.wakeLock) {
+    if (!on && this.wakeLock) {
       this.wakeLock.release();
       this.wakeLock = null;
     }
+    await this.keepAwake();
+  }
+
+  // A wall tablet stays on in kiosk mode. Browsers drop the lock whenever the
+  // page is hidden, so it is asked for again each time the page shows.
+  async keepAwake() {
+    if (!document.body.classList.contains("kiosk") || document.visibilityState !== "visible") return;
+    if (!("wakeLock" in navigator) || (this.wakeLock && !this.wakeLock.released)) return;
+    try { this.wakeLock = await navigator.wakeLock.request("screen"); } catch (_) { this.wakeLock = null; }
   }
 }
 

@@ -2,6 +2,8 @@
 // Reconnects by itself and asks for every kept event after the last one seen.
 import { session } from "./api.js";
 
+const KEY_REFUSED = 4401;
+
 export class LiveFeed {
   constructor(onEvent, onState) {
     this.onEvent = onEvent;
@@ -10,6 +12,7 @@ export class LiveFeed {
     this.socket = null;
     this.delay = 1000;
     this.stopped = false;
+    this.timer = null;
   }
 
   start() {
@@ -19,6 +22,7 @@ export class LiveFeed {
 
   stop() {
     this.stopped = true;
+    clearTimeout(this.timer);
     if (this.socket) this.socket.close(1000, "signed out");
   }
 
@@ -28,6 +32,7 @@ export class LiveFeed {
     this.socket = socket;
     this.onState("connecting");
     socket.onmessage = (message) => {
+      if (socket !== this.socket) return;
       const data = JSON.parse(message.data);
       if (data.type === "auth_required") {
         const hello = { type: "auth", key: session.key };
@@ -42,10 +47,11 @@ export class LiveFeed {
         this.onEvent(data);
       }
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
+      if (socket !== this.socket || this.stopped) return;
+      if (event.code === KEY_REFUSED) { this.stopped = true; this.onState("unauthorized"); return; }
       this.onState("offline");
-      if (this.stopped) return;
-      setTimeout(() => this.connect(), this.delay);
+      this.timer = setTimeout(() => this.connect(), this.delay);
       this.delay = Math.min(this.delay * 2, 30000);
     };
   }

@@ -1,4 +1,6 @@
 // Temperatures are °C on the wire; the user may prefer °F for display and input.
+import { engineNow } from "./clock.js";
+
 const UNIT_STORAGE = "rpymostat.unit";
 
 export function unit() { return localStorage.getItem(UNIT_STORAGE) || "C"; }
@@ -26,7 +28,7 @@ export function formatTime(iso) {
 
 export function formatAgo(iso) {
   if (!iso) return "never";
-  const seconds = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);
+  const seconds = Math.max(0, (engineNow() - new Date(iso).getTime()) / 1000);
   if (seconds < 90) return `${Math.round(seconds)} s ago`;
   if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
   return `${Math.round(seconds / 3600)} h ago`;

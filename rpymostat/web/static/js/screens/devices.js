@@ -1,29 +1,34 @@
-// "Devices": sensors (rename, room, hide), daemons (approve or reject, host
-// info, last contact) and relays (assign heat/cool/fan/aux).
+// "Devices": daemons (approve or reject, host info, last contact), sensors
+// (rename, room, weight, hide) and relays (assign heat/cool/fan/aux).
 import { api, can } from "../api.js";
-import { h, replace, showError } from "../dom.js";
+import { field, h, replace, showError } from "../dom.js";
 import { formatAgo, formatTemperature } from "../units.js";
 
 const FUNCTIONS = ["", "heat", "cool", "fan", "aux"];
+const STATUS_ORDER = { pending: 0, approved: 1, rejected: 2 };
 
 export async function loadDevices(state) {
-  const [sensors, devices, relays] = await Promise.all([
+  const [sensors, devices, relays, settings] = await Promise.all([
     api("GET", "/v1/sensors"),
     api("GET", "/v1/devices"),
     api("GET", "/v1/relays").catch(() => ({ relays: [] })),
+    api("GET", "/v1/schedules/settings").catch(() => ({ effective_sensors: {} })),
   ]);
   state.sensors = sensors.sensors;
-  state.devices = devices.devices;
+  state.devices = devices.devices.slice().sort((a, b) =>
+    (STATUS_ORDER[a.status] ?? 3) - (STATUS_ORDER[b.status] ?? 3) || a.host_id.localeCompare(b.host_id));
   state.relays = relays.relays || [];
+  state.weights = settings.effective_sensors || {};
 }
 
 export function renderDevices(container, state, refresh) {
   replace(container,
-    h("section", { "aria-label": "Devices" }, h("h2", {}, "Devices"),
-      h("ul", { class: "cards" }, state.devices.map((device) => deviceCard(device, refresh)))),
-    h("section", { "aria-label": "Sensors" }, h("h2", {}, "Sensors"),
-      h("ul", { class: "cards" }, state.sensors.map((sensor) => sensorCard(sensor, refresh)))),
-    h("section", { "aria-label": "Relays" }, h("h2", {}, "Relays"),
+    h("section", { "aria-labelledby": "devices-title" }, h("h2", { id: "devices-title" }, "Devices"),
+      state.devices.length ? h("ul", { class: "cards" }, state.devices.map((device) => deviceCard(device, refresh)))
+        : h("p", { class: "muted" }, "No daemon has registered yet.")),
+    h("section", { "aria-labelledby": "sensors-title" }, h("h2", { id: "sensors-title" }, "Sensors"),
+      h("ul", { class: "cards" }, state.sensors.map((sensor) => sensorCard(sensor, state.weights, refresh)))),
+    h("section", { "aria-labelledby": "relays-title" }, h("h2", { id: "relays-title" }, "Relays"),
       state.relays.length ? h("ul", { class: "cards" }, state.relays.map((relay) => relayCard(relay, refresh)))
         : h("p", { class: "muted" }, "No control daemon has reported relays yet.")),
   );
@@ -33,15 +38,17 @@ function deviceCard(device, refresh) {
   const info = device.info || {};
   const card = h("li", { class: `card device status-${device.status}`, "data-host": device.host_id },
     h("h3", {}, device.host_id),
-    h("p", {}, `${device.kind} daemon — `, h("strong", {}, device.status)),
+    h("p", {}, `${device.kind} daemon — `, h("strong", { class: "device-status" }, device.status)),
     h("p", { class: "muted" }, `Fingerprint ${device.fingerprint}; last contact ${formatAgo(device.last_seen)}`),
     info.hostname ? h("p", { class: "muted" }, `${info.hostname}${info.addresses ? " — " + info.addresses.join(", ") : ""}` +
       `${info.software_version ? " — v" + info.software_version : ""}`) : null);
   if (can("admin") && device.status !== "approved") {
-    card.append(h("button", { type: "button", class: "primary", onclick: () => act("approve") }, "Approve"));
+    card.append(h("button", { type: "button", class: "primary", "aria-label": `Approve ${device.host_id}`,
+      onclick: () => act("approve") }, "Approve"));
   }
   if (can("admin") && device.status !== "rejected") {
-    card.append(h("button", { type: "button", onclick: () => act("reject") }, "Reject"));
+    card.append(h("button", { type: "button", "aria-label": `Reject ${device.host_id}`, onclick: () => act("reject") },
+      "Reject"));
   }
   async function act(action) {
     try { await api("POST", `/v1/devices/${encodeURIComponent(device.host_id)}/${action}`); refresh(); }
@@ -50,25 +57,35 @@ function deviceCard(device, refresh) {
   return card;
 }
 
-function sensorCard(sensor, refresh) {
-  const name = h("input", { type: "text", value: sensor.name || "", placeholder: sensor.alias || sensor.id,
-    "aria-label": `Name of ${sensor.id}`, disabled: !can("write") });
-  const room = h("input", { type: "text", value: sensor.room || "", placeholder: "Room",
-    "aria-label": `Room of ${sensor.id}`, disabled: !can("write") });
-  const hidden = h("input", { type: "checkbox", checked: sensor.hidden, disabled: !can("write"),
-    "aria-label": `Hide ${sensor.id}` });
+function sensorCard(sensor, weights, refresh) {
+  const editable = can("write");
+  const key = sensor.id.replace(/[^A-Za-z0-9_-]/g, "_");
+  const name = h("input", { type: "text", id: `sensor-${key}-name`, value: sensor.name || "",
+    placeholder: sensor.alias || sensor.id, disabled: !editable });
+  const room = h("input", { type: "text", id: `sensor-${key}-room`, value: sensor.room || "", disabled: !editable });
+  const weight = h("input", { type: "number", id: `sensor-${key}-weight`, min: 0, step: "0.5", inputmode: "decimal",
+    value: weights[sensor.id] ?? 0, disabled: !editable, "aria-describedby": `sensor-${key}-weight-help` });
+  const hidden = h("input", { type: "checkbox", id: `sensor-${key}-hidden`, checked: sensor.hidden, disabled: !editable });
   const card = h("li", { class: "card sensor", "data-sensor": sensor.id },
     h("h3", {}, sensor.name || sensor.alias || sensor.id),
     h("p", {}, `${formatTemperature(sensor.value)} — ${sensor.type} on ${sensor.host_id}` +
       (sensor.stale ? " — stale" : "")),
-    h("label", {}, "Name ", name), h("label", {}, "Room ", room), h("label", { class: "inline" }, hidden, " Hidden"));
-  if (can("write")) {
-    card.append(h("button", { type: "button", onclick: save }, "Save"));
+    field("Name", name), field("Room", room), field("Weight", weight),
+    h("p", { class: "muted", id: `sensor-${key}-weight-help` }, "How much it counts in the temperature that counts; 0 leaves it out."),
+    h("label", { class: "inline", for: hidden.id }, hidden, "Hidden"));
+  if (editable) {
+    card.append(h("button", { type: "button", "aria-label": `Save ${sensor.name || sensor.id}`, onclick: save }, "Save"));
   }
   async function save() {
     try {
       await api("PATCH", `/v1/sensors/${encodeURIComponent(sensor.id)}`,
         { name: name.value || null, room: room.value || null, hidden: hidden.checked });
+      const wanted = Number(weight.value) || 0;
+      if (wanted !== (weights[sensor.id] ?? 0)) {
+        const next = { ...weights };
+        if (wanted > 0) next[sensor.id] = wanted; else delete next[sensor.id];
+        await api("PATCH", "/v1/schedules/settings", { default_sensors: next });
+      }
       refresh();
     } catch (error) { showError(card, error); }
   }
@@ -76,13 +93,15 @@ function sensorCard(sensor, refresh) {
 }
 
 function relayCard(relay, refresh) {
-  const select = h("select", { "aria-label": `Function of ${relay.name || relay.id}`, disabled: !can("admin") },
+  const label = relay.name || relay.id;
+  const select = h("select", { id: `relay-${relay.id.replace(/[^A-Za-z0-9_-]/g, "_")}`, disabled: !can("admin") },
     FUNCTIONS.map((f) => h("option", { value: f, selected: (relay.function || "") === f }, f || "unassigned")));
   const card = h("li", { class: `card relay ${relay.on ? "on" : "off"}`, "data-relay": relay.id },
-    h("h3", {}, relay.name || relay.id), h("p", {}, `${relay.on ? "On" : "Off"} — ${relay.host_id || ""}`),
-    h("label", {}, "Function ", select));
+    h("h3", {}, label), h("p", {}, `${relay.on ? "On" : "Off"} — ${relay.host_id || ""}` +
+      (relay.pin !== undefined && relay.pin !== null ? `, pin ${relay.pin}` : "")),
+    field("Function", select));
   if (can("admin")) {
-    card.append(h("button", { type: "button", onclick: assign }, "Assign"));
+    card.append(h("button", { type: "button", "aria-label": `Assign ${label}`, onclick: assign }, "Assign"));
   }
   async function assign() {
     try { await api("PUT", `/v1/relays/${encodeURIComponent(relay.id)}`, { function: select.value || null }); refresh(); }

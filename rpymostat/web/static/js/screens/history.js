@@ -1,8 +1,9 @@
 // "History": temperatures per room, the target and the equipment's on-periods
 // for a day, a week, a month or a year — zoom in and out, move back and forth.
 import { api } from "../api.js";
-import { h, replace } from "../dom.js";
+import { contentWidth, h, replace } from "../dom.js";
 import { toDisplay, unit } from "../units.js";
+import { engineNow, noteEngineTime } from "../clock.js";
 
 const DAY = 86400 * 1000;
 const RANGES = [["day", DAY], ["week", 7 * DAY], ["month", 30 * DAY], ["year", 365 * DAY]];
@@ -11,12 +12,15 @@ const COLOURS = ["#0b5fff", "#b42318", "#1e6b2e", "#8a4b00", "#6b21a8", "#0e7490
 
 const view = { span: DAY, end: null };
 
+// Without an end the engine answers up to its own "now", which the browser's
+// clock may not know exactly (the demo's clock runs fast).
 export async function loadHistory(state) {
-  const end = view.end || Date.now();
-  const start = end - view.span;
-  const query = `start=${new Date(start).toISOString()}&end=${new Date(end).toISOString()}&resolution=auto&points=400`;
-  state.history = await api("GET", `/v1/history?${query}`);
-  state.historyWindow = { start, end };
+  const end = view.end === null ? engineNow() : view.end;
+  const range = `start=${new Date(end - view.span).toISOString()}` +
+    (view.end === null ? "" : `&end=${new Date(view.end).toISOString()}`);
+  state.history = await api("GET", `/v1/history?${range}&resolution=auto&points=400`);
+  if (view.end === null) noteEngineTime(state.history.end);
+  state.historyWindow = { start: Date.parse(state.history.start), end: Date.parse(state.history.end) };
 }
 
 function svg(tag, attributes, ...children) {
@@ -26,8 +30,9 @@ function svg(tag, attributes, ...children) {
   return element;
 }
 
-function chart(history, window) {
-  const width = 1000, height = 360, left = 56, right = 10, top = 10, bars = 60, bottom = 30;
+// Drawn at the size it is shown (no scaling), so its text stays readable on a phone.
+function chart(history, window, width) {
+  const height = width < 600 ? 300 : 380, left = 56, right = 10, top = 10, bars = 64, bottom = 30;
   const plotHeight = height - top - bottom - bars;
   const x = (t) => left + ((t - window.start) / (window.end - window.start)) * (width - left - right);
   const values = [];
@@ -43,12 +48,14 @@ function chart(history, window) {
     root.append(svg("line", { x1: left, x2: width - right, y1: y(v), y2: y(v), class: "grid" }),
       svg("text", { x: 4, y: y(v) + 4, class: "axis" }, `${toDisplay(v).toFixed(1)}°${unit()}`));
   }
-  for (let i = 0; i <= 4; i++) {
-    const t = window.start + ((window.end - window.start) * i) / 4;
+  const ticks = width < 600 ? 2 : 4;
+  for (let i = 0; i <= ticks; i++) {
+    const t = window.start + ((window.end - window.start) * i) / ticks;
     const span = window.end - window.start;
     const text = span <= 2 * DAY ? new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
       : new Date(t).toLocaleDateString([], { month: "short", day: "numeric" });
-    root.append(svg("text", { x: x(t), y: height - 6, class: "axis", "text-anchor": "middle" }, text));
+    const anchor = i === 0 ? "start" : i === ticks ? "end" : "middle";
+    root.append(svg("text", { x: x(t), y: height - 6, class: "axis", "text-anchor": anchor }, text));
   }
   history.series.forEach((series, index) => {
     const colour = COLOURS[index % COLOURS.length];
@@ -73,7 +80,7 @@ function chart(history, window) {
       "stroke-dasharray": "6 4", class: `target target-${key}` }));
   }
   ["heat", "cool", "fan"].forEach((fn, row) => {
-    const rowY = height - bottom - bars + 8 + row * 17;
+    const rowY = height - bottom - bars + 12 + row * 17;
     root.append(svg("text", { x: 4, y: rowY + 11, class: "axis" }, fn));
     for (const period of history.equipment.filter((p) => p.function === fn)) {
       const from = x(Math.max(new Date(period.start).getTime(), window.start));
@@ -87,7 +94,11 @@ function chart(history, window) {
 
 export function renderHistory(container, state, refresh) {
   const history = state.history;
-  const move = (fraction) => { view.end = (view.end || Date.now()) + fraction * view.span; if (view.end > Date.now()) view.end = null; refresh(); };
+  const move = (fraction) => {
+    view.end = (view.end === null ? engineNow() : view.end) + fraction * view.span;
+    if (view.end >= engineNow()) view.end = null;
+    refresh();
+  };
   const zoom = (factor) => { view.span = Math.min(Math.max(view.span * factor, 3600 * 1000), 5 * 365 * DAY); refresh(); };
   replace(container,
     h("section", { "aria-label": "History" }, h("h2", {}, "History"),
@@ -98,7 +109,7 @@ export function renderHistory(container, state, refresh) {
         h("button", { type: "button", "aria-label": "Zoom out", onclick: () => zoom(2) }, "−"),
         h("button", { type: "button", "aria-label": "Earlier", onclick: () => move(-0.5) }, "◀"),
         h("button", { type: "button", "aria-label": "Later", onclick: () => move(0.5), disabled: view.end === null }, "▶")),
-      chart(history, state.historyWindow),
+      chart(history, state.historyWindow, Math.max(300, contentWidth(container))),
       h("ul", { class: "legend" }, history.series.map((series, index) => h("li", {},
         h("span", { class: "swatch", style: `background:${COLOURS[index % COLOURS.length]}` }), series.name || series.sensor_id))),
       h("p", { class: "muted" }, `Resolution ${Math.round(history.resolution / 60)} min, from the ${history.level} level.`)));

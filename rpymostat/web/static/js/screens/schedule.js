@@ -2,8 +2,9 @@
 // adjustments as overlaid bands, like an on-call rotation), with the rules
 // themselves to create, edit and delete, and an "away from … to …" form.
 import { api, can } from "../api.js";
-import { h, replace, field, showError } from "../dom.js";
+import { contentWidth, h, replace, field, showError, showFieldErrors } from "../dom.js";
 import { formatTemperature, fromDisplay, toDisplay, unit } from "../units.js";
+import { engineNow, noteEngineTime } from "../clock.js";
 
 const HOUR = 3600 * 1000;
 const SVG = "http://www.w3.org/2000/svg";
@@ -15,6 +16,7 @@ export async function loadSchedule(state) {
     api("GET", "/v1/overrides"),
     api("GET", "/v1/schedules/settings"),
   ]);
+  noteEngineTime(timeline.start);
   Object.assign(state, { timeline, schedules: schedules.schedules, overrides: overrides.overrides, scheduleSettings: settings });
 }
 
@@ -35,25 +37,29 @@ function label(segment) {
   return parts.join("–");
 }
 
-// One row per day, hours across; each segment a band coloured by the kind of rule.
-function weekChart(timeline) {
+// One row per day, hours across; each segment a band coloured by the kind of
+// rule. Drawn at the size it is shown so that its text stays readable.
+function weekChart(timeline, width) {
   const start = new Date(timeline.start);
   const dayStart = new Date(start); dayStart.setHours(0, 0, 0, 0);
-  const days = 8, width = 1000, rowHeight = 44, left = 90, top = 24;
+  const narrow = width < 600;
+  const days = 8, rowHeight = narrow ? 36 : 44, left = narrow ? 58 : 90, top = 24;
   const chart = svg("svg", { viewBox: `0 0 ${width} ${top + days * rowHeight}`, role: "img", class: "week",
     "aria-label": "The week ahead: which rule sets the target when" });
   for (let hour = 0; hour < 24; hour += 6) {
     const x = left + (hour / 24) * (width - left);
     chart.append(svg("line", { x1: x, x2: x, y1: top - 4, y2: top + days * rowHeight, class: "grid" }),
-      svg("text", { x, y: 14, class: "axis", "text-anchor": "middle" }, `${String(hour).padStart(2, "0")}:00`));
+      svg("text", { x, y: 14, class: "axis", "text-anchor": hour === 0 ? "start" : "middle" },
+        narrow ? String(hour).padStart(2, "0") : `${String(hour).padStart(2, "0")}:00`));
   }
   for (let day = 0; day < days; day++) {
     const from = new Date(dayStart.getTime() + day * 24 * HOUR);
-    chart.append(svg("text", { x: 4, y: top + day * rowHeight + 28, class: "axis" },
+    chart.append(svg("text", { x: 4, y: top + day * rowHeight + rowHeight / 2 + 5, class: "axis" },
       from.toLocaleDateString([], { weekday: "short", day: "numeric" })));
   }
   for (const segment of timeline.segments) {
     let from = new Date(segment.start).getTime();
+    const kind = kindOf(segment.source);
     const to = new Date(segment.end).getTime();
     while (from < to) {
       const day = Math.floor((from - dayStart.getTime()) / (24 * HOUR));
@@ -62,10 +68,12 @@ function weekChart(timeline) {
       if (day >= 0 && day < days) {
         const x = left + ((from - dayStart.getTime() - day * 24 * HOUR) / (24 * HOUR)) * (width - left);
         const w = ((end - from) / (24 * HOUR)) * (width - left);
-        const band = svg("g", { class: `band ${kindOf(segment.source)} mode-${segment.mode}` },
+        const band = svg("g", { class: `band ${kind} mode-${segment.mode}`, "data-source": segment.source },
           svg("title", {}, `${new Date(from).toLocaleString()} – ${new Date(end).toLocaleTimeString()}: ${segment.mode} ${label(segment)} (${segment.source})`),
           svg("rect", { x, y: top + day * rowHeight + 4, width: Math.max(w, 1), height: rowHeight - 8, rx: 4 }));
-        if (w > 40) band.append(svg("text", { x: x + 4, y: top + day * rowHeight + 28, class: "band-label" }, label(segment)));
+        if (w > 8 * label(segment).length) {
+          band.append(svg("text", { x: x + 4, y: top + day * rowHeight + rowHeight / 2 + 5, class: "band-label" }, label(segment)));
+        }
         chart.append(band);
       }
       from = end;
@@ -74,55 +82,79 @@ function weekChart(timeline) {
   return chart;
 }
 
-function instructionFields(prefix) {
-  const mode = h("select", { id: `${prefix}-mode` }, ["heat", "cool", "auto", "off"].map((m) => h("option", { value: m }, m)));
-  const heat = h("input", { type: "number", id: `${prefix}-heat`, step: "0.5", value: toDisplay(20).toFixed(1) });
-  const cool = h("input", { type: "number", id: `${prefix}-cool`, step: "0.5", value: toDisplay(25).toFixed(1) });
+function instructionFields(prefix, existing) {
+  const mode = h("select", { id: `${prefix}-mode` }, ["heat", "cool", "auto", "off"].map((m) =>
+    h("option", { value: m, selected: existing && existing.mode === m }, m)));
+  const heat = h("input", { type: "number", id: `${prefix}-heat`, step: "0.5", inputmode: "decimal",
+    value: toDisplay(existing && existing.heat_setpoint !== null ? existing.heat_setpoint : 20).toFixed(1) });
+  const cool = h("input", { type: "number", id: `${prefix}-cool`, step: "0.5", inputmode: "decimal",
+    value: toDisplay(existing && existing.cool_setpoint !== null ? existing.cool_setpoint : 25).toFixed(1) });
   function read() {
     const body = { mode: mode.value };
     if (mode.value === "heat" || mode.value === "auto") body.heat_setpoint = Math.round(fromDisplay(Number(heat.value)) * 10) / 10;
     if (mode.value === "cool" || mode.value === "auto") body.cool_setpoint = Math.round(fromDisplay(Number(cool.value)) * 10) / 10;
     return body;
   }
-  return { elements: [field("Mode", mode), field(`Heat to (°${unit()})`, heat), field(`Cool to (°${unit()})`, cool)], read };
+  return { elements: [field("Mode", mode), field(`Heat to (°${unit()})`, heat), field(`Cool to (°${unit()})`, cool)], read,
+    inputs: { mode, heat_setpoint: heat, cool_setpoint: cool } };
 }
 
-function toIso(localValue) { return new Date(localValue).toISOString(); }
+function toIso(localValue) {
+  const t = new Date(localValue);
+  return Number.isNaN(t.getTime()) ? localValue : t.toISOString();
+}
 
+// The value of a datetime-local input: local time, to the minute.
+function localInput(ms) {
+  const t = new Date(ms);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}T${pad(t.getHours())}:${pad(t.getMinutes())}`;
+}
+
+// Offered by default: away from tomorrow 08:00 for three days, by the engine's clock.
 function awayForm(refresh) {
-  const from = h("input", { type: "datetime-local", id: "away-from", required: true });
-  const to = h("input", { type: "datetime-local", id: "away-to", required: true });
-  const keep = h("input", { type: "number", id: "away-keep", step: "0.5", value: toDisplay(12).toFixed(1) });
-  const form = h("form", { class: "card", id: "away-form", onsubmit: async (event) => {
+  const tomorrow = new Date(engineNow() + 24 * HOUR); tomorrow.setHours(8, 0, 0, 0);
+  const from = h("input", { type: "datetime-local", id: "away-from", required: true, value: localInput(tomorrow.getTime()) });
+  const to = h("input", { type: "datetime-local", id: "away-to", required: true, value: localInput(tomorrow.getTime() + 72 * HOUR) });
+  const keep = h("input", { type: "number", id: "away-keep", step: "0.5", inputmode: "decimal", value: toDisplay(12).toFixed(1) });
+  const form = h("form", { class: "card", id: "away-form", novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     try {
       await api("POST", "/v1/overrides", { name: "Away", start: toIso(from.value), end: toIso(to.value), mode: "heat",
         heat_setpoint: Math.round(fromDisplay(Number(keep.value)) * 10) / 10 });
+      showFieldErrors(form, null, inputs);
       refresh();
-    } catch (error) { showError(form, error); }
+    } catch (error) { showFieldErrors(form, error, inputs); }
   } }, h("h3", {}, "Away"), field("From", from), field("To", to), field(`Keep above (°${unit()})`, keep),
   h("button", { type: "submit", class: "primary" }, "Save away period"));
+  const inputs = { start: from, end: to, heat_setpoint: keep };
   return form;
 }
 
-function scheduleForm(refresh, existing) {
-  const name = h("input", { type: "text", id: "schedule-name", value: existing ? existing.name : "" });
-  const cron = h("input", { type: "text", id: "schedule-cron", value: existing ? existing.cron : "30 6 * * 1-5",
-    "aria-describedby": "cron-help" });
-  const duration = h("input", { type: "text", id: "schedule-duration", value: existing && existing.duration ? existing.duration : "PT16H" });
-  const instruction = instructionFields("schedule");
-  const form = h("form", { class: "card", id: "schedule-form", onsubmit: async (event) => {
+function scheduleForm(refresh, existing, cancel) {
+  const prefix = existing ? `edit-${existing.id}` : "schedule";
+  const name = h("input", { type: "text", id: `${prefix}-name`, value: existing ? existing.name : "" });
+  const cron = h("input", { type: "text", id: `${prefix}-cron`, value: existing ? existing.cron : "30 6 * * 1-5",
+    "aria-describedby": `${prefix}-cron-help`, spellcheck: "false" });
+  const duration = h("input", { type: "text", id: `${prefix}-duration`, spellcheck: "false",
+    value: existing && existing.duration ? existing.duration : "PT16H" });
+  const instruction = instructionFields(prefix, existing);
+  const inputs = { name, cron, duration, ...instruction.inputs };
+  const form = h("form", { class: "card", id: `${prefix}-form`, novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     const body = { name: name.value || "Schedule", cron: cron.value, duration: duration.value, ...instruction.read() };
     try {
       if (existing) await api("PUT", `/v1/schedules/${encodeURIComponent(existing.id)}`, body);
       else await api("POST", "/v1/schedules", body);
+      showFieldErrors(form, null, inputs);
       refresh();
-    } catch (error) { showError(form, error); }
+    } catch (error) { showFieldErrors(form, error, inputs); }
   } }, h("h3", {}, existing ? `Edit ${existing.name}` : "New schedule"), field("Name", name),
-  field("Starts (cron, local time)", cron), h("p", { id: "cron-help", class: "muted" }, "minute hour day month weekday, e.g. 30 6 * * 1-5 = 06:30 on weekdays"),
+  field("Starts (cron, local time)", cron),
+  h("p", { id: `${prefix}-cron-help`, class: "muted" }, "minute hour day month weekday, e.g. 30 6 * * 1-5 = 06:30 on weekdays"),
   field("Lasts (ISO 8601 duration)", duration), instruction.elements,
-  h("button", { type: "submit", class: "primary" }, existing ? "Save" : "Create schedule"));
+  h("button", { type: "submit", class: "primary" }, existing ? "Save" : "Create schedule"),
+  cancel ? h("button", { type: "button", onclick: cancel }, "Cancel") : null);
   return form;
 }
 
@@ -132,8 +164,15 @@ function ruleCard(rule, path, refresh) {
     h("p", {}, rule.cron ? `${rule.cron} for ${rule.duration || "until " + rule.end_cron}` :
       `${new Date(rule.start).toLocaleString()} → ${rule.end ? new Date(rule.end).toLocaleString() : "next change"}`),
     h("p", {}, `${rule.mode} ${label(rule)}`));
+  if (can("write") && rule.cron) {
+    card.append(h("button", { type: "button", "aria-label": `Edit ${rule.name || rule.id}`, onclick: () => {
+      const form = scheduleForm(refresh, rule, () => form.replaceWith(card));
+      card.replaceWith(form);
+      form.querySelector("input").focus();
+    } }, "Edit"));
+  }
   if (can("write")) {
-    card.append(h("button", { type: "button", onclick: async () => {
+    card.append(h("button", { type: "button", "aria-label": `Delete ${rule.name || rule.id}`, onclick: async () => {
       try { await api("DELETE", `${path}/${encodeURIComponent(rule.id)}`); refresh(); } catch (error) { showError(card, error); }
     } }, "Delete"));
   }
@@ -145,11 +184,12 @@ export function renderSchedule(container, state, refresh) {
   replace(container,
     h("section", { "aria-label": "Week ahead" }, h("h2", {}, "Week ahead"),
       paused ? h("p", { class: "alert" }, "Schedules are paused (vacation); overrides still apply.") : null,
-      weekChart(state.timeline),
+      weekChart(state.timeline, Math.max(300, contentWidth(container))),
       h("p", { class: "legend" }, h("span", { class: "key schedule" }, "schedule"), h("span", { class: "key override" }, "override"),
         h("span", { class: "key adjustment" }, "adjustment"), h("span", { class: "key default" }, "default"))),
     h("section", { "aria-label": "Overrides" }, h("h2", {}, "Overrides"),
-      h("ul", { class: "cards" }, state.overrides.map((rule) => ruleCard(rule, "/v1/overrides", refresh))),
+      state.overrides.length ? h("ul", { class: "cards" }, state.overrides.map((rule) => ruleCard(rule, "/v1/overrides", refresh)))
+        : h("p", { class: "muted" }, "No overrides ahead."),
       can("write") ? awayForm(refresh) : null),
     h("section", { "aria-label": "Schedules" }, h("h2", {}, "Schedules"),
       can("write") ? h("button", { type: "button", id: "pause", onclick: async () => {

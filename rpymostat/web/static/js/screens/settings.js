@@ -6,21 +6,30 @@ import { schemaForm } from "../schema_form.js";
 import { setUnit, unit } from "../units.js";
 
 export async function loadSettings(state) {
-  state.plugins = await api("GET", "/v1/plugins");
-  state.keys = can("admin") ? (await api("GET", "/v1/keys")).keys : [];
+  const [plugins, keys, timeline] = await Promise.all([
+    api("GET", "/v1/plugins"),
+    can("admin") ? api("GET", "/v1/keys") : { keys: [] },
+    api("GET", "/v1/timeline?hours=1").catch(() => null),
+  ]);
+  state.plugins = plugins;
+  state.keys = keys.keys;
+  state.timezone = timeline ? timeline.timezone : null;
 }
 
 export function renderSettings(container, state, refresh, app) {
-  replace(container, displaySection(app), pluginSection(state, refresh), can("admin") ? keysSection(state, refresh) : null);
+  replace(container, displaySection(app, state), pluginSection(state, refresh),
+    can("admin") ? keysSection(state, refresh) : null);
 }
 
-function displaySection(app) {
+function displaySection(app, state) {
   const units = h("select", { id: "unit", onchange: (e) => { setUnit(e.target.value); app.render(); } },
     ["C", "F"].map((u) => h("option", { value: u, selected: unit() === u }, `°${u}`)));
   const kiosk = h("input", { type: "checkbox", id: "kiosk", checked: document.body.classList.contains("kiosk"),
     onchange: (e) => app.setKiosk(e.target.checked) });
   return h("section", { "aria-label": "Display" }, h("h2", {}, "Display"),
-    field("Units", units), h("label", { class: "inline" }, kiosk, " Wall-tablet mode (dark, large, stays on)"),
+    field("Units", units), h("label", { class: "inline", for: "kiosk" }, kiosk, "Wall-tablet mode (dark, large, stays on)"),
+    state.timezone ? h("p", {}, `Home time zone: ${state.timezone} `,
+      h("span", { class: "muted" }, "(schedules follow it; the engine's RPYMOSTAT_TIMEZONE sets it)")) : null,
     h("p", { class: "muted" }, `Signed in as ${session.name} (${session.role}).`));
 }
 
@@ -54,13 +63,15 @@ function keysSection(state, refresh) {
   const section = h("section", { "aria-label": "API keys" }, h("h2", {}, "API keys"),
     h("ul", { class: "cards" }, state.keys.map((key) => h("li", { class: "card", "data-key": key.id },
       h("h3", {}, key.name), h("p", {}, `${key.role} — ${key.revoked_at ? "revoked" : "live"}`),
-      key.revoked_at ? null : h("button", { type: "button", onclick: () => revoke(key.id) }, "Revoke")))),
+      key.revoked_at ? null : h("button", { type: "button", "aria-label": `Revoke ${key.name}`,
+        onclick: () => revoke(key.id) }, "Revoke")))),
     h("h3", {}, "New key"), field("Name", name), field("Role", role),
     h("button", { type: "button", class: "primary", onclick: create }, "Create key"), shown);
   async function create() {
     try {
       const made = await api("POST", "/v1/keys", { name: name.value, role: role.value });
       shown.textContent = `New key (shown once): ${made.key}`;
+      name.value = "";
     } catch (error) { showError(section, error); }
   }
   async function revoke(id) {

@@ -1,0 +1,121 @@
+"""The demo as a separate process and a headless system Chromium driving its web UI.
+
+One demo serves the whole browser suite (it takes a few seconds to start);
+each test gets a fresh browser context, so nothing a page stored (the key,
+the units, kiosk mode) leaks from one test to the next. Sync Playwright runs
+in the test process: the demo's reactor lives in its own process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.processes import BIN, free_port, http, wait_for
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1280, "height": 900}
+DEMO_SPEED = "600"
+
+
+@dataclass
+class Demo:
+    """The running demo: where it listens and its first-start admin key."""
+
+    url: str
+    admin_key: str
+    log_path: Path
+
+    def api(self, method: str, path: str, body: object = None, key: str | None = None) -> tuple[int, object]:
+        return http(method, self.url + path, body, key=key or self.admin_key)
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    data_dir = tmp_path_factory.mktemp("demo")
+    port = free_port()
+    env = {**os.environ, "RPYMOSTAT_DATA_DIR": str(data_dir), "RPYMOSTAT_PORT": str(port),
+           "RPYMOSTAT_HOST": "127.0.0.1", "RPYMOSTAT_DEMO_SPEED": DEMO_SPEED}
+    env.pop("RPYMOSTAT_DB_URI", None)
+    log_path = data_dir / "demo.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([str(BIN / "rpymostat-demo")], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _serving(url, data_dir, process), timeout=30, what="the demo to serve")
+        yield Demo(url, (data_dir / "admin-key").read_text().strip(), log_path)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _serving(url: str, data_dir: Path, process: subprocess.Popen) -> bool:
+    if process.poll() is not None:
+        raise AssertionError(f"the demo exited with {process.returncode}")
+    if not (data_dir / "admin-key").exists():
+        return False
+    try:
+        return http("GET", url + "/v1/status")[0] == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("no system Chromium at /usr/bin/chromium (./dev test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser, demo: Demo):
+    """A fresh browser profile; every request it makes is recorded to check it stays on the engine."""
+    context = browser.new_context(viewport=DESKTOP, base_url=demo.url)
+    context.set_default_timeout(15_000)
+    context.requests = []
+    context.on("request", lambda request: context.requests.append(request.url))
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS
+
+
+def sign_in(page, key: str, screen: str = "now") -> None:
+    """Open the UI and sign in the way a person does: paste the key, press the button."""
+    page.goto(f"/ui/#{screen}")
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("navigation", name="Screens").wait_for()
+
+
+def new_key(demo: Demo, role: str) -> str:
+    status, made = demo.api("POST", "/v1/keys", {"name": f"browser {role}", "role": role})
+    assert status in (200, 201), made
+    return made["key"]
