@@ -21,6 +21,7 @@ from twisted.web.iweb import IRequest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, verify_request
+from rpymostat.common.timeutil import time_scale
 from rpymostat.version import VERSION
 from rpymostat_control.controller import Controller
 from rpymostat_control.guard import GuardResult, UnknownRelayError
@@ -59,8 +60,8 @@ class ControlAPI:
         self.host_id = host_id
         self._secret = secret
         self._clock = clock
-        self._window = signature_window
-        self._nonces = NonceCache(signature_window)
+        self._window = signature_window * time_scale(clock)
+        self._nonces = NonceCache(self._window)
         self._engine_state = engine_state or (lambda: {})
         self.app = Klein()
         self.app.route("/v1/status", methods=["GET"])(self._status)

@@ -16,17 +16,9 @@ from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
 from rpymostat.common.signing import sign_request
+from rpymostat.common.timeutil import time_scale
 
 DEFAULT_TIMEOUT = 10.0
-
-
-def time_scale(clock: IReactorTime) -> float:
-    """Clock seconds per real second: a network timeout is real time, whatever the clock.
-
-    A scaled clock (the demo's) declares its ``speed``; every other clock
-    runs at 1.
-    """
-    return float(getattr(clock, "speed", 1.0))
 
 
 @dataclass(frozen=True)

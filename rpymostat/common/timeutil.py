@@ -41,3 +41,13 @@ def from_iso(text: str) -> float:
 def utc_datetime(epoch: float) -> datetime:
     """Epoch seconds as an aware UTC datetime."""
     return datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def time_scale(clock: object) -> float:
+    """Clock seconds per real second.
+
+    Network timeouts, signature windows and heartbeats are about real time
+    (how long a packet takes), whatever the clock: a scaled clock (the
+    demo's) declares its ``speed``, and every other clock runs at 1.
+    """
+    return float(getattr(clock, "speed", 1.0))

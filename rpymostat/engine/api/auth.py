@@ -13,6 +13,7 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.web.iweb import IRequest
 
 from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, verify_request
+from rpymostat.common.timeutil import time_scale
 from rpymostat.engine.api.errors import ApiError
 from rpymostat.engine.api.requests import header
 from rpymostat.engine.api.routing import RouteSpec
@@ -45,8 +46,8 @@ class Authenticator:
     def __init__(self, store: Store, clock: IReactorTime, signature_window: float) -> None:
         self.store = store
         self.clock = clock
-        self.window = signature_window
-        self.nonces = NonceCache(signature_window)
+        self.window = signature_window * time_scale(clock)
+        self.nonces = NonceCache(self.window)
 
     async def authenticate(self, request: IRequest, body: bytes, spec: RouteSpec) -> Principal:
         authorization = header(request, "authorization")

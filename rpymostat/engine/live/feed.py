@@ -10,6 +10,7 @@ stops receiving within one ``heartbeat_interval``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 from autobahn.twisted.resource import WebSocketResource
@@ -19,6 +20,7 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
+from rpymostat.common.timeutil import time_scale
 from rpymostat.engine.events import EVENTS_STREAM, Event, EventBus
 from rpymostat.engine.live import messages
 from rpymostat.engine.live.connection import LiveConnection
@@ -35,7 +37,11 @@ class LiveFeed:
         self.events = events
         self.store = store
         self.clock = clock
-        self.settings = settings or LiveFeedSettings()
+        # Sign-in timeout and heartbeat are real time (a browser's pace), even on the demo's fast clock.
+        base = settings or LiveFeedSettings()
+        scale = time_scale(clock)
+        self.settings = replace(base, auth_timeout=base.auth_timeout * scale,
+                                heartbeat_interval=base.heartbeat_interval * scale)
         self.connections: set[LiveConnection] = set()
         self._unsubscribe: Callable[[], None] | None = None
         self._ticker: LoopingCall | None = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, fingerprint, verify_request
-from rpymostat.common.timeutil import to_iso
+from rpymostat.common.timeutil import time_scale, to_iso
 from rpymostat.engine.api.app import Call, Reply
 from rpymostat.engine.api.errors import ApiError, not_found, unprocessable
 from rpymostat.engine.api.requests import header
@@ -42,7 +42,8 @@ def device_json(device: DeviceRecord) -> dict[str, Any]:
 class DevicesAPI:
     def __init__(self, context: EngineContext) -> None:
         self.context = context
-        self.nonces = NonceCache(context.config.signature_window)
+        self.window = context.config.signature_window * time_scale(context.clock)
+        self.nonces = NonceCache(self.window)
 
     @route("/v1/devices")
     async def list(self, call: Call) -> dict[str, Any]:
@@ -120,7 +121,7 @@ class DevicesAPI:
             if signed.device_id != host_id:
                 raise SignatureError("X-RPyMostat-Device does not match host_id")
             verify_request(signed, secret, request.method.decode("ascii"), request.uri.decode("utf-8"),
-                           call.body, self.context.now(), self.context.config.signature_window, self.nonces)
+                           call.body, self.context.now(), self.window, self.nonces)
         except SignatureError as exc:
             raise ApiError(401, f"signature refused: {exc}") from None
 
