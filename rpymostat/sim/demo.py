@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from twisted.application.service import MultiService
-from twisted.internet.defer import inlineCallbacks
+from twisted.internet.defer import ensureDeferred, inlineCallbacks
 from twisted.logger import Logger
 
 from rpymostat.common.discovery import StaticLocator
@@ -48,6 +48,7 @@ CONTROL_HOST = "demo-furnace"
 ROOMS = {"living-room": ("Living room", SensorModel(lag=90.0, noise=0.05)),
          "bedroom": ("Bedroom", SensorModel(lag=120.0, noise=0.05, offset=-0.6))}
 ATTIC_SENSOR = "attic"
+DEFAULT_WEIGHTS = {"living-room": 2.0, "bedroom": 1.0}
 DAY_SCHEDULE = {"name": "Day", "cron": "30 6 * * *", "duration": "PT16H", "mode": "auto",
                 "heat_setpoint": 21.0, "cool_setpoint": 23.0}
 NIGHT_DEFAULT = {"mode": "auto", "heat_setpoint": 19.0, "cool_setpoint": 25.0}
@@ -209,8 +210,14 @@ def _name_rooms(engine: Any, event: Any, unsubscribe: Any) -> None:
     if event.type != "readings" or event.data.get("host_id") != SENSOR_HOST:
         return
     unsubscribe()
+    from rpymostat.engine.schedules.book import RuleBook
+
     for room, (name, _) in ROOMS.items():
         engine.context.store.update_sensor(room, {"name": name, "room": name})
+    # The house's temperature is the living room's and the bedroom's, not the attic's once it is approved.
+    weights = ensureDeferred(RuleBook(engine.timeline).change_settings({"default_sensors": DEFAULT_WEIGHTS},
+                                                                       partial=True))
+    weights.addErrback(lambda failure: log.failure("Could not set the demo's sensor weights", failure))
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:

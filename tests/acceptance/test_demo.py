@@ -69,3 +69,11 @@ def test_the_web_ui_is_served(demo):
     url, _, _ = demo
     status, page = http("GET", url + "/ui/")
     assert status == 200 and "RPyMostat" in page
+
+
+def test_the_attic_does_not_count_towards_the_house_temperature(demo):
+    url, key, _ = demo
+    wait_for(lambda: http("GET", url + "/v1/schedules/settings", key=key)[1].get("default_sensors"),
+             what="the demo's default sensor weights")
+    settings = http("GET", url + "/v1/schedules/settings", key=key)[1]
+    assert settings["default_sensors"] == {"living-room": 2.0, "bedroom": 1.0}
