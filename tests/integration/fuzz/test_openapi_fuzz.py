@@ -14,7 +14,8 @@ test pins it to the document the engine serves, so the two cannot differ.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -23,8 +24,8 @@ from schemathesis import Case
 from rpymostat.engine.api.build import api_document
 from tests.integration.fuzz.checks import (
     HistoryAnsweredUnlessARuleIsBroken,
-    UpdateAcceptedUnlessALimitIsBroken,
     RefusedWithoutCredentials,
+    UpdateAcceptedUnlessALimitIsBroken,
     allow_lists_every_matching_operation,
 )
 from tests.integration.fuzz.conftest import FuzzTarget

@@ -30,7 +30,8 @@ DEFAULT_RANGE = 86400.0
 MAX_RANGE_DAYS = 4018
 MAX_SENSORS = 64
 MAX_DECISIONS = 20000
-# The document's pattern, matched here as schemathesis and other Python clients read it.
+# The pattern the document gives, read as Python validators read it
+# (a trailing newline passes, and int() ignores it).
 RESOLUTION_SECONDS = re.compile("^[0-9]*[1-9][0-9]*$")
 
 
@@ -142,8 +143,9 @@ class HistoryAPI:
 def openapi_fragment() -> dict[str, Any]:
     number_or_null = {"type": ["number", "null"]}
 
-    def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-        return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    def query(name: str, schema: dict[str, Any], description: str, example: Any = None) -> dict[str, Any]:
+        param = {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+        return param if example is None else {**param, "example": example}
 
     params = [
         query("sensors", {"type": "string", "minLength": 1},
@@ -154,10 +156,10 @@ def openapi_fragment() -> dict[str, Any]:
                                 f"{MAX_RANGE_DAYS} days after it (400 otherwise)"),
         query("resolution", {"anyOf": [{"type": "string", "pattern": RESOLUTION_SECONDS.pattern}, {"const": "auto"}]},
               "bucket size in whole seconds, or auto (default) for about `points` buckets; a size giving more "
-              f"than {MAX_POINTS} buckets over the range is refused with 400"),
+              f"than {MAX_POINTS} buckets over the range is refused with 400", "300"),
         query("points", {"type": "integer", "minimum": 1, "maximum": MAX_POINTS},
               f"only with resolution=auto or no resolution (400 otherwise): at most this many buckets "
-              f"(default {DEFAULT_POINTS})"),
+              f"(default {DEFAULT_POINTS})", DEFAULT_POINTS),
     ]
     return {
         "paths": {"/v1/history": {"get": operation(

@@ -7,7 +7,8 @@ responses match their schemas, so it cannot drift from what the server does.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from rpymostat.engine.api.app import Call
 from rpymostat.engine.api.routing import route

@@ -9,8 +9,8 @@ from rpymostat.engine.api.errors import not_found
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.openapi import TIMESTAMP, operation, paging, path_param, ref, response
 from rpymostat.engine.api.v1.rule_common import (
-    INSTRUCTION_PROPERTIES,
     IGNORED,
+    INSTRUCTION_PROPERTIES,
     INSTRUCTION_REQUIRED,
     LIST_PARAMS,
     NAME,
