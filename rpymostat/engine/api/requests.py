@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from twisted.web.iweb import IRequest
@@ -12,6 +13,8 @@ from rpymostat.common.timeutil import TimestampError, from_iso
 from rpymostat.engine.api.errors import ApiError, bad_request
 
 MAX_LIMIT = 10000
+# Decimal digits only: int() would also take "1_000", " 5" and non-ASCII digits.
+WHOLE_NUMBER = re.compile("-?[0-9]+")
 
 
 def header(request: IRequest, name: str) -> str | None:
@@ -80,10 +83,9 @@ def int_param(request: IRequest, name: str, default: int, low: int, high: int) -
     raw = _arg(request, name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"{name} parameter must be a whole number") from None
+    if not WHOLE_NUMBER.fullmatch(raw):
+        raise bad_request(f"{name} parameter must be a whole number")
+    value = int(raw)
     if not low <= value <= high:
         raise bad_request(f"{name} parameter must be between {low} and {high}")
     return value

@@ -7,8 +7,11 @@ each pass runs exactly the checks that apply to it.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import time
+import urllib.request
 from datetime import datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -17,8 +20,10 @@ import jsonschema
 from referencing import Registry, Resource
 from schemathesis import Case, CheckContext, Response
 
+from rpymostat.engine.api.v1.history import DEFAULT_RANGE, MAX_RANGE_DAYS, MAX_SENSORS
 from rpymostat.engine.api.v1.sensor_update import MAX_AGE_SECONDS
 from rpymostat.engine.sensor_ranges import physical_range
+from rpymostat.history.resolution import MAX_POINTS
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -28,13 +33,25 @@ def sent_to_operation(case: Case) -> bool:
     return case.method.upper() == case.operation.method.upper()
 
 
-def refused_without_credentials(ctx: CheckContext, response: Response, case: Case) -> None:
-    """An operation whose document asks for credentials answers 401 to a caller with none."""
-    needs_credentials = bool(case.operation.definition.raw.get("security"))
-    if sent_to_operation(case) and needs_credentials and response.status_code != 401:
-        raise AssertionError(
-            f"{case.method} {case.formatted_path} answered {response.status_code} with no credentials; expected 401"
-        )
+class RefusedWithoutCredentials:
+    """An operation whose document asks for credentials answers 401 to a caller with none.
+
+    A body over the size limit is refused (413) before anything else is
+    read, credentials included, as the 413 answer's description says.
+    """
+
+    def __init__(self, max_body_bytes: int) -> None:
+        self.max_body_bytes = max_body_bytes
+        self.__name__ = type(self).__name__
+
+    def __call__(self, ctx: CheckContext, response: Response, case: Case) -> None:
+        needs_credentials = bool(case.operation.definition.raw.get("security"))
+        body = response.request.body
+        oversized = isinstance(body, (bytes, str)) and len(body) > self.max_body_bytes
+        expected = 413 if oversized else 401
+        if sent_to_operation(case) and needs_credentials and response.status_code != expected:
+            raise AssertionError(f"{case.method} {case.formatted_path} answered {response.status_code} with no "
+                                 f"credentials; expected {expected}")
 
 
 def _template_pattern(path: str) -> re.Pattern[str]:
@@ -129,3 +146,52 @@ class UpdateAcceptedUnlessALimitIsBroken:
         if response.status_code != expected:
             raise AssertionError(f"a schema-valid update {'breaking' if broken else 'within'} the documented limits "
                                  f"answered {response.status_code}, expected {expected}: {response.text}")
+
+
+def history_query_breaks_a_documented_rule(query: dict[str, Any], known_sensors: set[str], now: float) -> bool:
+    """Whether a schema-valid history query breaks a rule the document states in words.
+
+    OpenAPI cannot tie one parameter to another (points only with
+    resolution=auto, end after start, a range's bucket count) nor to the
+    sensors stored; the parameter descriptions say each of these is a 400.
+    """
+    resolution = query.get("resolution", "auto")
+    if "points" in query and resolution != "auto":
+        return True
+    end = datetime.fromisoformat(query["end"]).timestamp() if "end" in query else now
+    start = datetime.fromisoformat(query["start"]).timestamp() if "start" in query else end - DEFAULT_RANGE
+    if end <= start or end - start > MAX_RANGE_DAYS * 86400:
+        return True
+    if resolution != "auto" and math.ceil((end - start) / int(resolution)) > MAX_POINTS:
+        return True
+    if "sensors" not in query:
+        return False
+    wanted = [part.strip() for part in query["sensors"].split(",") if part.strip()]
+    return not wanted or len(wanted) > MAX_SENSORS or not set(wanted) <= known_sensors
+
+
+class HistoryAnsweredUnlessARuleIsBroken:
+    """A schema-valid ``GET /v1/history`` is answered 200 exactly when it breaks no documented rule, else 400."""
+
+    def __init__(self, engine_url: str, admin_key: str) -> None:
+        self.engine_url = engine_url
+        self.admin_key = admin_key
+        self.__name__ = type(self).__name__
+
+    def known_sensors(self) -> set[str]:
+        request = urllib.request.Request(f"{self.engine_url}/v1/sensors?full=false&limit=10000",
+                                         headers={"Authorization": f"Bearer {self.admin_key}"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return set(json.load(answer)["sensors"])
+
+    def __call__(self, ctx: CheckContext, response: Response, case: Case) -> None:
+        if (case.method, case.path) != ("GET", "/v1/history") or case.meta is None \
+                or not case.meta.generation.mode.is_positive:
+            return
+        query = dict(case.query or {})
+        broken = history_query_breaks_a_documented_rule(query, self.known_sensors(), time.time())
+        expected = 400 if broken else 200
+        if response.status_code != expected:
+            raise AssertionError(f"a schema-valid history query {'breaking' if broken else 'within'} the "
+                                 f"documented rules answered {response.status_code}, expected {expected}: "
+                                 f"{response.text}")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import pytest
 
@@ -13,11 +13,12 @@ from tests.support.processes import EngineProcess, run_script
 
 @dataclass(frozen=True)
 class FuzzTarget:
-    """The engine under fuzzing, the admin key that opens every route, and its clock tolerance."""
+    """The engine under fuzzing, the admin key that opens every route, its clock tolerance and body limit."""
 
     engine: EngineProcess
     admin_key: str
     future_tolerance: float
+    max_body_bytes: int
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +28,7 @@ def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget
     assert created.returncode == 0, created.stderr
     engine.start()
     try:
-        yield FuzzTarget(engine, created.stdout.strip(), EngineConfig.from_environ(engine.env).signature_window)
+        config = EngineConfig.from_environ(engine.env)
+        yield FuzzTarget(engine, created.stdout.strip(), config.signature_window, config.max_body_bytes)
     finally:
         engine.kill()

@@ -8,6 +8,7 @@ buckets rather than half a million raw readings per sensor.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from twisted.web.iweb import IRequest
@@ -29,6 +30,9 @@ DEFAULT_RANGE = 86400.0
 MAX_RANGE_DAYS = 4018
 MAX_SENSORS = 64
 MAX_DECISIONS = 20000
+# The pattern the document gives, read as Python validators read it
+# (a trailing newline passes, and int() ignores it).
+RESOLUTION_SECONDS = re.compile("^[0-9]*[1-9][0-9]*$")
 
 
 def _sensor_ids(raw: str | None, known: list[SensorRecord]) -> list[SensorRecord]:
@@ -69,12 +73,9 @@ def parse_resolution(request: IRequest, start: float, end: float) -> int:
         return auto_resolution(start, end, int_param(request, "points", DEFAULT_POINTS, 1, MAX_POINTS))
     if _text_arg(request, "points") is not None:
         raise bad_request("points parameter only applies with resolution=auto")
-    try:
-        resolution = int(raw)
-    except ValueError:
-        raise bad_request("resolution parameter must be a whole number of seconds or auto") from None
-    if resolution < 1:
-        raise bad_request("resolution parameter must be at least 1 second")
+    if not RESOLUTION_SECONDS.match(raw):
+        raise bad_request("resolution parameter must be a whole number of seconds (at least 1) or auto")
+    resolution = int(raw)
     if math.ceil((end - start) / resolution) > MAX_POINTS:
         raise bad_request(f"resolution parameter is too fine for this range: at most {MAX_POINTS} points per "
                           "sensor; choose a larger resolution or a shorter range")
@@ -142,17 +143,23 @@ class HistoryAPI:
 def openapi_fragment() -> dict[str, Any]:
     number_or_null = {"type": ["number", "null"]}
 
-    def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-        return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    def query(name: str, schema: dict[str, Any], description: str, example: Any = None) -> dict[str, Any]:
+        param = {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+        return param if example is None else {**param, "example": example}
 
     params = [
-        query("sensors", {"type": "string"}, "comma-separated sensor IDs (default: every sensor not hidden)"),
+        query("sensors", {"type": "string", "minLength": 1},
+              f"comma-separated IDs of known sensors, at most {MAX_SENSORS} (default: every sensor not hidden); "
+              "a list with no ID, or an ID the engine does not know, is refused with 400"),
         query("start", TIMESTAMP, "start of the range, ISO 8601 UTC (default: a day before end)"),
-        query("end", TIMESTAMP, "end of the range, exclusive (default: now)"),
-        query("resolution", {"anyOf": [{"type": "string", "pattern": "^[0-9]+$"}, {"const": "auto"}]},
-              "bucket size in seconds, or auto (default) for about `points` buckets"),
+        query("end", TIMESTAMP, "end of the range, exclusive (default: now); after start, and at most "
+                                f"{MAX_RANGE_DAYS} days after it (400 otherwise)"),
+        query("resolution", {"anyOf": [{"type": "string", "pattern": RESOLUTION_SECONDS.pattern}, {"const": "auto"}]},
+              "bucket size in whole seconds, or auto (default) for about `points` buckets; a size giving more "
+              f"than {MAX_POINTS} buckets over the range is refused with 400", "300"),
         query("points", {"type": "integer", "minimum": 1, "maximum": MAX_POINTS},
-              f"with resolution=auto: at most this many buckets (default {DEFAULT_POINTS})"),
+              f"only with resolution=auto or no resolution (400 otherwise): at most this many buckets "
+              f"(default {DEFAULT_POINTS})", DEFAULT_POINTS),
     ]
     return {
         "paths": {"/v1/history": {"get": operation(

@@ -7,7 +7,8 @@ responses match their schemas, so it cannot drift from what the server does.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from rpymostat.engine.api.app import Call
 from rpymostat.engine.api.routing import route
@@ -223,7 +224,7 @@ COMMON_ERRORS = {
     "403": response("the credentials lack the needed role, or the device is not approved"),
     "404": response("unknown resource"),
     "405": response("method not allowed"),
-    "413": response("body over the size limit"),
+    "413": response("body over the size limit (RPYMOSTAT_MAX_BODY_BYTES), refused before credentials are checked"),
     "415": response("Content-Type is not application/json"),
     "422": response("the body is well-formed but a field is invalid; the message names it"),
     "503": response("the database is unavailable"),

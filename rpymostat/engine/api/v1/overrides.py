@@ -81,6 +81,13 @@ _OVERRIDE_FIELDS = {
     "until": {"const": NEXT_CHANGE, "description": "end at the next change of the schedules"},
     **INSTRUCTION_PROPERTIES,
 }
+# In a body, null is the same as leaving an ending out.
+_ENDINGS_IN = {
+    "end": {"anyOf": [TIMESTAMP, {"type": "null"}], "description": "after start, and not already past"},
+    "duration": {"type": ["string", "null"], "description": "ISO 8601 duration above zero, e.g. PT1H"},
+    "until": {"enum": [NEXT_CHANGE, None],
+              "description": "end at the next change of the schedules, which must not be already past"},
+}
 
 
 def openapi_fragment() -> dict[str, Any]:
@@ -109,10 +116,12 @@ def openapi_fragment() -> dict[str, Any]:
                 "type": "object",
                 "required": ["start", "mode"],
                 "additionalProperties": False,
+                "description": "at most one of end, duration and until; an override (not an adjustment) needs one. "
+                               "A rule that would already be over is refused with 422",
                 "properties": {
                     **_OVERRIDE_FIELDS,
+                    **_ENDINGS_IN,
                     "start": {"anyOf": [TIMESTAMP, {"const": "now"}]},
-                    "duration": {"type": "string", "description": "ISO 8601 duration, e.g. PT1H"},
                     **READ_ONLY,
                 },
             },

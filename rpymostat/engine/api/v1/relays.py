@@ -26,7 +26,15 @@ from rpymostat.engine.api.v1.openapi import (
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.relays.commander import RelayCommander, UnknownRelay
 from rpymostat.engine.relays.registry import history_json, relay_json
-from rpymostat.engine.relays.report import FUNCTIONS, ReportError, parse_report
+from rpymostat.engine.relays.report import (
+    EVENT_KINDS,
+    FUNCTIONS,
+    MAX_EVENTS,
+    MAX_RELAYS,
+    MAX_TEXT,
+    ReportError,
+    parse_report,
+)
 
 
 class RelaysAPI:
@@ -170,13 +178,41 @@ SCHEMAS: dict[str, Any] = {
                                     "history": {"type": "array", "items": ref("RelayEvent")}}},
     "RelayReport": {
         "type": "object", "required": ["host_id", "relays"],
+        "description": "refused whole (422) when any part is wrong; relay IDs must start with \"<host_id>:\", and "
+                       "a signing device may only report itself",
         "properties": {
-            "host_id": {"type": "string"},
-            "relays": {"type": "array", "items": {"type": "object"},
+            "host_id": {"type": "string", "minLength": 1, "maxLength": 64},
+            "relays": {"type": "array", "maxItems": MAX_RELAYS, "items": ref("ReportedRelay"),
                        "description": "each as the daemon's GET /v1/relays gives it"},
-            "events": {"type": "array", "items": {"type": "object"},
-                       "description": "kind, relay_id, on, at, reason (and refusal)"},
-            "failsafe": {"type": "object", "description": "timeout (s) and tripped"},
+            "events": {"type": "array", "maxItems": MAX_EVENTS, "items": ref("ReportedRelayEvent")},
+            "failsafe": {
+                "type": "object",
+                "properties": {"timeout": {"type": ["number", "null"], "exclusiveMinimum": 0,
+                                           "description": "seconds"},
+                               "tripped": {"type": "boolean"}},
+            },
+        },
+    },
+    "ReportedRelay": {
+        "type": "object", "required": ["id", "name", "pin", "active_high", "on"],
+        "properties": {
+            "id": {"type": "string", "minLength": 1, "maxLength": 128, "description": "<host id>:<relay name>"},
+            "name": {"type": "string", "minLength": 1, "maxLength": 32},
+            "pin": {"type": "integer", "minimum": 0, "maximum": 27, "description": "BCM GPIO number"},
+            "active_high": {"type": "boolean"},
+            "function": FUNCTION,
+            "on": {"type": "boolean"},
+        },
+    },
+    "ReportedRelayEvent": {
+        "type": "object", "required": ["kind", "relay_id", "on", "at", "reason"],
+        "properties": {
+            "kind": {"enum": list(EVENT_KINDS)},
+            "relay_id": {"type": "string", "minLength": 1, "maxLength": 128},
+            "on": {"type": "boolean"},
+            "at": TIMESTAMP,
+            "reason": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+            "refusal": {"enum": ["interlock", "min_off", None]},
         },
     },
     "RelayReportResult": {

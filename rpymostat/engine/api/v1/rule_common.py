@@ -10,6 +10,7 @@ from rpymostat.engine.api.errors import ApiError, unprocessable
 from rpymostat.engine.api.requests import MAX_LIMIT, bool_param, int_param
 from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.scheduling.instruction import FAN_MODES, MODES
+from rpymostat.scheduling.validation import MAX_NAME_LENGTH, SetpointLimits
 
 Rule = TypeVar("Rule")
 
@@ -29,11 +30,17 @@ def page(call: Call, rules: Sequence[Rule], rule_id: Callable[[Rule], str],
     return [to_dict(rule) if full else rule_id(rule) for rule in chosen]
 
 
-SETPOINT = {"type": ["number", "null"], "description": "°C, within the installation's limits"}
+LIMITS = SetpointLimits()
+SETPOINT = {
+    "type": ["number", "null"], "minimum": LIMITS.minimum, "maximum": LIMITS.maximum,
+    "description": f"°C; required by the modes that use it (heat_setpoint in heat and auto, cool_setpoint in cool "
+                   f"and auto); in auto mode cool_setpoint is at least {LIMITS.auto_min_gap:g} °C above heat_setpoint",
+}
 WEIGHTS = {
     "type": "object",
     "additionalProperties": {"type": "number", "exclusiveMinimum": 0},
-    "description": "sensor ID to weight; the weighted average of these sensors counts",
+    "description": "sensor ID to weight; the weighted average of these sensors counts. Every ID must be a sensor "
+                   "the engine knows (422 otherwise)",
 }
 INSTRUCTION_PROPERTIES: dict[str, Any] = {
     "mode": {"enum": list(MODES)},
@@ -41,10 +48,11 @@ INSTRUCTION_PROPERTIES: dict[str, Any] = {
     "cool_setpoint": SETPOINT,
     "fan": {"enum": list(FAN_MODES)},
     "sensors": WEIGHTS,
-    "tolerance": {"type": ["number", "null"], "minimum": 0, "description": "hysteresis half-band in °C"},
+    "tolerance": {"type": ["number", "null"], "minimum": 0, "maximum": LIMITS.max_tolerance,
+                  "description": "hysteresis half-band in °C"},
 }
 INSTRUCTION_REQUIRED = ["mode", "heat_setpoint", "cool_setpoint", "fan", "sensors", "tolerance"]
-NAME = {"type": "string", "maxLength": 100}
-READ_ONLY = {"id": {"type": "string", "description": "ignored in bodies"},
-             "created_at": {"type": "string", "description": "ignored in bodies"}}
+NAME = {"type": "string", "maxLength": MAX_NAME_LENGTH}
+IGNORED = {"description": "ignored in bodies, whatever its value, so an answer can be sent back as it is"}
+READ_ONLY = {"id": IGNORED, "created_at": IGNORED}
 LIST_PARAMS = ("limit", "offset", "full")

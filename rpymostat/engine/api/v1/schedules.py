@@ -9,6 +9,7 @@ from rpymostat.engine.api.errors import not_found
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.openapi import TIMESTAMP, operation, paging, path_param, ref, response
 from rpymostat.engine.api.v1.rule_common import (
+    IGNORED,
     INSTRUCTION_PROPERTIES,
     INSTRUCTION_REQUIRED,
     LIST_PARAMS,
@@ -103,13 +104,21 @@ class SchedulesAPI:
         return schedule_to_dict(schedule)
 
 
+CRON = {
+    "type": "string", "pattern": r"^\s*\S+(\s+\S+){4}\s*$",
+    "description": "five-field cron expression (minute hour day month weekday) in the home's time zone; one that "
+                   "croniter cannot read or that matches no date is refused with 422",
+}
 _ENDINGS = {
-    "duration": {"type": "string", "description": "ISO 8601 duration of each occurrence, e.g. PT2H (at most 7 days)"},
-    "end_cron": {"type": "string", "description": "each occurrence ends at the next match of this cron expression"},
+    "duration": {"type": ["string", "null"],
+                 "description": "ISO 8601 duration of each occurrence in weeks, days, hours, minutes or seconds, "
+                                "e.g. PT2H: above zero and at most 7 days"},
+    "end_cron": {**CRON, "type": ["string", "null"],
+                 "description": "each occurrence ends at the next match of this five-field cron expression"},
 }
 _SCHEDULE_FIELDS = {
     "name": NAME,
-    "cron": {"type": "string", "description": "five-field cron expression in the home's time zone"},
+    "cron": CRON,
     **_ENDINGS,
     "enabled": {"type": "boolean"},
     **INSTRUCTION_PROPERTIES,
@@ -165,6 +174,7 @@ def openapi_fragment() -> dict[str, Any]:
             },
             "ScheduleIn": {
                 "type": "object",
+                "description": "exactly one of duration and end_cron (null counts as absent)",
                 "required": ["cron", "mode"],
                 "additionalProperties": False,
                 "properties": {**_SCHEDULE_FIELDS, **READ_ONLY},
@@ -182,8 +192,7 @@ def openapi_fragment() -> dict[str, Any]:
             "ScheduleSettingsIn": {
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {**_SETTINGS_FIELDS, "effective_sensors": {"type": "object",
-                                                                         "description": "ignored in bodies"}},
+                "properties": {**_SETTINGS_FIELDS, "effective_sensors": IGNORED},
             },
             "ScheduleSettings": {
                 "type": "object",
