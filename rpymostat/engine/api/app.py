@@ -129,9 +129,14 @@ class EngineAPI:
             method = request.method.decode("ascii")
             body = read_body(request, self.max_body_bytes) if method in BODY_METHODS else b""
             principal = await self.auth.authenticate(request, body, declared.spec)
-            result = declared.handler(Call(request, body, principal, params))
-            if inspect.isawaitable(result):
-                result = await result
+            try:
+                result = declared.handler(Call(request, body, principal, params))
+                if inspect.isawaitable(result):
+                    result = await result
+            finally:
+                if declared.spec.role == "admin" and method != "GET":
+                    # Credentials are managed only through admin routes: cached keys may be stale now.
+                    self.auth.credentials_changed()
             reply = result if isinstance(result, Reply) else Reply(result)
         except ApiError as exc:
             reply = Reply(error_body(exc.message), exc.code, headers=exc.headers)
