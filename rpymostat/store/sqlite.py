@@ -5,8 +5,8 @@ is on disk before the response leaves, so it survives ``kill -9`` and power
 loss. All sqlite3 calls run on adbapi's single worker thread, never on the
 reactor thread, and that one connection serialises writes.
 
-The writes of the ingest path (readings and device contact) are group
-committed: those that arrive while a commit is in progress wait and are then
+The writes that come at the rate of readings (readings, device contact,
+log entries) are group committed: those that arrive while a commit is in progress wait and are then
 written together in one transaction, so one ``fsync`` covers them all. Each
 keeps its own savepoint, so a failing one is undone alone, and each caller
 hears back only after the commit that holds its rows.
@@ -491,10 +491,12 @@ class SQLiteStore:
     # Logs
 
     def append_log(self, stream: str, at: float, data: dict[str, Any]) -> Deferred[int]:
-        return self._interaction(
-            lambda cur: cur.execute("INSERT INTO log (stream, at, data) VALUES (?, ?, ?)",
-                                    (stream, at, json.dumps(data))).lastrowid
-        )
+        # Group committed: events and decisions come at the rate of readings, and share their commits.
+        def append(cur: sqlite3.Cursor) -> int:
+            return cur.execute("INSERT INTO log (stream, at, data) VALUES (?, ?, ?)",
+                               (stream, at, json.dumps(data))).lastrowid
+
+        return self._group_write(append)
 
     def list_log(
         self,
