@@ -237,16 +237,17 @@ class SQLiteStore:
         self._deliver(batch, [failure] * len(batch))
 
     def _deliver(self, batch: list[QueuedWrite], outcomes: list[Any]) -> None:
-        # Still "committing" while callers are told, so writes they make now join the next batch.
+        # The next commit starts before callers are told, so its fsync overlaps their answers;
+        # writes they make meanwhile wait for the commit after it.
+        self._committing = False
+        if self._queue:
+            self._commit_queued()
         for write, outcome in zip(batch, outcomes):
             if isinstance(outcome, Failure):
                 write.done.errback(outcome)
             else:
                 write.done.callback(outcome)
-        self._committing = False
-        if self._queue:
-            self._commit_queued()
-        else:
+        if not self._committing:
             waiters, self._idle_waiters = self._idle_waiters, []
             for waiter in waiters:
                 waiter.callback(None)

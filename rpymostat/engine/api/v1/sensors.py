@@ -76,10 +76,10 @@ class SensorsAPI:
         Both are asked for at once, so a group-committing store can write
         them in the same transaction; the update fails if either fails.
         """
-        writes = [self.context.store.record_readings(host_id, readings, now)]
-        if touch:
-            writes.append(self.context.store.touch_device(host_id, now))
-        outcomes = await DeferredList(writes, consumeErrors=True)
+        recorded = self.context.store.record_readings(host_id, readings, now)
+        if not touch:
+            return await recorded
+        outcomes = await DeferredList([recorded, self.context.store.touch_device(host_id, now)], consumeErrors=True)
         for ok, outcome in outcomes:
             if not ok:
                 outcome.raiseException()
