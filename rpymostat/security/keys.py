@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Iterable
 
 from twisted.internet.defer import Deferred, inlineCallbacks
+from twisted.internet.interfaces import IReactorTime
 
 from rpymostat.store.interface import Store
 from rpymostat.store.records import ApiKeyRecord, Role
@@ -22,6 +23,7 @@ ROLES: tuple[Role, ...] = ("read", "write", "admin")
 ROLE_RANK: dict[str, int] = {"read": 1, "write": 2, "admin": 3}
 KEY_PREFIX = "rpm"
 ADMIN_KEY_FILENAME = "admin-key"
+KEY_CACHE_SECONDS = 0.25
 
 
 def role_allows(have: str, need: str) -> bool:
@@ -50,6 +52,15 @@ def split_key(text: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
+def matching_live_key(record: ApiKeyRecord | None, secret: str) -> ApiKeyRecord | None:
+    """``record`` when it is live and ``secret`` is its secret, else None."""
+    if record is None or record.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(record.key_hash, hash_secret(secret)):
+        return None
+    return record
+
+
 @inlineCallbacks
 def find_live_key(store: Store, text: str):  # type: ignore[no-untyped-def]
     """The stored, unrevoked record matching a presented key, else None."""
@@ -58,11 +69,49 @@ def find_live_key(store: Store, text: str):  # type: ignore[no-untyped-def]
         return None
     key_id, secret = parts
     record = yield store.get_api_key(key_id)
-    if record is None or record.revoked_at is not None:
-        return None
-    if not hmac.compare_digest(record.key_hash, hash_secret(secret)):
-        return None
-    return record
+    return matching_live_key(record, secret)
+
+
+class LiveKeyCache:
+    """Live key records read recently, so a busy client does not cost a database read per request.
+
+    Only live records are kept, for ``ttl`` seconds of ``clock`` time, and
+    the presented secret is checked against the record on every request.
+    A revocation made in this process calls :meth:`forget_all`, which
+    takes effect at once; one made by another process (``rpymostat-keys``)
+    takes effect when the entry expires.
+    """
+
+    def __init__(self, store: Store, clock: IReactorTime, ttl: float = KEY_CACHE_SECONDS) -> None:
+        self.store = store
+        self.clock = clock
+        self.ttl = ttl
+        self._records: dict[str, tuple[ApiKeyRecord, float]] = {}
+        self._generation = 0
+
+    async def find(self, text: str) -> ApiKeyRecord | None:
+        """The live record matching a presented key, else None."""
+        parts = split_key(text)
+        if parts is None:
+            return None
+        key_id, secret = parts
+        now = self.clock.seconds()
+        cached = self._records.get(key_id)
+        if cached is not None and 0 <= now - cached[1] < self.ttl:
+            return matching_live_key(cached[0], secret)
+        generation = self._generation
+        record = await self.store.get_api_key(key_id)
+        if record is None or record.revoked_at is not None:
+            self._records.pop(key_id, None)
+        elif generation == self._generation:
+            # A record read before a forget_all() may predate the revocation that caused it: not kept.
+            self._records[key_id] = (record, now)
+        return matching_live_key(record, secret)
+
+    def forget_all(self) -> None:
+        """Drop every entry, and any read still in flight, after keys may have changed."""
+        self._records.clear()
+        self._generation += 1
 
 
 def live_keys(records: Iterable[ApiKeyRecord]) -> list[ApiKeyRecord]:

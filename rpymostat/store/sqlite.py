@@ -5,6 +5,12 @@ is on disk before the response leaves, so it survives ``kill -9`` and power
 loss. All sqlite3 calls run on adbapi's single worker thread, never on the
 reactor thread, and that one connection serialises writes.
 
+The writes that come at the rate of readings (readings, device contact,
+log entries) are group committed: those that arrive while a commit is in progress wait and are then
+written together in one transaction, so one ``fsync`` covers them all. Each
+keeps its own savepoint, so a failing one is undone alone, and each caller
+hears back only after the commit that holds its rows.
+
 The schema is versioned with ``PRAGMA user_version`` and upgraded on open
 from the numbered files in ``migrations/``, so an upgrade keeps the data.
 """
@@ -14,7 +20,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -128,6 +136,40 @@ def _device(row: Sequence[Any]) -> DeviceRecord:
     return DeviceRecord(host_id, kind, secret, status, created_at, last_seen, json.loads(info), url)
 
 
+@dataclass(frozen=True)
+class QueuedWrite:
+    """One caller's write waiting for the next group commit."""
+
+    work: Callable[..., Any]
+    args: tuple[Any, ...]
+    done: Deferred[Any]
+
+
+def write_batch(conn: sqlite3.Connection, queue: deque[QueuedWrite], batch: list[QueuedWrite]) -> list[Any]:
+    """Take everything queued and write it in one transaction; one outcome (result or Failure) per write.
+
+    Runs on the worker thread. ``batch`` is filled with the writes taken, so
+    the reactor knows whom to tell when the transaction as a whole fails.
+    """
+    while queue:
+        batch.append(queue.popleft())
+    outcomes: list[Any] = []
+    cur = conn.cursor()
+    cur.execute("BEGIN IMMEDIATE")
+    for write in batch:
+        cur.execute("SAVEPOINT queued_write")
+        try:
+            outcomes.append(write.work(cur, *write.args))
+        except Exception:
+            failure = Failure()
+            failure.cleanFailure()
+            outcomes.append(failure)
+            cur.execute("ROLLBACK TO queued_write")
+        cur.execute("RELEASE queued_write")
+    conn.commit()
+    return outcomes
+
+
 class SQLiteStore:
     """:class:`~rpymostat.store.interface.Store` on one SQLite file."""
 
@@ -136,6 +178,10 @@ class SQLiteStore:
     def __init__(self, path: str) -> None:
         self.path = path
         self._pool: adbapi.ConnectionPool | None = None
+        self._queue: deque[QueuedWrite] = deque()
+        self._committing = False
+        self._closing = False
+        self._idle_waiters: list[Deferred[None]] = []
 
     @classmethod
     @inlineCallbacks
@@ -165,6 +211,47 @@ class SQLiteStore:
             return fail(StoreError("the store is closed"))
         return self._pool.runInteraction(func, *args).addErrback(_as_store_error)
 
+    def _group_write(self, work: Callable[..., Any], *args: Any) -> Deferred[Any]:
+        """Run ``work(cursor, *args)`` in the next group commit; fires after that commit."""
+        if self._pool is None or self._closing:
+            return fail(StoreError("the store is closed"))
+        done: Deferred[Any] = Deferred()
+        self._queue.append(QueuedWrite(work, args, done))
+        if not self._committing:
+            self._commit_queued()
+        return done.addErrback(_as_store_error)
+
+    def _commit_queued(self) -> None:
+        assert self._pool is not None
+        self._committing = True
+        batch: list[QueuedWrite] = []
+        d = self._pool.runWithConnection(write_batch, self._queue, batch)
+        d.addCallbacks(lambda outcomes: self._deliver(batch, outcomes), lambda failure: self._fail(batch, failure))
+
+    def _fail(self, batch: list[QueuedWrite], failure: Failure) -> None:
+        """The transaction failed as a whole: none of its writes was stored."""
+        if not batch:
+            # It failed before taking any write; fail those waiting rather than retry for ever.
+            while self._queue:
+                batch.append(self._queue.popleft())
+        self._deliver(batch, [failure] * len(batch))
+
+    def _deliver(self, batch: list[QueuedWrite], outcomes: list[Any]) -> None:
+        # The next commit starts before callers are told, so its fsync overlaps their answers;
+        # writes they make meanwhile wait for the commit after it.
+        self._committing = False
+        if self._queue:
+            self._commit_queued()
+        for write, outcome in zip(batch, outcomes):
+            if isinstance(outcome, Failure):
+                write.done.errback(outcome)
+            else:
+                write.done.callback(outcome)
+        if not self._committing:
+            waiters, self._idle_waiters = self._idle_waiters, []
+            for waiter in waiters:
+                waiter.callback(None)
+
     def _query(self, sql: str, *params: Any) -> Deferred[list[tuple[Any, ...]]]:
         return self._interaction(lambda cur: cur.execute(sql, params).fetchall())
 
@@ -178,6 +265,11 @@ class SQLiteStore:
         return d
 
     def close(self) -> Deferred[None]:
+        self._closing = True
+        if self._committing:
+            drained: Deferred[None] = Deferred()
+            self._idle_waiters.append(drained)
+            return drained.addCallback(lambda _: self.close())
         if self._pool is not None:
             self._pool.close()
             self._pool = None
@@ -186,7 +278,7 @@ class SQLiteStore:
     # Sensors and readings
 
     def record_readings(self, host_id: str, readings: Sequence[ReadingInput], received_at: float) -> Deferred[list[str]]:
-        return self._interaction(self._record_readings, host_id, list(readings), received_at)
+        return self._group_write(self._record_readings, host_id, list(readings), received_at)
 
     @staticmethod
     def _record_readings(cur: sqlite3.Cursor, host_id: str, readings: list[ReadingInput], received_at: float) -> list[str]:
@@ -350,12 +442,16 @@ class SQLiteStore:
         return d.addCallback(lambda changed: changed == 1)
 
     def touch_device(self, host_id: str, at: float, info: dict[str, Any] | None = None) -> Deferred[None]:
+        # Group committed like readings: a signed update's contact shares their transaction.
         if info is None:
-            d = self._execute("UPDATE devices SET last_seen = ? WHERE host_id = ?", at, host_id)
+            sql, params = "UPDATE devices SET last_seen = ? WHERE host_id = ?", (at, host_id)
         else:
-            d = self._execute("UPDATE devices SET last_seen = ?, info = ? WHERE host_id = ?",
-                              at, json.dumps(info), host_id)
-        return d.addCallback(lambda _: None)
+            sql, params = "UPDATE devices SET last_seen = ?, info = ? WHERE host_id = ?", (at, json.dumps(info), host_id)
+
+        def touch(cur: sqlite3.Cursor) -> None:
+            cur.execute(sql, params)
+
+        return self._group_write(touch)
 
     # Settings
 
@@ -396,10 +492,12 @@ class SQLiteStore:
     # Logs
 
     def append_log(self, stream: str, at: float, data: dict[str, Any]) -> Deferred[int]:
-        return self._interaction(
-            lambda cur: cur.execute("INSERT INTO log (stream, at, data) VALUES (?, ?, ?)",
-                                    (stream, at, json.dumps(data))).lastrowid
-        )
+        # Group committed: events and decisions come at the rate of readings, and share their commits.
+        def append(cur: sqlite3.Cursor) -> int:
+            return cur.execute("INSERT INTO log (stream, at, data) VALUES (?, ?, ?)",
+                               (stream, at, json.dumps(data))).lastrowid
+
+        return self._group_write(append)
 
     def list_log(
         self,

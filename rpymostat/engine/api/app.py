@@ -22,6 +22,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from rpymostat.engine.api.auth import Authenticator, Principal
@@ -69,14 +70,24 @@ def encode_json(body: Any) -> bytes:
     return json.dumps(body, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
-class _JSONForUndecodableURLs(Resource):
-    """Klein answers a URL or Host that is not UTF-8 in plain text; refuse it in JSON like everything else."""
+class _FrontDoor(Resource):
+    """Every request's way in: URL checks, then a fixed path straight to its handler, or Klein.
+
+    Klein answers a URL or Host that is not UTF-8 in plain text; it is
+    refused here in JSON like everything else. Routes without path
+    parameters are found by one dictionary lookup, which spares the
+    busiest ones (sensor updates) Klein's per-request URL-map binding;
+    everything else (parameters, HEAD, 404, 405, static files, the live
+    feed) goes through Klein as before.
+    """
 
     isLeaf = True
 
-    def __init__(self, inner: Resource, write: Callable[[IRequest, Reply], bytes]) -> None:
+    def __init__(self, inner: Resource, fixed: dict[tuple[bytes, bytes], Callable[[IRequest], Deferred[bytes]]],
+                 write: Callable[[IRequest, Reply], bytes]) -> None:
         super().__init__()
         self.inner = inner
+        self.fixed = fixed
         self.write = write
 
     def render(self, request: IRequest) -> Any:
@@ -85,7 +96,29 @@ class _JSONForUndecodableURLs(Resource):
             request.getRequestHostname().decode("utf-8")
         except UnicodeDecodeError:
             return self.write(request, Reply(error_body("the URL or Host header is not valid UTF-8"), 400))
-        return self.inner.render(request)
+        serve = self.fixed.get((request.method, request.path))
+        if serve is None:
+            return self.inner.render(request)
+        request.prepath.extend(request.postpath)
+        request.postpath = []
+        gone: list[bool] = []
+        request.notifyFinish().addErrback(lambda _: gone.append(True))
+        serve(request).addCallback(_send, request, gone).addErrback(_broken, request, gone)
+        return NOT_DONE_YET
+
+
+def _send(body: bytes, request: IRequest, gone: list[bool]) -> None:
+    if not gone:
+        request.write(body)
+        request.finish()
+
+
+def _broken(failure: Failure, request: IRequest, gone: list[bool]) -> None:
+    """Writing the answer itself failed: log it, and still end the request."""
+    log.failure("could not answer {method} {path}", failure, method=request.method, path=request.path)
+    if not gone and not request.finished:
+        request.setResponseCode(500)
+        request.finish()
 
 
 class EngineAPI:
@@ -96,15 +129,18 @@ class EngineAPI:
         self.max_body_bytes = max_body_bytes
         self.routes: list[Route] = [r for component in components for r in routes_of(component)]
         self.app = Klein()
+        self._fixed: dict[tuple[bytes, bytes], Callable[[IRequest], Deferred[bytes]]] = {}
         for index, declared in enumerate(self.routes):
-            self.app.route(declared.path, methods=list(declared.methods), endpoint=f"r{index}")(
-                self._endpoint(declared)
-            )
+            endpoint = self._endpoint(declared)
+            self.app.route(declared.path, methods=list(declared.methods), endpoint=f"r{index}")(endpoint)
+            if "<" not in declared.path:
+                for method in declared.methods:
+                    self._fixed[(method.encode("ascii"), declared.path.encode("utf-8"))] = endpoint
         self.app.handle_errors(NotFound)(self._not_found)
         self.app.handle_errors(MethodNotAllowed)(self._method_not_allowed)
 
     def resource(self) -> Resource:
-        return _JSONForUndecodableURLs(self.app.resource(), self._write)
+        return _FrontDoor(self.app.resource(), self._fixed, self._write)
 
     def serve_static(self, prefix: str, directory: str) -> None:
         """Serve a folder of public files (the web UI) under ``prefix``.
@@ -129,9 +165,14 @@ class EngineAPI:
             method = request.method.decode("ascii")
             body = read_body(request, self.max_body_bytes) if method in BODY_METHODS else b""
             principal = await self.auth.authenticate(request, body, declared.spec)
-            result = declared.handler(Call(request, body, principal, params))
-            if inspect.isawaitable(result):
-                result = await result
+            try:
+                result = declared.handler(Call(request, body, principal, params))
+                if inspect.isawaitable(result):
+                    result = await result
+            finally:
+                if declared.spec.role == "admin" and method != "GET":
+                    # Credentials are managed only through admin routes: cached keys may be stale now.
+                    self.auth.credentials_changed()
             reply = result if isinstance(result, Reply) else Reply(result)
         except ApiError as exc:
             reply = Reply(error_body(exc.message), exc.code, headers=exc.headers)

@@ -17,7 +17,7 @@ from rpymostat.common.timeutil import time_scale
 from rpymostat.engine.api.errors import ApiError
 from rpymostat.engine.api.requests import header
 from rpymostat.engine.api.routing import RouteSpec
-from rpymostat.security.keys import find_live_key, role_allows
+from rpymostat.security.keys import KEY_CACHE_SECONDS, LiveKeyCache, role_allows
 from rpymostat.store.interface import Store
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="rpymostat"'}
@@ -43,11 +43,17 @@ def unauthorized(message: str) -> ApiError:
 class Authenticator:
     """Checks credentials against the store and the route's declaration."""
 
-    def __init__(self, store: Store, clock: IReactorTime, signature_window: float) -> None:
+    def __init__(self, store: Store, clock: IReactorTime, signature_window: float,
+                 key_cache_seconds: float = KEY_CACHE_SECONDS) -> None:
         self.store = store
         self.clock = clock
         self.window = signature_window * time_scale(clock)
         self.nonces = NonceCache(self.window)
+        self.keys = LiveKeyCache(store, clock, key_cache_seconds)
+
+    def credentials_changed(self) -> None:
+        """Forget cached keys: an admin may just have revoked one."""
+        self.keys.forget_all()
 
     async def authenticate(self, request: IRequest, body: bytes, spec: RouteSpec) -> Principal:
         authorization = header(request, "authorization")
@@ -73,7 +79,7 @@ class Authenticator:
         scheme, _, key = authorization.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise unauthorized("Authorization must be 'Bearer <API key>'")
-        record = await find_live_key(self.store, key.strip())
+        record = await self.keys.find(key.strip())
         if record is None:
             raise unauthorized("API key is invalid or revoked")
         return Principal("key", record.role, record.name)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from twisted.internet.defer import DeferredList
+
 from rpymostat.common.timeutil import to_iso
 from rpymostat.engine.api.app import Call, Reply
 from rpymostat.engine.api.errors import not_found, unprocessable
@@ -11,7 +13,7 @@ from rpymostat.engine.api.requests import MAX_LIMIT, bool_param, int_param, time
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.sensor_update import parse_sensor_update
 from rpymostat.engine.context import EngineContext
-from rpymostat.store.records import ReadingRecord, SensorRecord
+from rpymostat.store.records import ReadingInput, ReadingRecord, SensorRecord
 
 EDITABLE = {"name": 128, "room": 64}
 
@@ -61,14 +63,27 @@ class SensorsAPI:
         principal = call.principal
         if principal.kind == "device" and principal.host_id != host_id:
             raise unprocessable(f"host_id {host_id!r} does not match the signing device {principal.host_id!r}")
-        ids = await self.context.store.record_readings(host_id, readings, now)
-        if principal.kind == "device":
-            await self.context.store.touch_device(host_id, now)
+        ids = await self._store(host_id, readings, now, touch=principal.kind == "device")
         await self.context.events.publish("readings", {
             "host_id": host_id,
             "readings": [{"sensor_id": r.sensor_id, "value": r.value, "at": to_iso(r.at)} for r in readings],
         }, keep=False)
         return Reply({"status": "ok", "ids": ids}, 201)
+
+    async def _store(self, host_id: str, readings: list[ReadingInput], now: float, touch: bool) -> list[str]:
+        """Record the readings and, for a signed update, the device's contact.
+
+        Both are asked for at once, so a group-committing store can write
+        them in the same transaction; the update fails if either fails.
+        """
+        recorded = self.context.store.record_readings(host_id, readings, now)
+        if not touch:
+            return await recorded
+        outcomes = await DeferredList([recorded, self.context.store.touch_device(host_id, now)], consumeErrors=True)
+        for ok, outcome in outcomes:
+            if not ok:
+                outcome.raiseException()
+        return outcomes[0][1]
 
     @route("/v1/sensors")
     async def list(self, call: Call) -> dict[str, Any]:
