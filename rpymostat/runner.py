@@ -46,21 +46,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_service(reactor, make_service(config, reactor))
 
 
-def run_service(reactor, service) -> int:  # type: ignore[no-untyped-def]
-    """Start the service once the reactor runs; stop it on SIGTERM/SIGINT; return the exit code."""
+def run_service(reactor, service, what: str = "The engine", started=None) -> int:  # type: ignore[no-untyped-def]
+    """Start the service once the reactor runs; stop it on SIGTERM/SIGINT; return the exit code.
+
+    Every console script runs its service this way. ``started``, when given,
+    returns the Deferred that reports a failed start (for services whose
+    ``startService`` does not return it).
+    """
     from twisted.logger import Logger
 
     log = Logger(namespace="rpymostat.runner")
     outcome = {"code": 0}
 
     def failed(failure):  # type: ignore[no-untyped-def]
-        log.failure("The engine could not start", failure)
+        log.failure("{what} could not start", failure, what=what)
         outcome["code"] = 1
         if reactor.running:
             reactor.stop()
 
     def start() -> None:
         d = service.startService()
+        if started is not None:
+            d = started()
         if d is not None:
             d.addErrback(failed)
 

@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from rpymostat.common.settings import add_flags, print_config
 from rpymostat.version import VERSION
@@ -46,34 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from twisted.internet import reactor
 
     from rpymostat.logs import start_logging
-    from rpymostat_control.service import make_service
+    from rpymostat.runner import run_service
+    from rpymostat_control.service import CONTROL_SERVICE_NAME, make_service
 
     start_logging(args.verbose)
-    return run(reactor, make_service(config, reactor))
-
-
-def run(reactor: Any, service: Any) -> int:
-    """Start once the reactor runs; on SIGTERM/SIGINT stop (every relay off) and exit."""
-    from twisted.logger import Logger
-
-    from rpymostat_control.service import CONTROL_SERVICE_NAME
-
-    log = Logger(namespace="rpymostat_control.runner")
-    outcome = {"code": 0}
-
-    def failed(failure: Any) -> None:
-        log.failure("The control daemon could not start", failure)
-        outcome["code"] = 1
-        reactor.stop()
-
-    def start() -> None:
-        service.startService()
-        service.getServiceNamed(CONTROL_SERVICE_NAME).started.addErrback(failed)
-
-    reactor.callWhenRunning(start)
-    reactor.addSystemEventTrigger("before", "shutdown", service.stopService)
-    reactor.run()
-    return outcome["code"]
+    service = make_service(config, reactor)
+    return run_service(reactor, service, "The control daemon",
+                       started=lambda: service.getServiceNamed(CONTROL_SERVICE_NAME).started)
 
 
 if __name__ == "__main__":

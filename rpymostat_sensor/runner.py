@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from rpymostat.common.settings import add_flags, print_config
 from rpymostat.version import VERSION
@@ -55,28 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from twisted.internet import reactor
 
     from rpymostat.logs import start_logging
+    from rpymostat.runner import run_service
     from rpymostat_sensor.service import make_service
 
     start_logging(args.verbose)
-    return run(reactor, make_service(config, reactor))
-
-
-def run(reactor: Any, service: Any) -> int:
-    """Start the service once the reactor runs, stop it on SIGTERM/SIGINT; the exit code."""
-    from twisted.logger import Logger
-
-    log = Logger(namespace="rpymostat_sensor.runner")
-    outcome = {"code": 0}
-
-    def failed(failure: Any) -> None:
-        log.failure("rpymostat-sensor could not start", failure)
-        outcome["code"] = 1
-        reactor.stop()
-
-    reactor.callWhenRunning(lambda: service.startService().addErrback(failed))
-    reactor.addSystemEventTrigger("before", "shutdown", service.stopService)
-    reactor.run()
-    return outcome["code"]
+    return run_service(reactor, make_service(config, reactor), "rpymostat-sensor")
 
 
 if __name__ == "__main__":
