@@ -42,7 +42,9 @@ class Demo:
         return self.log_path.read_text()
 
 
-@pytest.fixture(scope="session")
+# Package scope: the demo and the browser end with the browser tests, so the
+# rest of the suite runs without their load (or Playwright's event loop).
+@pytest.fixture(scope="package")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     data_dir = tmp_path_factory.mktemp("demo")
     port = free_port()
@@ -73,7 +75,7 @@ def _serving(url: str, data_dir: Path, process: subprocess.Popen) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip("no system Chromium at /usr/bin/chromium (./dev test installs it)")
