@@ -242,7 +242,7 @@ class SQLiteStore:
         self._committing = False
         if self._queue:
             self._commit_queued()
-        for write, outcome in zip(batch, outcomes):
+        for write, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Failure):
                 write.done.errback(outcome)
             else:
