@@ -75,8 +75,8 @@ class SafetyLimits:
             longest = self.max_run.get(function)
             if longest is not None and longest <= self.min_on.get(function, 0.0):
                 raise ValueError(f"maximum run time of {function} must be longer than its minimum run time")
-        if self.forced_rest < 0 or self.frost_margin < 0:
-            raise ValueError("forced rest and frost margin must not be negative")
+        if self.forced_rest <= 0 or self.frost_margin < 0:
+            raise ValueError("the forced rest must be positive and the frost margin not negative")
 
 
 def apply_safety(decision: Decision, context: DecisionContext, limits: SafetyLimits) -> Decision:
@@ -177,7 +177,9 @@ def _held_off(
     fallback: Desired = "idle"
     if function != "fan" and context.instruction.fan == "on":
         fan = context.equipment.fan
-        if fan.on or _start_lockout(context.equipment, "fan", context.now, limits) is None:
+        fan_may_run = (not _over_max_run(context.equipment, "fan", context.now, limits) if fan.on
+                       else _start_lockout(context.equipment, "fan", context.now, limits) is None)
+        if fan_may_run:
             fallback = "fan"
     return Decision(fallback, f"{reason}, but {held.describe()}", held, tuple(alerts))
 

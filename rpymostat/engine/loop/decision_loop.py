@@ -13,6 +13,7 @@ and reason; a reason that only quotes a new temperature is not a change.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Mapping, Protocol
 
 from twisted.internet.defer import Deferred, succeed
@@ -168,7 +169,7 @@ class DecisionLoop:
         decision = result.decision
         lockout = decision.lockout
         signature = (decision.desired, None if lockout is None else (lockout.function, lockout.rule),
-                     tuple(a.code for a in decision.alerts), result.context.instruction)
+                     tuple(a.code for a in decision.alerts), replace(result.context.instruction, until=None))
         if signature == self._last_recorded and now - self._last_recorded_at < RECORD_AT_LEAST_EVERY:
             return
         previous_alerts = set(self._last_recorded[2]) if self._last_recorded else set()

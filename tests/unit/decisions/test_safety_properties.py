@@ -44,7 +44,7 @@ def limits(draw: st.DrawFn) -> SafetyLimits:
         min_on=min_on,
         min_off=min_off,
         max_run=max_run,
-        forced_rest=draw(st.floats(min_value=0, max_value=1800)),
+        forced_rest=draw(st.floats(min_value=1, max_value=1800)),
         frost_floor=draw(st.one_of(st.none(), st.floats(min_value=0, max_value=10))),
         frost_margin=draw(st.floats(min_value=0, max_value=2)),
     )

@@ -116,3 +116,27 @@ async def test_system_off_turns_a_running_furnace_off_at_once(engine):
     assert result.decision.desired == "idle" and not result.equipment.heat.on
     assert commander.sent[-1][0]["heat"] is False
     assert "system off" in loop.latest["summary"]
+
+
+class MovingDefault(FixedTimeline):
+    """A default instruction whose ``until`` moves with the clock, as the timeline's does."""
+
+    def __init__(self, clock):
+        super().__init__(None)
+        self.clock = clock
+
+    def current_instruction(self, now):
+        return Instruction("heat", heat_setpoint=21.0, until=now + 3600.0)
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_unchanged_decision_is_not_recorded_again_when_only_its_horizon_moves(engine):
+    await report(engine, 21.0)
+    loop = DecisionLoop(engine.context, MovingDefault(engine.clock), RecordingCommander(),
+                        PluginSettings(engine.store))
+    for _ in range(5):
+        engine.clock.advance(5.0)
+        await report(engine, 21.0)
+        await loop.evaluate()
+    recorded = await engine.store.list_log(DECISIONS_STREAM, 10)
+    assert len(recorded) == 1
