@@ -7,24 +7,14 @@ import os
 import sys
 from collections.abc import Sequence
 
-from rpymostat.common.settings import add_flags, print_config
+from rpymostat.common.settings import daemon_parser, print_config
 from rpymostat.version import VERSION
 from rpymostat_control.config import SETTINGS, ConfigError, ControlConfig
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="rpymostat-control",
-        description="Run the RPyMostat control daemon, which owns the relays. Every flag has an "
-        "RPYMOSTAT_CONTROL_* environment variable; a flag wins. See --show-config.",
-    )
-    parser.add_argument("--show-config", action="store_true",
-                        help="print every setting with its value, default and description, then exit")
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="more log output (-v: debug, -vv: also Twisted's own messages)")
-    parser.add_argument("--version", action="version", version=f"rpymostat {VERSION}")
-    add_flags(parser, SETTINGS)
-    return parser.parse_args(argv)
+    return daemon_parser("rpymostat-control", "Run the RPyMostat control daemon, which owns the relays. Every flag has an "
+        "RPYMOSTAT_CONTROL_* environment variable; a flag wins. See --show-config.", VERSION, SETTINGS).parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,24 +7,14 @@ import os
 import sys
 from collections.abc import Sequence
 
-from rpymostat.common.settings import add_flags, print_config
+from rpymostat.common.settings import daemon_parser, print_config
 from rpymostat.version import VERSION
 from rpymostat_sensor.config import SETTINGS, ConfigError, SensorConfig
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="rpymostat-sensor",
-        description="Read this host's temperature sensors and deliver the readings to the RPyMostat engine. "
-        "Every setting is an RPYMOSTAT_SENSOR_* variable or the flag below; see --show-config.",
-    )
-    parser.add_argument("--show-config", action="store_true",
-                        help="print every setting with its value, default and description, then exit")
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="more log output (-v: debug, -vv: also Twisted's own messages)")
-    parser.add_argument("--version", action="version", version=f"rpymostat-sensor {VERSION}")
-    add_flags(parser, SETTINGS)
-    return parser.parse_args(argv)
+    return daemon_parser("rpymostat-sensor", "Read this host's temperature sensors and deliver the readings to the RPyMostat engine. "
+        "Every setting is an RPYMOSTAT_SENSOR_* variable or the flag below; see --show-config.", VERSION, SETTINGS).parse_args(argv)
 
 
 def leave_tls_unloaded() -> None:

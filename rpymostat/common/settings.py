@@ -165,3 +165,15 @@ def print_config(rows: Sequence[Mapping[str, str]], out: TextIO) -> None:
         flag = f"  (flag {row['flag']})" if row["flag"] else ""
         out.write(f"    default: {row['default']}{flag}\n")
         out.write(f"    {row['description']}\n")
+
+
+def daemon_parser(prog: str, description: str, version: str, settings: Sequence[Setting]) -> argparse.ArgumentParser:
+    """The command line every daemon shares: ``--show-config``, ``-v``, ``--version`` and one flag per setting."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--show-config", action="store_true",
+                        help="print every setting with its value, default and description, then exit")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log output (-v: debug, -vv: also Twisted's own messages)")
+    parser.add_argument("--version", action="version", version=f"{prog} {version}")
+    add_flags(parser, settings)
+    return parser
