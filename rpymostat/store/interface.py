@@ -118,8 +118,13 @@ class Store(Protocol):
     def delete_device(self, host_id: str) -> Deferred[bool]:
         """Forget a device and its secret; False when unknown."""
 
-    def touch_device(self, host_id: str, at: float, info: dict[str, Any] | None = None) -> Deferred[None]:
-        """Record contact from a device, and its host information when given."""
+    def touch_device(self, host_id: str, at: float, info: dict[str, Any] | None = None,
+                     url: str | None = None) -> Deferred[None]:
+        """Record contact from a device, and its host information and API URL when given.
+
+        Never touches the status or the secret, so a device's own report can
+        not undo an admin's approval that landed while it was being handled.
+        """
 
     # Engine settings (small JSON values: display units, active plugin, ...)
     def get_setting(self, name: str) -> Deferred[Any]:

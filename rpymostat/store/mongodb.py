@@ -536,10 +536,13 @@ class MongoStore:
 
         return self._run("delete a device", delete_device)
 
-    def touch_device(self, host_id: str, at: float, info: dict[str, Any] | None = None) -> Deferred[None]:
+    def touch_device(self, host_id: str, at: float, info: dict[str, Any] | None = None,
+                     url: str | None = None) -> Deferred[None]:
         changes: dict[str, Any] = {"last_seen": float(at)}
         if info is not None:
             changes["info"] = json.dumps(info)
+        if url is not None:
+            changes["url"] = url
 
         async def touch_device() -> None:
             await self._collection("devices").update_one({"_id": host_id}, {"$set": changes})

@@ -128,7 +128,10 @@ def history_parameters(sensor_ids: Sequence[str], level: int, start: float, end:
 
 
 def _sensor(row: Sequence[Any]) -> SensorRecord:
-    return SensorRecord(*row[:11], hidden=bool(row[11]))
+    (sensor_id, host_id, sensor_type, alias, extra, last_value, last_reading_at, last_seen, first_seen, name, room,
+     hidden) = row
+    return SensorRecord(sensor_id, host_id, sensor_type, alias, extra, last_value, last_reading_at, last_seen,
+                        first_seen, name, room, hidden=bool(hidden))
 
 
 def _device(row: Sequence[Any]) -> DeviceRecord:
@@ -261,8 +264,7 @@ class SQLiteStore:
 
     def ping(self) -> Deferred[bool]:
         d = self._query("SELECT 1")
-        d.addCallback(lambda rows: rows == [(1,)])
-        return d
+        return d.addCallback(lambda rows: rows == [(1,)])
 
     def close(self) -> Deferred[None]:
         self._closing = True
@@ -313,13 +315,11 @@ class SQLiteStore:
 
     def list_sensors(self) -> Deferred[list[SensorRecord]]:
         d = self._query(f"SELECT {SENSOR_COLUMNS} FROM sensors ORDER BY sensor_id")
-        d.addCallback(lambda rows: [_sensor(row) for row in rows])
-        return d
+        return d.addCallback(lambda rows: [_sensor(row) for row in rows])
 
     def get_sensor(self, sensor_id: str) -> Deferred[SensorRecord | None]:
         d = self._query(f"SELECT {SENSOR_COLUMNS} FROM sensors WHERE sensor_id = ?", sensor_id)
-        d.addCallback(lambda rows: _sensor(rows[0]) if rows else None)
-        return d
+        return d.addCallback(lambda rows: _sensor(rows[0]) if rows else None)
 
     def update_sensor(self, sensor_id: str, changes: dict[str, Any]) -> Deferred[SensorRecord | None]:
         unknown = set(changes) - set(USER_SENSOR_FIELDS)
@@ -354,8 +354,7 @@ class SQLiteStore:
         sql += " ORDER BY at DESC, reading_id DESC LIMIT ? OFFSET ?"
         params += [limit, offset]
         d = self._query(sql, *params)
-        d.addCallback(lambda rows: [ReadingRecord(*row) for row in rows])
-        return d
+        return d.addCallback(lambda rows: [ReadingRecord(*row) for row in rows])
 
     # History
 
@@ -397,14 +396,12 @@ class SQLiteStore:
     def get_api_key(self, key_id: str) -> Deferred[ApiKeyRecord | None]:
         d = self._query("SELECT key_id, name, role, key_hash, created_at, revoked_at FROM api_keys WHERE key_id = ?",
                         key_id)
-        d.addCallback(lambda rows: ApiKeyRecord(*rows[0]) if rows else None)
-        return d
+        return d.addCallback(lambda rows: ApiKeyRecord(*rows[0]) if rows else None)
 
     def list_api_keys(self) -> Deferred[list[ApiKeyRecord]]:
         d = self._query("SELECT key_id, name, role, key_hash, created_at, revoked_at FROM api_keys "
                         "ORDER BY created_at, key_id")
-        d.addCallback(lambda rows: [ApiKeyRecord(*row) for row in rows])
-        return d
+        return d.addCallback(lambda rows: [ApiKeyRecord(*row) for row in rows])
 
     def revoke_api_key(self, key_id: str, at: float) -> Deferred[bool]:
         d = self._execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", at, key_id)
@@ -424,14 +421,12 @@ class SQLiteStore:
     def get_device(self, host_id: str) -> Deferred[DeviceRecord | None]:
         d = self._query("SELECT host_id, kind, secret, status, created_at, last_seen, info, url FROM devices "
                         "WHERE host_id = ?", host_id)
-        d.addCallback(lambda rows: _device(rows[0]) if rows else None)
-        return d
+        return d.addCallback(lambda rows: _device(rows[0]) if rows else None)
 
     def list_devices(self) -> Deferred[list[DeviceRecord]]:
         d = self._query("SELECT host_id, kind, secret, status, created_at, last_seen, info, url FROM devices "
                         "ORDER BY host_id")
-        d.addCallback(lambda rows: [_device(row) for row in rows])
-        return d
+        return d.addCallback(lambda rows: [_device(row) for row in rows])
 
     def set_device_status(self, host_id: str, status: DeviceStatus) -> Deferred[bool]:
         d = self._execute("UPDATE devices SET status = ? WHERE host_id = ?", status, host_id)
@@ -441,12 +436,18 @@ class SQLiteStore:
         d = self._execute("DELETE FROM devices WHERE host_id = ?", host_id)
         return d.addCallback(lambda changed: changed == 1)
 
-    def touch_device(self, host_id: str, at: float, info: dict[str, Any] | None = None) -> Deferred[None]:
+    def touch_device(self, host_id: str, at: float, info: dict[str, Any] | None = None,
+                     url: str | None = None) -> Deferred[None]:
         # Group committed like readings: a signed update's contact shares their transaction.
-        if info is None:
-            sql, params = "UPDATE devices SET last_seen = ? WHERE host_id = ?", (at, host_id)
-        else:
-            sql, params = "UPDATE devices SET last_seen = ?, info = ? WHERE host_id = ?", (at, json.dumps(info), host_id)
+        columns: list[str] = ["last_seen = ?"]
+        values: list[Any] = [at]
+        if info is not None:
+            columns.append("info = ?")
+            values.append(json.dumps(info))
+        if url is not None:
+            columns.append("url = ?")
+            values.append(url)
+        sql, params = f"UPDATE devices SET {', '.join(columns)} WHERE host_id = ?", (*values, host_id)
 
         def touch(cur: sqlite3.Cursor) -> None:
             cur.execute(sql, params)
@@ -457,8 +458,7 @@ class SQLiteStore:
 
     def get_setting(self, name: str) -> Deferred[Any]:
         d = self._query("SELECT value FROM settings WHERE name = ?", name)
-        d.addCallback(lambda rows: json.loads(rows[0][0]) if rows else None)
-        return d
+        return d.addCallback(lambda rows: json.loads(rows[0][0]) if rows else None)
 
     def put_setting(self, name: str, value: Any) -> Deferred[None]:
         d = self._execute(
@@ -494,8 +494,11 @@ class SQLiteStore:
     def append_log(self, stream: str, at: float, data: dict[str, Any]) -> Deferred[int]:
         # Group committed: events and decisions come at the rate of readings, and share their commits.
         def append(cur: sqlite3.Cursor) -> int:
-            return cur.execute("INSERT INTO log (stream, at, data) VALUES (?, ?, ?)",
-                               (stream, at, json.dumps(data))).lastrowid
+            entry_id = cur.execute("INSERT INTO log (stream, at, data) VALUES (?, ?, ?)",
+                                   (stream, at, json.dumps(data))).lastrowid
+            if entry_id is None:  # never after a successful INSERT; typeshed allows it
+                raise StoreError("SQLite gave no ID for the new log entry")
+            return entry_id
 
         return self._group_write(append)
 

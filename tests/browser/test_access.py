@@ -31,6 +31,23 @@ def test_signing_in_shows_the_screens_and_signing_out_forgets_the_key(page, demo
     expect(page.get_by_role("navigation", name="Screens")).to_have_count(0)
 
 
+def test_an_answer_arriving_after_signing_out_does_not_bring_the_screen_back(page, demo):
+    """The Now screen's readings are held back until after sign-out, then let through."""
+    held = []
+    page.route("**/v1/sensors", lambda route: held.append(route))
+    with page.expect_request("**/v1/sensors"):
+        sign_in(page, demo.admin_key)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("API key")).to_be_visible()
+    assert held, "the Now screen did not ask for the sensors"
+    with page.expect_response("**/v1/sensors"):
+        for route in held:
+            route.continue_()
+    page.evaluate("() => new Promise((done) => setTimeout(done, 0))")
+    expect(page.get_by_label("API key")).to_be_visible()
+    expect(page.get_by_role("region", name="Now")).to_have_count(0)
+
+
 def test_a_read_key_sees_everything_but_is_offered_no_change(page, demo):
     key = new_key(demo, "read")
     sign_in(page, key)

@@ -79,3 +79,25 @@ async def test_approving_an_unknown_device_is_a_404(engine):
     response = await engine.request("POST", "/v1/devices/ghost/approve", key="admin")
     assert response.code == 404
     assert "ghost" in response.json["error"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_approval_given_while_the_device_registers_again_is_kept(engine, monkeypatch):
+    """A pending daemon re-registers often; the admin's click must not be lost in between."""
+    body = registration()
+    await register(engine, body)
+    store = engine.store
+    read_device = store.get_device
+
+    async def approved_right_after_the_read(host_id):
+        device = await read_device(host_id)
+        monkeypatch.setattr(store, "get_device", read_device)
+        await store.set_device_status(host_id, "approved")
+        return device
+
+    monkeypatch.setattr(store, "get_device", approved_right_after_the_read)
+    again = await register(engine, {**body, "url": "http://10.0.0.7:8089"})
+    assert again.code == 200
+    assert again.json["status"] == "approved"
+    device = await store.get_device("pi-hall")
+    assert (device.status, device.url) == ("approved", "http://10.0.0.7:8089")

@@ -99,10 +99,10 @@ def test_devices_are_stored_approved_and_touched(open_store):
     assert (yield store.set_device_status("pi-1", "approved")) is True
     assert (yield store.set_device_status("ghost", "approved")) is False
     yield store.touch_device("pi-1", 50.0, {"hostname": "kitchen"})
-    yield store.touch_device("pi-1", 60.0)
+    yield store.touch_device("pi-1", 60.0, url="http://10.0.0.7:8089")
     device = yield store.get_device("pi-1")
-    assert (device.status, device.secret, device.last_seen, device.info) == ("approved", "s3cret", 60.0,
-                                                                            {"hostname": "kitchen"})
+    assert (device.status, device.secret, device.last_seen, device.info, device.url) == (
+        "approved", "s3cret", 60.0, {"hostname": "kitchen"}, "http://10.0.0.7:8089")
     assert [d.host_id for d in (yield store.list_devices())] == ["pi-1"]
     assert (yield store.delete_device("pi-1")) is True
     assert (yield store.delete_device("pi-1")) is False

@@ -107,9 +107,10 @@ class DevicesAPI:
             raise ApiError(409, f"device {host_id} is registered with another secret; an admin must delete it first")
         if existing.status == "rejected":
             raise ApiError(403, f"device {host_id} was rejected by an admin")
-        record = DeviceRecord(host_id, kind, secret, existing.status, existing.created_at, now,
-                              info or existing.info, url or existing.url)
-        await store.put_device(record)
+        # Only contact, host information and URL change: an approval given
+        # while this request was in flight must survive it.
+        await store.touch_device(host_id, now, info or None, url)
+        record = await self._existing(host_id)
         return Reply(device_json(record), 200 if record.status == "approved" else 202)
 
     def _check_own_signature(self, call: Call, host_id: str, secret: str) -> None:

@@ -32,6 +32,7 @@ class App {
     this.wakeLock = null;
     this.pending = null;
     this.wasLive = false;
+    this.generation = 0;
   }
 
   async start() {
@@ -69,13 +70,20 @@ class App {
     }
   }
 
+  // Refreshes overlap (a click, a live event, a screen change, a sign-out):
+  // only the latest one may touch the page, or an answer that left the
+  // engine before an approval or a sign-out would paint over it.
   async refresh() {
     const name = this.screenName();
+    const generation = ++this.generation;
+    const loaded = {};
     try {
-      await SCREENS[name].load(this.state);
-      if (name !== this.screenName()) return;
+      await SCREENS[name].load(loaded);
+      if (generation !== this.generation || name !== this.screenName()) return;
+      Object.assign(this.state, loaded);
       this.render();
     } catch (error) {
+      if (generation !== this.generation) return;
       if (error instanceof ApiError && error.status === 401) { this.signOut("Your key is no longer valid."); return; }
       replace(this.main, h("p", { class: "form-error", role: "alert" }, error.message));
     }
@@ -128,6 +136,7 @@ class App {
   }
 
   signOut(message) {
+    this.generation += 1;
     if (this.feed) { this.feed.stop(); this.feed = null; }
     if (this.pending) { clearTimeout(this.pending); this.pending = null; }
     signOut();
