@@ -223,7 +223,7 @@ class Window:
     def summary(self) -> dict[str, Any]:
         seconds = max(self.ended - self.started, 1e-9)
         ordered = sorted(self.latencies)
-        loadgen, server, machine = (end - start for start, end in zip(self.cpu_started, self.cpu_ended))
+        loadgen, server, machine = (end - start for start, end in zip(self.cpu_started, self.cpu_ended, strict=True))
         return {
             "requests": len(ordered),
             "seconds": seconds,
@@ -672,10 +672,10 @@ def number(value: float | None) -> str:
 
 def render_table(headers: Sequence[str], lines: Sequence[Sequence[str]]) -> str:
     widths = [max(len(headers[i]), *(len(line[i]) for line in lines)) for i in range(len(headers))]
-    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths))]
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     out.append("  ".join("-" * w for w in widths))
     out += ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) if i < 4 else cell.ljust(w)
-                      for i, (cell, w) in enumerate(zip(line, widths))) for line in lines]
+                      for i, (cell, w) in enumerate(zip(line, widths, strict=True))) for line in lines]
     return "\n".join(line.rstrip() for line in out)
 
 

@@ -24,7 +24,7 @@ from rpymostat.engine.api.v1.devices import KINDS
 from rpymostat.security.keys import ROLES, new_api_key
 from rpymostat.store.interface import Store
 from rpymostat.store.opening import open_store
-from rpymostat.store.records import DeviceRecord
+from rpymostat.store.records import DeviceRecord, DeviceStatus
 
 
 class CommandError(Exception):
@@ -79,7 +79,7 @@ async def run_command(args: argparse.Namespace, store: Store, now: float, out: T
             out.write(f"{device.host_id}\t{device.kind}\t{device.status}\t{fingerprint(device.secret)}\t"
                       f"last seen {seen}\n")
     elif args.command in ("approve", "reject"):
-        status = "approved" if args.command == "approve" else "rejected"
+        status: DeviceStatus = "approved" if args.command == "approve" else "rejected"
         if not await store.set_device_status(args.host_id, status):
             raise CommandError(f"no device with host ID {args.host_id}")
         err.write(f"device {args.host_id} {status}\n")

@@ -133,7 +133,7 @@ SCHEMAS: dict[str, Any] = {
 
 def control_document() -> dict[str, Any]:
     """The whole document."""
-    signed = [{"deviceSignature": []}]
+    signed: list[dict[str, list[str]]] = [{"deviceSignature": []}]
     relay_id = {"name": "relay_id", "in": "path", "required": True, "schema": {"type": "string"}}
     return {
         "openapi": "3.1.0",

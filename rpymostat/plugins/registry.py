@@ -9,9 +9,10 @@ stop the thermostat from starting.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Any, Mapping
+from typing import Any
 
 import jsonschema
 from twisted.logger import Logger

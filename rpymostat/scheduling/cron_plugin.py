@@ -6,7 +6,8 @@ so the API lists it beside them and the active scheduler is a setting.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.scheduling.model import Adjustment, Override, Schedule

@@ -19,8 +19,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from twisted.application.service import MultiService
 from twisted.internet.defer import ensureDeferred, inlineCallbacks
@@ -28,9 +29,9 @@ from twisted.logger import Logger
 
 from rpymostat.common.discovery import StaticLocator
 from rpymostat.common.settings import ConfigError, Setting, const, describe, load, parse_float, print_config
+from rpymostat.common.signing import new_secret
 from rpymostat.config import SETTINGS as ENGINE_SETTINGS
 from rpymostat.config import EngineConfig, default_data_dir
-from rpymostat.common.signing import new_secret
 from rpymostat.sim.house import HouseState, SensorModel, SimulatedHouse
 from rpymostat.sim.outdoor import DailySinusoid
 from rpymostat.sim.scaled_clock import ScaledClock
@@ -150,7 +151,10 @@ class _Daemons(MultiService):
         from rpymostat_sensor.sources.simulated import SimulatedSource
 
         house = self.house
-        source = SimulatedSource(self.clock, {room: (lambda at, room=room: house.sensor_value(room)) for room in rooms})
+        def temperature_in(room: str) -> Callable[[float], float]:
+            return lambda at: house.sensor_value(room)
+
+        source = SimulatedSource(self.clock, {room: temperature_in(room) for room in rooms})
         return make_service(self._sensor_config(url, host, secret, f"{host}-spool.sqlite"), self.clock,
                             HTTPClient(Agent(self.reactor)), StaticLocator(url),
                             runner=thread_runner(self.reactor), sources=[("sim", source)])
@@ -202,7 +206,8 @@ def _seed_schedule(engine: Any):  # type: ignore[no-untyped-def]
         return
     yield book.change_settings({"default_instruction": NIGHT_DEFAULT}, partial=True)
     yield book.create_schedule(DAY_SCHEDULE)
-    unsubscribe = engine.context.events.subscribe(lambda event: _name_rooms(engine, event, unsubscribe))
+    unsubscribe: Callable[[], None] = engine.context.events.subscribe(
+        lambda event: _name_rooms(engine, event, unsubscribe))
 
 
 def _name_rooms(engine: Any, event: Any, unsubscribe: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn, cast
+
 from twisted.internet.defer import Deferred, maybeDeferred
 from twisted.internet.interfaces import IReactorTime
 
@@ -25,9 +27,10 @@ def open_store(uri: str, reactor: IReactorTime | None = None) -> Deferred[Store]
         except ImportError as exc:
             return maybeDeferred(_raise, StoreError(f"MongoDB support is not installed ({exc}); "
                                                     "install it with: pip install 'rpymostat[mongodb]'"))
-        return MongoStore.open(uri, reactor)
+        # Deferred is invariant in its result type; a MongoStore is a Store.
+        return cast("Deferred[Store]", MongoStore.open(uri, reactor))
     return maybeDeferred(_raise, StoreError(f"unsupported database URI {uri!r}"))
 
 
-def _raise(error: Exception) -> None:
+def _raise(error: Exception) -> NoReturn:
     raise error

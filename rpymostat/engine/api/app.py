@@ -14,7 +14,7 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from klein import Klein
 from twisted.internet.defer import Deferred, ensureDeferred
@@ -22,7 +22,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.resource import Resource
-from twisted.web.server import NOT_DONE_YET
+from twisted.web.server import NOT_DONE_YET, Request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from rpymostat.engine.api.auth import Authenticator, Principal
@@ -102,8 +102,10 @@ class _FrontDoor(Resource):
         request.prepath.extend(request.postpath)
         request.postpath = []
         gone: list[bool] = []
-        request.notifyFinish().addErrback(lambda _: gone.append(True))
-        serve(request).addCallback(_send, request, gone).addErrback(_broken, request, gone)
+        # twisted.web passes a server.Request; IRequest declares neither notifyFinish nor finished.
+        http_request = cast(Request, request)
+        http_request.notifyFinish().addErrback(lambda _: gone.append(True))
+        serve(request).addCallback(_send, request, gone).addErrback(_broken, http_request, gone)
         return NOT_DONE_YET
 
 
@@ -113,7 +115,7 @@ def _send(body: bytes, request: IRequest, gone: list[bool]) -> None:
         request.finish()
 
 
-def _broken(failure: Failure, request: IRequest, gone: list[bool]) -> None:
+def _broken(failure: Failure, request: Request, gone: list[bool]) -> None:
     """Writing the answer itself failed: log it, and still end the request."""
     log.failure("could not answer {method} {path}", failure, method=request.method, path=request.path)
     if not gone and not request.finished:

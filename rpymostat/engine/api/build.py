@@ -13,20 +13,20 @@ from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
 from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
 from rpymostat.engine.api.v1.overrides import OverridesAPI
-from rpymostat.engine.api.v1.schedules import SchedulesAPI
 from rpymostat.engine.api.v1.relays import RelaysAPI
 from rpymostat.engine.api.v1.relays import openapi_fragment as relays_fragment
+from rpymostat.engine.api.v1.schedules import SchedulesAPI
 from rpymostat.engine.api.v1.sensors import SensorsAPI
 from rpymostat.engine.api.v1.status import StatusAPI
 from rpymostat.engine.api.v1.timeline import TimelineAPI
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.live.feed import LiveFeed
 from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.engine.schedules.cache import TimelineCache
-from rpymostat.engine.live.feed import LiveFeed
 from rpymostat.web import static_directory
 
 # Components whose routes are described outside the core document provide

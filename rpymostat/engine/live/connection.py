@@ -8,12 +8,12 @@ kept event the replay already sent (``replayed_through``) is not sent again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from autobahn.twisted.websocket import WebSocketServerProtocol
 from autobahn.websocket.types import ConnectionRequest
 from twisted.internet.defer import ensureDeferred
-from twisted.internet.interfaces import IDelayedCall
+from twisted.internet.interfaces import IConsumer, IDelayedCall
 from twisted.logger import Logger
 
 from rpymostat.engine.events import EVENTS_STREAM
@@ -29,6 +29,9 @@ log = Logger()
 
 
 class LiveConnection(WebSocketServerProtocol):
+    # autobahn copies it from the factory with setattr, out of mypy's sight.
+    maxMessagePayloadSize: int
+
     def __init__(self, feed: LiveFeed) -> None:
         super().__init__()
         self.feed = feed
@@ -51,8 +54,10 @@ class LiveConnection(WebSocketServerProtocol):
         self.feed.opened(self)
         # The HTTP channel that accepted the upgrade still holds the socket's
         # flow control; hand it to this client's outbox.
-        self.transport.unregisterProducer()
-        self.transport.registerProducer(self.outbox, True)
+        # Open, so connected: the transport is a TCP one, which is an IConsumer.
+        consumer = cast(IConsumer, self.transport)
+        consumer.unregisterProducer()
+        consumer.registerProducer(self.outbox, True)
         if self.url_has_parameters:
             self.refuse(CloseCode.BAD_REQUEST, "nothing goes in the URL: send the key in the first message")
             return

@@ -13,12 +13,14 @@ and reason; a reason that only quotes a new temperature is not a change.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Protocol, cast
 
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from rpymostat.decisions.equipment import EquipmentState
 from rpymostat.decisions.model import functions_for
@@ -128,7 +130,11 @@ class DecisionLoop:
         if not self._busy or self._current is None:
             return succeed(None)
         waiter: Deferred[None] = Deferred()
-        self._current.addBoth(lambda result: (waiter.callback(None), result)[1])
+        def release(result: Failure | None) -> Failure | None:
+            waiter.callback(None)
+            return result
+
+        self._current.addBoth(release)
         return waiter
 
     async def _run(self) -> None:
@@ -159,7 +165,9 @@ class DecisionLoop:
         names = {s.sensor_id: s.name or s.alias or s.sensor_id for s in sensors}
         self.latest = decision_json(result, plugin.name, names, context.config.timezone)
         try:
-            await self.commander.set_desired(functions_for(result.decision.desired), result.decision.reason)
+            # Mapping's key type is invariant; every Function is a str.
+            states = cast("Mapping[str, bool]", functions_for(result.decision.desired))
+            await self.commander.set_desired(states, result.decision.reason)
         except Exception as exc:
             log.warn("Could not reach the equipment: {error}", error=str(exc))
         await self._record(result, now, changed)

@@ -7,8 +7,9 @@ running, built from the same data the API returns.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rpymostat.common.timeutil import to_iso

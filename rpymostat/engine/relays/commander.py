@@ -214,8 +214,9 @@ class RelayCommander:
             self._in_flight.add(host_id)
             sending = self.keepalive(host_id)
             sending.addCallback(self._log_refusals, host_id)
-            sending.addErrback(lambda failure, h=host_id: log.failure("keep-alive to {host} failed", failure, host=h))
-            sending.addBoth(lambda _, h=host_id: self._in_flight.discard(h))
+            # host_id goes in as a callback argument, not a lambda default (which mypy cannot type).
+            sending.addErrback(lambda failure, h: log.failure("keep-alive to {host} failed", failure, host=h), host_id)
+            sending.addBoth(lambda _, h: self._in_flight.discard(h), host_id)
 
     @staticmethod
     def _log_refusals(results: dict[str, CommandResult], host_id: str) -> None:

@@ -22,8 +22,8 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from rpymostat.engine.schedules.events import OVERRIDE_CHANGED, record_change
 from rpymostat.engine.plugin_settings import PluginSettings
+from rpymostat.engine.schedules.events import OVERRIDE_CHANGED, record_change
 from rpymostat.engine.schedules.resolution import Resolver, override_ends, resolve_rules
 from rpymostat.engine.schedules.ruleset import OVERRIDES, RuleSet, load_rules
 from rpymostat.scheduling.instruction import Instruction

@@ -6,13 +6,12 @@ checks and the tests all compute the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from rpymostat.engine.schedules.ruleset import RuleSet, is_adjustment
 from rpymostat.scheduling.model import Override
 from rpymostat.scheduling.timeline import TimelineSegment, next_change, resolve
-
 
 Resolver = Callable[..., list[TimelineSegment]]
 

@@ -101,6 +101,6 @@ def test_properties_of_the_weighting(sensors: dict[str, tuple[float, float, floa
 def test_equal_readings_give_exactly_that_reading(value: float, weights: list[float]) -> None:
     names = [f"s{i}" for i in range(len(weights))]
     result = weighted_temperature(
-        dict(zip(names, weights)), {n: SensorReading(value, NOW) for n in names}, NOW, 300
+        dict(zip(names, weights, strict=True)), {n: SensorReading(value, NOW) for n in names}, NOW, 300
     )
     assert result is not None and result.value == value

@@ -62,4 +62,6 @@ class KeysAPI:
         if not await self.context.store.revoke_api_key(key_id, self.context.now()):
             raise not_found(f"no live API key with ID {key_id!r}")
         record = await self.context.store.get_api_key(key_id)
+        if record is None:  # deleted between the revocation and this read
+            raise not_found(f"no API key with ID {key_id!r}")
         return key_json(record)

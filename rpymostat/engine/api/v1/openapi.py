@@ -235,7 +235,9 @@ def operation(summary: str, role: str | None, ok: dict[str, dict[str, Any]], bod
         params: list[dict[str, Any]] | None = None, device: bool = False) -> dict[str, Any]:
     security: list[dict[str, list[str]]] = []
     if role is not None:
-        security = [{"apiKey": []}] + ([{"deviceSignature": []}] if device else [])
+        security = [{"apiKey": []}]
+        if device:
+            security.append({"deviceSignature": []})
     description = f"Minimum role: {role}." if role else "Public."
     if device:
         description += " Also accepted signed by an approved device."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet.defer import DeferredList
+from twisted.internet.defer import Deferred, DeferredList
 
 from rpymostat.common.timeutil import to_iso
 from rpymostat.engine.api.app import Call, Reply
@@ -79,7 +79,8 @@ class SensorsAPI:
         recorded = self.context.store.record_readings(host_id, readings, now)
         if not touch:
             return await recorded
-        outcomes = await DeferredList([recorded, self.context.store.touch_device(host_id, now)], consumeErrors=True)
+        both: list[Deferred[Any]] = [recorded, self.context.store.touch_device(host_id, now)]
+        outcomes = await DeferredList(both, consumeErrors=True)
         for ok, outcome in outcomes:
             if not ok:
                 outcome.raiseException()
