@@ -19,11 +19,13 @@ import platformdirs
 
 from rpymostat.common.settings import (
     ConfigError,
+    FromSettings,
     Setting,
     const,
     describe,
     load,
     parse_bool,
+    parse_float,
     parse_int,
     parse_interfaces,
 )
@@ -36,10 +38,15 @@ def default_data_dir() -> str:
     return platformdirs.user_data_dir("rpymostat", appauthor=False)
 
 
+def _sqlite_in_data_dir(values: Mapping[str, Any]) -> str:
+    """The default database: one SQLite file in the data directory, so RPYMOSTAT_DATA_DIR moves it too."""
+    return "sqlite:///" + os.path.join(values["data_dir"], "rpymostat.sqlite")
+
+
 def parse_timezone(text: str) -> str:
     try:
         zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(f"{text!r} is not an IANA time zone name such as Europe/London") from None
     return text
 
@@ -64,8 +71,8 @@ def _local_timezone() -> str:
     return "UTC"
 
 
-def _engine(attribute: str, parse: Callable[[str], Any], default: Callable[[], str], description: str,
-            secret: bool = False) -> Setting:
+def _engine(attribute: str, parse: Callable[[str], Any], default: Callable[[], str] | FromSettings,
+            description: str, secret: bool = False) -> Setting:
     return Setting(attribute, "RPYMOSTAT_" + attribute.upper(), parse, default, description, secret, flag=False)
 
 
@@ -75,10 +82,13 @@ SETTINGS: tuple[Setting, ...] = (
     _engine(
         "db_uri",
         _parse_db_uri,
-        lambda: "sqlite:///" + os.path.join(default_data_dir(), "rpymostat.sqlite"),
-        "Database: sqlite:///PATH (embedded, the default) or mongodb://HOST[:PORT]/DATABASE.",
+        FromSettings(_sqlite_in_data_dir),
+        "Database: sqlite:///PATH (embedded; the default is rpymostat.sqlite in RPYMOSTAT_DATA_DIR) "
+        "or mongodb://HOST[:PORT]/DATABASE.",
     ),
-    _engine("timezone", parse_timezone, _local_timezone, "IANA time zone in which schedules are evaluated."),
+    _engine("timezone", parse_timezone, _local_timezone,
+            "IANA time zone in which schedules are evaluated, until one is chosen in the web UI or with "
+            "PATCH /v1/schedules/settings (which then overrides this)."),
     _engine("discovery", parse_bool, const("on"), "Advertise the engine by DNS-SD (_rpymostat._tcp) (on/off)."),
     _engine(
         "discovery_interfaces",
@@ -87,7 +97,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Addresses DNS-SD advertises on: 'all', or a comma-separated list such as 127.0.0.1.",
     ),
     _engine("data_dir", str, default_data_dir,
-            "Directory for the engine's files (the first-start admin key file among them)."),
+            "Directory for the engine's files: the default SQLite database and the first-start admin key file "
+            "(by default the user's data directory, ~/.local/share/rpymostat on Linux)."),
     _engine("max_body_bytes", parse_int(1024, 16 * 1024 * 1024), const("65536"),
             "Largest request body accepted; larger ones are refused with 413."),
     _engine("signature_window", parse_int(5, 3600), const("120"),
@@ -102,6 +113,27 @@ SETTINGS: tuple[Setting, ...] = (
             "Days hourly history buckets are kept; 0 keeps them forever."),
     _engine("rollup_1d_retention_days", parse_int(0, 36500), const("0"),
             "Days daily history buckets are kept; 0 keeps them forever."),
+    # The safety layer's limits. The ranges keep every maximum run above every
+    # minimum run, so no combination of values can contradict itself.
+    _engine("heat_min_run", parse_int(0, 1800), const("120"),
+            "Seconds the furnace runs at least once started (safety floor under any decision plugin)."),
+    _engine("heat_min_off", parse_int(0, 3600), const("120"),
+            "Seconds the furnace rests at least between runs (safety floor under any decision plugin)."),
+    _engine("heat_max_run", parse_int(3600, 86400), const("14400"),
+            "Seconds the furnace may run without stopping before it is forced to rest."),
+    _engine("cool_min_run", parse_int(0, 1800), const("180"),
+            "Seconds the air conditioning runs at least once started (safety floor under any decision plugin)."),
+    _engine("cool_min_off", parse_int(0, 3600), const("300"),
+            "Seconds the air conditioning rests at least between runs, to protect its compressor "
+            "(safety floor under any decision plugin)."),
+    _engine("cool_max_run", parse_int(3600, 86400), const("14400"),
+            "Seconds the air conditioning may run without stopping before it is forced to rest."),
+    _engine("max_run_rest", parse_int(60, 7200), const("600"),
+            "Seconds heat or cool rests after running its maximum time."),
+    _engine("frost_floor", parse_float(0.0, 15.0), const("5.0"),
+            "°C below which the house is heated in every mode, even with the system off."),
+    _engine("frost_margin", parse_float(0.1, 5.0), const("1.0"),
+            "°C above the frost floor that frost heating goes on to, so it does not chatter at the floor."),
 )
 
 
@@ -123,6 +155,15 @@ class EngineConfig:
     rollup_5m_retention_days: int
     rollup_1h_retention_days: int
     rollup_1d_retention_days: int
+    heat_min_run: int
+    heat_min_off: int
+    heat_max_run: int
+    cool_min_run: int
+    cool_min_off: int
+    cool_max_run: int
+    max_run_rest: int
+    frost_floor: float
+    frost_margin: float
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> EngineConfig:

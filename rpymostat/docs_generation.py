@@ -1,7 +1,8 @@
 """Writing the docs pages that come from code: configuration and the HTTP API.
 
-Called by ``docs/conf.py`` at every build; a test builds the pages too, so
-a setting or route without a description fails the suite, not just the docs.
+Called by ``docs/conf.py`` at every build; ``tests/unit/test_docs_generation.py``
+builds the pages too, so a setting or route without a description fails the
+suite, not just the docs.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import os
 from typing import Any
 
+from rpymostat.common.settings import default_of
 from rpymostat.config import SETTINGS
 from rpymostat.engine.api.build import api_document
 
@@ -25,8 +27,10 @@ def configuration_page() -> str:
         "the values in effect.",
         "",
     ]
+    # A default computed from other settings is shown in terms of their variables.
+    placeholders = {setting.attribute: f"${setting.env_var}" for setting in SETTINGS}
     for setting in SETTINGS:
-        default = setting.default() if setting.attribute not in ("db_uri", "data_dir", "timezone") else None
+        default = default_of(setting, placeholders) if setting.attribute not in ("data_dir", "timezone") else None
         lines += [f"``{setting.env_var}``", f"    {setting.description}", ""]
         if default is not None:
             lines += [f"    Default: ``{default}``", ""]

@@ -20,13 +20,24 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class FromSettings:
+    """A default computed from other settings' values, e.g. a file inside a configured directory.
+
+    ``compute`` gets the parsed values of every setting whose default is
+    not itself a :class:`FromSettings`, and returns the default's text.
+    """
+
+    compute: Callable[[Mapping[str, Any]], str]
+
+
+@dataclass(frozen=True)
 class Setting:
     """One configuration variable."""
 
     attribute: str
     env_var: str
     parse: Callable[[str], Any]
-    default: Callable[[], str]
+    default: Callable[[], str] | FromSettings
     description: str
     secret: bool = False
     flag: bool = True
@@ -104,18 +115,29 @@ def add_flags(parser: argparse.ArgumentParser, settings: Sequence[Setting]) -> N
                                 help=f"{setting.description} (env {setting.env_var})")
 
 
+def default_of(setting: Setting, values: Mapping[str, Any]) -> str:
+    """The text ``setting`` takes when it is not set, given the other settings' ``values``."""
+    if isinstance(setting.default, FromSettings):
+        return setting.default.compute(values)
+    return setting.default()
+
+
 def load(settings: Sequence[Setting], environ: Mapping[str, str], args: argparse.Namespace | None = None
          ) -> dict[str, Any]:
-    """Parse every setting: a flag wins over its variable, which wins over the default."""
+    """Parse every setting: a flag wins over its variable, which wins over the default.
+
+    Settings whose default comes from other settings are parsed last, so
+    their order in ``settings`` does not matter.
+    """
     values: dict[str, Any] = {}
-    for setting in settings:
+    for setting in sorted(settings, key=lambda s: isinstance(s.default, FromSettings)):
         raw = getattr(args, f"setting_{setting.attribute}", None) if args is not None else None
         source = setting.option
         if raw is None:
             raw = environ.get(setting.env_var)
             source = setting.env_var
         if raw in (None, ""):
-            raw = setting.default()
+            raw = default_of(setting, values)
         try:
             values[setting.attribute] = setting.parse(raw)
         except ValueError as exc:
@@ -150,7 +172,7 @@ def describe(settings: Sequence[Setting], values: Mapping[str, Any], environ: Ma
         {
             "variable": s.env_var,
             "value": mask(s, display(values[s.attribute])),
-            "default": s.default(),
+            "default": default_of(s, values),
             "set": "yes" if environ.get(s.env_var) else "no",
             "description": s.description,
             "flag": s.option if s.flag else "",

@@ -1,8 +1,10 @@
 """The default decision plugin: hysteresis around the setpoint with minimum on and off times.
 
 The band keeps the equipment from chattering around the setpoint; the
-minimum times are comfort settings of this plugin (the safety layer keeps
-its own, non-negotiable equipment-protection minimums and maximum run).
+minimum times are comfort settings of this plugin. The safety layer keeps
+its own equipment-protection minimums and maximum run (the engine's
+``RPYMOSTAT_HEAT_MIN_RUN`` and kin), which are floors under these options:
+setting an option lower than the safety layer's value changes nothing.
 """
 
 from __future__ import annotations
@@ -39,14 +41,16 @@ class HysteresisPlugin:
                 "minimum": 0,
                 "maximum": 3600,
                 "default": 300,
-                "description": "Seconds a heat or cool run lasts at least once started.",
+                "description": "Seconds a heat or cool run lasts at least once started "
+                               "(the engine's safety minimum applies when longer).",
             },
             "min_off_time": {
                 "type": "number",
                 "minimum": 0,
                 "maximum": 3600,
                 "default": 300,
-                "description": "Seconds heat or cool rests at least before starting again.",
+                "description": "Seconds heat or cool rests at least before starting again "
+                               "(the engine's safety minimum applies when longer).",
             },
         },
         "additionalProperties": False,

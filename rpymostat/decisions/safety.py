@@ -58,7 +58,10 @@ class SafetyLimits:
     minutes on) and a furnace from short cycles, rest either after 4 hours of
     continuous running, and keep the house above 5 °C. ``frost_margin`` is
     how far above the floor frost heating continues once started, so it does
-    not chatter at the floor.
+    not chatter at the floor. The engine builds its limits from the
+    ``RPYMOSTAT_*`` safety settings (see
+    :func:`rpymostat.engine.loop.limits.configured_limits`), whose defaults
+    are these.
     """
 
     min_on: Mapping[Function, float] = field(default_factory=_default_min_on)

@@ -1,4 +1,4 @@
-"""What every API component needs: storage, the clock and the configuration."""
+"""What every API component needs: storage, the clock, the configuration and the home's zone."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from twisted.internet.interfaces import IReactorTime
 
 from rpymostat.config import EngineConfig
 from rpymostat.engine.events import EventBus
+from rpymostat.engine.home_zone import HomeZone
 from rpymostat.store.interface import Store
 
 
@@ -19,9 +20,16 @@ class EngineContext:
     clock: IReactorTime
     config: EngineConfig
     events: EventBus = field(init=False)
+    zone: HomeZone = field(init=False)
 
     def __post_init__(self) -> None:
         self.events = EventBus(self.store, self.clock)
+        self.zone = HomeZone(self.config.timezone)
+
+    @property
+    def timezone(self) -> str:
+        """The home's IANA zone now: read this, not ``config.timezone``, which a stored choice overrides."""
+        return self.zone.name
 
     def now(self) -> float:
         return self.clock.seconds()

@@ -78,7 +78,7 @@ class EngineService(Service):
             log.warn("First start: an admin API key was written to {path} (readable only by you). "
                      "Use it to sign in and to create other keys.", path=key_file)
         plugins = PluginSettings(store)
-        self.timeline = TimelineCache(store, clock, config.timezone, plugins=plugins)
+        self.timeline = TimelineCache(store, clock, self.context.zone, plugins=plugins, events=self.context.events)
         yield self.timeline.start()
         self.relays = RelayCommander(RelayRegistry(store), store, clock, _http_client(self.reactor))
         self.decision_loop = DecisionLoop(self.context, self.timeline, self.relays, plugins,

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.processes import BIN, free_port, http, wait_for
+from tests.support.requirements import requirement_missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -78,7 +79,7 @@ def _serving(url: str, data_dir: Path, process: subprocess.Popen) -> bool:
 @pytest.fixture(scope="package")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("no system Chromium at /usr/bin/chromium (./dev test installs it)")
+        requirement_missing("no system Chromium at /usr/bin/chromium (./dev test installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

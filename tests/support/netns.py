@@ -12,7 +12,8 @@ runs never collide, and leftovers of crashed runs (whose pid is gone) can be
 found and removed by :func:`sweep_leftovers`.
 
 This module does not import pytest: a fixture wraps :class:`Lan` where needed
-and turns :class:`NetnsUnavailable` into a skip with its message.
+and turns :class:`NetnsUnavailable` into a skip with its message (a failure
+in CI: see ``tests/support/requirements.py``).
 """
 
 from __future__ import annotations

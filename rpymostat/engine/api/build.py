@@ -70,7 +70,8 @@ def build_api(
     plugin_settings = timeline_cache.plugins if timeline_cache is not None else None
     if timeline_cache is None:
         plugin_settings = PluginSettings(context.store)
-        timeline_cache = TimelineCache(context.store, context.clock, context.config.timezone, plugins=plugin_settings)
+        timeline_cache = TimelineCache(context.store, context.clock, context.zone, plugins=plugin_settings,
+                                       events=context.events)
     book = RuleBook(timeline_cache)
     components = [
         RootPage(),

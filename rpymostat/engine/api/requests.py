@@ -10,7 +10,7 @@ from typing import Any
 from twisted.web.iweb import IRequest
 
 from rpymostat.common.timeutil import TimestampError, from_iso
-from rpymostat.engine.api.errors import ApiError, bad_request
+from rpymostat.engine.api.errors import ApiError, bad_request, unprocessable
 
 MAX_LIMIT = 10000
 # Decimal digits only: int() would also take "1_000", " 5" and non-ASCII digits.
@@ -34,12 +34,52 @@ def read_body(request: IRequest, max_bytes: int) -> bytes:
     return body
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+class _NotFinite:
+    """Stands in for NaN, Infinity, -Infinity or a number too large for a float while decoding.
+
+    Python's decoder accepts them, so they are kept as markers and then
+    looked for, to refuse the body with an error naming the field.
+    """
+
+    def __init__(self, literal: str) -> None:
+        self.literal = literal
+
+
+def _finite_or_marker(literal: str) -> float | _NotFinite:
+    value = float(literal)
+    return value if math.isfinite(value) else _NotFinite(literal)
+
+
+def _find_not_finite(data: Any) -> tuple[tuple[str, ...], _NotFinite] | None:
+    """The path to the first marker in decoded JSON, and the marker.
+
+    A loop, not recursion: the decoder accepts nesting nearly as deep as
+    the interpreter's recursion limit.
+    """
+    pending: list[tuple[tuple[str, ...], Any]] = [((), data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, _NotFinite):
+            return path, value
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        pending.extend(reversed([((*path, str(key)), item) for key, item in items]))
+    return None
+
+
+def _refuse_not_finite(data: Any) -> None:
+    found = _find_not_finite(data)
+    if found is not None:
+        path, marker = found
+        field = ".".join(path) if path else "request body"
+        raise unprocessable(f"{field} must be a finite number, not {marker.literal}")
 
 
 def parse_json_body(request: IRequest, body: bytes) -> Any:
-    """Decode a JSON body; NaN and Infinity are refused (they are not JSON)."""
+    """Decode a JSON body.
+
+    NaN, Infinity and numbers beyond a float's range are refused with 422
+    naming the field, like any other value a field cannot take.
+    """
     content_type = (header(request, "content-type") or "").split(";", 1)[0].strip().lower()
     if content_type != "application/json":
         raise ApiError(415, "Content-Type must be application/json")
@@ -50,9 +90,10 @@ def parse_json_body(request: IRequest, body: bytes) -> Any:
     if not text.strip():
         raise bad_request("request body is empty; a JSON object is required")
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_NotFinite, parse_float=_finite_or_marker)
     except ValueError as exc:
         raise bad_request(f"request body is not valid JSON: {exc}") from None
+    _refuse_not_finite(data)
     _refuse_lone_surrogates(data)
     return data
 

@@ -29,8 +29,10 @@ from rpymostat.decisions.step import StepResult, decide_step
 from rpymostat.decisions.weighting import SensorReading
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.events import Event
+from rpymostat.engine.loop.limits import configured_limits
 from rpymostat.engine.loop.render import decision_json
 from rpymostat.engine.plugin_settings import PluginSettings
+from rpymostat.engine.schedules.events import CHANGE_TYPES
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.store.records import SensorRecord
 
@@ -71,6 +73,13 @@ def fallback_weights(sensors: list[SensorRecord]) -> dict[str, float]:
 
 
 class DecisionLoop:
+    """Decides on a timer and on new readings; owns the equipment's switching history.
+
+    ``limits`` defaults to the safety limits of the engine's configuration
+    (``RPYMOSTAT_HEAT_MAX_RUN`` and the rest), so what the user set is what
+    every decision is held to.
+    """
+
     def __init__(
         self,
         context: EngineContext,
@@ -84,7 +93,7 @@ class DecisionLoop:
         self.timeline = timeline
         self.commander = commander
         self.plugins = plugins
-        self.limits = limits or SafetyLimits()
+        self.limits = limits if limits is not None else configured_limits(context.config)
         self.interval = interval
         self.equipment = EquipmentState.all_off_since(context.now())
         self.latest: dict[str, Any] | None = None
@@ -112,7 +121,8 @@ class DecisionLoop:
             self._unsubscribe = None
 
     def _on_event(self, event: Event) -> None:
-        if event.type == "readings":
+        # A new target or mode should reach the equipment now, not at the next turn.
+        if event.type == "readings" or event.type in CHANGE_TYPES:
             self.trigger()
 
     def trigger(self) -> Deferred[None] | None:
@@ -163,7 +173,7 @@ class DecisionLoop:
         self.equipment = result.equipment
         self._latest_result = result
         names = {s.sensor_id: s.name or s.alias or s.sensor_id for s in sensors}
-        self.latest = decision_json(result, plugin.name, names, context.config.timezone)
+        self.latest = decision_json(result, plugin.name, names, context.timezone)
         try:
             # Mapping's key type is invariant; every Function is a str.
             states = cast("Mapping[str, bool]", functions_for(result.decision.desired))

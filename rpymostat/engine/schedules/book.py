@@ -23,7 +23,7 @@ from rpymostat.engine.schedules.events import (
     SCHEDULE_CHANGED,
     SETTINGS_CHANGED,
     Action,
-    record_change,
+    announce_change,
 )
 from rpymostat.engine.schedules.resolution import override_ends
 from rpymostat.engine.schedules.ruleset import OVERRIDES, SCHEDULES, RuleSet
@@ -77,7 +77,7 @@ class RuleBook:
                                       created_at=now, known_sensors=await self._known_sensors(),
                                       limits=self.timeline.limits)
             check_schedule_cost(schedule, rules.schedules)
-            await self._store_schedule(schedule, "created", now)
+            await self._store_schedule(schedule, "created")
             return schedule
 
     async def replace_schedule(self, rule_id: str, body: Any) -> Schedule | None:
@@ -90,7 +90,7 @@ class RuleBook:
             schedule = parse_schedule(body, rule_id=rule_id, created_at=existing.created_at,
                                       known_sensors=await self._known_sensors(), limits=self.timeline.limits)
             check_schedule_cost(schedule, [rule for rule in rules.schedules if rule.id != rule_id])
-            await self._store_schedule(schedule, "replaced", self.now())
+            await self._store_schedule(schedule, "replaced")
             return schedule
 
     async def delete_schedule(self, rule_id: str) -> Schedule | None:
@@ -99,16 +99,16 @@ class RuleBook:
             if existing is None:
                 return None
             await self.store.delete_document(SCHEDULES, rule_id)
-            await record_change(self.store, self.now(), SCHEDULE_CHANGED, "deleted", rule_id,
-                                schedule_to_dict(existing))
             await self.timeline.reload()
+            await announce_change(self.timeline.events, SCHEDULE_CHANGED, "deleted", rule_id,
+                                  schedule_to_dict(existing))
             return existing
 
-    async def _store_schedule(self, schedule: Schedule, action: Action, now: float) -> None:
+    async def _store_schedule(self, schedule: Schedule, action: Action) -> None:
         body = schedule_to_dict(schedule)
         await self.store.put_document(SCHEDULES, schedule.id, body)
-        await record_change(self.store, now, SCHEDULE_CHANGED, action, schedule.id, body)
         await self.timeline.reload()
+        await announce_change(self.timeline.events, SCHEDULE_CHANGED, action, schedule.id, body)
 
     async def create_override(self, body: Any) -> Override:
         async with self._writing:
@@ -119,7 +119,7 @@ class RuleBook:
             override = parse_override(body, rule_id=new_rule_id({rule.id for rule in rules.overrides}), now=now,
                                       known_sensors=await self._known_sensors(), limits=self.timeline.limits)
             self._refuse_if_over(rules, override, now)
-            await self._store_override(override, "created", now)
+            await self._store_override(override, "created")
             return override
 
     async def replace_override(self, rule_id: str, body: Any) -> Override | None:
@@ -133,7 +133,7 @@ class RuleBook:
             override = parse_override(body, rule_id=rule_id, now=now, created_at=existing.created_at,
                                       known_sensors=await self._known_sensors(), limits=self.timeline.limits)
             self._refuse_if_over(rules, override, now)
-            await self._store_override(override, "replaced", now)
+            await self._store_override(override, "replaced")
             return override
 
     async def delete_override(self, rule_id: str) -> Override | None:
@@ -142,9 +142,9 @@ class RuleBook:
             if existing is None:
                 return None
             await self.store.delete_document(OVERRIDES, rule_id)
-            await record_change(self.store, self.now(), OVERRIDE_CHANGED, "deleted", rule_id,
-                                override_to_dict(existing))
             await self.timeline.reload()
+            await announce_change(self.timeline.events, OVERRIDE_CHANGED, "deleted", rule_id,
+                                  override_to_dict(existing))
             return existing
 
     def _refuse_if_over(self, rules: RuleSet, override: Override, now: float) -> None:
@@ -160,11 +160,11 @@ class RuleBook:
                 "until", "until: the next scheduled change after start is already past, so the override would never apply"
             )
 
-    async def _store_override(self, override: Override, action: Action, now: float) -> None:
+    async def _store_override(self, override: Override, action: Action) -> None:
         body = override_to_dict(override)
         await self.store.put_document(OVERRIDES, override.id, body)
-        await record_change(self.store, now, OVERRIDE_CHANGED, action, override.id, body)
         await self.timeline.reload()
+        await announce_change(self.timeline.events, OVERRIDE_CHANGED, action, override.id, body)
 
     async def settings(self) -> ScheduleSettings:
         return (await self.rules()).settings
@@ -177,6 +177,6 @@ class RuleBook:
                                       limits=self.timeline.limits)
             stored = settings_to_dict(settings)
             await self.store.put_setting(SETTING_NAME, stored)
-            await record_change(self.store, self.now(), SETTINGS_CHANGED, "changed", None, stored)
             await self.timeline.reload()
+            await announce_change(self.timeline.events, SETTINGS_CHANGED, "changed", None, stored)
             return settings

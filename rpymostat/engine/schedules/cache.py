@@ -7,7 +7,10 @@ touching storage. It reloads from storage after every change, and on its
 clock's timer: every ``refresh`` seconds (picking up new sensors and moving
 the window on) and at each override's end (deleting expired overrides so
 resolution stays fast). The answer at a moment never depends on when the
-timeline was computed, so a restarted engine gives the same one.
+timeline was computed, so a restarted engine gives the same one. Loading
+the settings also loads the home's time zone chosen through the API (into the
+:class:`~rpymostat.engine.home_zone.HomeZone` it shares with the engine
+context), so a new zone and the timeline resolved in it arrive together.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from rpymostat.engine.events import EventBus
+from rpymostat.engine.home_zone import HomeZone
 from rpymostat.engine.plugin_settings import PluginSettings
-from rpymostat.engine.schedules.events import OVERRIDE_CHANGED, record_change
+from rpymostat.engine.schedules.events import OVERRIDE_CHANGED, announce_change
 from rpymostat.engine.schedules.resolution import Resolver, override_ends, resolve_rules
 from rpymostat.engine.schedules.ruleset import OVERRIDES, RuleSet, load_rules
 from rpymostat.scheduling.instruction import Instruction
@@ -33,6 +38,26 @@ from rpymostat.scheduling.wire import override_to_dict
 from rpymostat.store.interface import Store
 
 log = Logger()
+
+
+def guarded(name: str, plugin_resolve: Resolver) -> Resolver:
+    """A schedule plugin's ``resolve`` that falls back to the built-in one when it raises.
+
+    A third-party plugin's bug must not stop the engine starting, refuse
+    every schedule change, or leave the decision loop without an
+    instruction: the built-in resolution of the same rules is the
+    closest safe answer, and the log says why it was used.
+    """
+
+    def resolver(*args: object, **kwargs: object) -> list[TimelineSegment]:
+        try:
+            return plugin_resolve(*args, **kwargs)
+        except Exception:
+            log.failure("Schedule plugin {name} failed; the built-in scheduler resolved the timeline instead",
+                        name=name)
+            return resolve(*args, **kwargs)  # type: ignore[arg-type]
+
+    return resolver
 
 HOUR = 3600.0
 DEFAULT_HOURS = 24
@@ -68,22 +93,28 @@ def clip(segments: Sequence[TimelineSegment], start: float, end: float) -> list[
 
 
 class TimelineCache:
-    """Every rule in memory and the next week or so resolved, kept current."""
+    """Every rule in memory and the next week or so resolved, kept current.
+
+    ``timezone`` is the configured zone's name, or the engine's shared
+    :class:`HomeZone`; a zone stored with the schedule settings overrides it.
+    """
 
     def __init__(
         self,
         store: Store,
         clock: IReactorTime,
-        timezone: str,
+        timezone: str | HomeZone,
         limits: SetpointLimits | None = None,
         refresh: float = DEFAULT_REFRESH,
         plugins: PluginSettings | None = None,
+        events: EventBus | None = None,
     ) -> None:
         self.store = store
+        self.events = events if events is not None else EventBus(store, clock)
         self.plugins = plugins
         self._resolver: Resolver = resolve
         self.clock = clock
-        self.timezone = timezone
+        self.zone = timezone if isinstance(timezone, HomeZone) else HomeZone(timezone)
         self.limits = limits or SetpointLimits()
         self.refresh = refresh
         self.span = MAX_HOURS * HOUR + refresh
@@ -102,6 +133,11 @@ class TimelineCache:
         if self._rules is None:
             raise TimelineNotReady("the timeline has not been loaded yet")
         return self._rules
+
+    @property
+    def timezone(self) -> str:
+        """The zone the timeline is resolved in: the one stored with the settings, else the configured one."""
+        return self.zone.name
 
     @property
     def override_ends(self) -> Mapping[str, float | None]:
@@ -132,15 +168,16 @@ class TimelineCache:
         """Read every rule again, delete expired overrides, and recompute."""
         async with self._lock:
             rules = await load_rules(self.store, self.limits)
+            self.zone.chosen = rules.settings.timezone
             if self.plugins is not None:
                 plugin, options = await self.plugins.active("schedulers")
-                self._resolver = partial(plugin.plugin.resolve, options=options)
+                self._resolver = guarded(plugin.name, partial(plugin.plugin.resolve, options=options))
             now = self.clock.seconds()
             ends = override_ends(rules, now, now + self.span, self.timezone, self._resolver)
             over = [rule for rule in rules.overrides if (end := ends[rule.id]) is not None and end <= now]
             for rule in over:
                 await self.store.delete_document(OVERRIDES, rule.id)
-                await record_change(self.store, now, OVERRIDE_CHANGED, "expired", rule.id, override_to_dict(rule))
+                await announce_change(self.events, OVERRIDE_CHANGED, "expired", rule.id, override_to_dict(rule))
                 log.info("Override {rule_id} is over and was deleted", rule_id=rule.id)
                 del ends[rule.id]
             self._rules = replace(rules, overrides=tuple(rule for rule in rules.overrides if rule not in over))

@@ -1,25 +1,28 @@
-"""Change events for the live feed: every rule or settings change leaves one in the log.
+"""Change events: every rule or settings change is announced on the engine's event bus.
 
-Entries go to the ``events`` log stream, which the live feed reads; their
-``type`` says what kind of thing changed and ``action`` how.
+The bus keeps each one in the ``events`` log (so a reconnecting live-feed
+client catches up on it) and tells the listeners at once: the live feed
+pushes it to the web UI, and the decision loop takes the new timeline into
+account without waiting for its next turn. ``type`` says what kind of thing
+changed and ``action`` how.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from rpymostat.store.interface import Store
+from rpymostat.engine.events import EventBus
 
-EVENTS_STREAM = "events"
 SCHEDULE_CHANGED = "schedule.changed"
 OVERRIDE_CHANGED = "override.changed"
 SETTINGS_CHANGED = "schedule_settings.changed"
+CHANGE_TYPES = frozenset({SCHEDULE_CHANGED, OVERRIDE_CHANGED, SETTINGS_CHANGED})
 
 Action = Literal["created", "replaced", "deleted", "expired", "changed"]
 
 
-async def record_change(
-    store: Store, at: float, event_type: str, action: Action, rule_id: str | None, body: dict[str, Any]
+async def announce_change(
+    events: EventBus, event_type: str, action: Action, rule_id: str | None, body: dict[str, Any]
 ) -> None:
-    """Append one change; ``body`` is the rule (or settings) as the API shows it."""
-    await store.append_log(EVENTS_STREAM, at, {"type": event_type, "action": action, "id": rule_id, "data": body})
+    """Announce one change; ``body`` is the rule (or settings) as the API shows it."""
+    await events.publish(event_type, {"action": action, "id": rule_id, "data": body})

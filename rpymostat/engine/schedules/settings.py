@@ -1,7 +1,8 @@
-"""What applies when no rule does: the pause switch, the default instruction and weights.
+"""What applies to every rule: the pause switch, the default instruction and weights, the time zone.
 
 They are stored as one engine setting so that a change is atomic, and they
-are validated with the same rules (and messages) as a rule body.
+are validated with the same rules (and messages) as a rule body. The time
+zone chosen here overrides ``RPYMOSTAT_TIMEZONE``; ``None`` follows it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from rpymostat.config import parse_timezone
 from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.scheduling.validation import SetpointLimits, parse_schedule
@@ -17,8 +19,9 @@ from rpymostat.scheduling.wire import instruction_to_dict
 
 SETTING_NAME = "schedule_settings"
 INSTRUCTION_FIELDS = frozenset(instruction_to_dict(Instruction(mode="off")))
-SETTINGS_FIELDS = ("paused", "default_instruction", "default_sensors")
-READ_ONLY_FIELDS = frozenset({"effective_sensors"})
+SETTINGS_FIELDS = ("paused", "default_instruction", "default_sensors", "timezone")
+READ_ONLY_FIELDS = frozenset({"effective_sensors", "effective_timezone"})
+MAX_ZONE_LENGTH = 64  # the longest IANA name is about half this
 
 # Any valid recurrence will do: only the instruction of the parsed rule is kept.
 _PLACEHOLDER_RECURRENCE = {"cron": "0 0 * * *", "duration": "PT1H"}
@@ -26,11 +29,12 @@ _PLACEHOLDER_RECURRENCE = {"cron": "0 0 * * *", "duration": "PT1H"}
 
 @dataclass(frozen=True)
 class ScheduleSettings:
-    """``default_sensors`` empty means "every visible sensor, equally"."""
+    """``default_sensors`` empty means "every visible sensor, equally"; ``timezone`` None, the configured zone."""
 
     paused: bool = False
     default_instruction: Instruction = Instruction(mode="off")
     default_sensors: Mapping[str, float] = field(default_factory=dict)
+    timezone: str | None = None
 
 
 def parse_instruction(
@@ -69,6 +73,20 @@ def parse_weights(data: Any, known_sensors: Collection[str], limits: SetpointLim
     return dict(instruction.sensors)
 
 
+def parse_zone(data: Any) -> str | None:
+    """An IANA zone name that this machine's time zone data knows, or None to follow RPYMOSTAT_TIMEZONE."""
+    if data is None:
+        return None
+    if not isinstance(data, str) or len(data) > MAX_ZONE_LENGTH:
+        raise ScheduleValidationError(
+            "timezone", "timezone must be an IANA time zone name such as Europe/London, or null for RPYMOSTAT_TIMEZONE"
+        )
+    try:
+        return parse_timezone(data)
+    except ValueError as exc:
+        raise ScheduleValidationError("timezone", f"timezone: {exc}") from None
+
+
 def parse_settings(
     data: Any,
     current: ScheduleSettings,
@@ -93,7 +111,9 @@ def parse_settings(
     weights = base.default_sensors
     if "default_sensors" in data:
         weights = parse_weights(data["default_sensors"], known_sensors, limits)
-    return ScheduleSettings(paused=paused, default_instruction=instruction, default_sensors=dict(weights))
+    zone = parse_zone(data["timezone"]) if "timezone" in data else base.timezone
+    return ScheduleSettings(paused=paused, default_instruction=instruction, default_sensors=dict(weights),
+                            timezone=zone)
 
 
 def settings_to_dict(settings: ScheduleSettings) -> dict[str, Any]:
@@ -102,4 +122,5 @@ def settings_to_dict(settings: ScheduleSettings) -> dict[str, Any]:
         "paused": settings.paused,
         "default_instruction": instruction_to_dict(settings.default_instruction),
         "default_sensors": dict(settings.default_sensors),
+        "timezone": settings.timezone,
     }

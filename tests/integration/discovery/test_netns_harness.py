@@ -11,9 +11,17 @@ import pytest
 
 from tests.support.lines import Lines
 from tests.support.netns import NETNS_DIR, Lan, sweep_leftovers, unavailable_reason
+from tests.support.requirements import requirement_missing
 
-UNAVAILABLE = unavailable_reason()
-pytestmark = [pytest.mark.netns, pytest.mark.skipif(UNAVAILABLE is not None, reason=UNAVAILABLE or "")]
+pytestmark = pytest.mark.netns
+
+
+@pytest.fixture(autouse=True)
+def namespaces_available() -> None:
+    """Some tests here use :class:`Lan` directly, without the ``make_lan`` fixture."""
+    reason = unavailable_reason()
+    if reason is not None:
+        requirement_missing(reason)
 
 MakeLan = Callable[[Sequence[str]], Lan]
 

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from tests.support.processes import EngineProcess, http, run_script
+from tests.support.processes import EngineProcess, free_port, http, run_script
 
 SEED = {"host_id": "myhostid",
         "sensors": {"1058F50F01080047": {"type": "DS18S20", "value": 24.3125, "alias": "some_alias",
@@ -55,15 +55,53 @@ def test_sigterm_and_sigint_shut_down_cleanly(engine):
         assert "Database closed" in engine.log()
 
 
+def test_with_no_configuration_the_engine_serves_and_keeps_its_files_in_the_user_data_directory(tmp_path):
+    data_home = tmp_path / "xdg-data"
+    port = free_port()
+    # Only what a login shell has, plus the network rule: tests stay on loopback.
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(data_home),
+           "RPYMOSTAT_HOST": "127.0.0.1", "RPYMOSTAT_PORT": str(port), "RPYMOSTAT_DISCOVERY": "off"}
+    engine = EngineProcess(tmp_path, port, env)
+    try:
+        engine.start()
+        assert http("GET", engine.url + "/v1/status")[0] == 200
+        files = data_home / "rpymostat"
+        key_file = files / "admin-key"
+        assert (files / "rpymostat.sqlite").is_file() and key_file.is_file()
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        assert http("GET", engine.url + "/v1/keys", key=key_file.read_text().strip())[0] == 200
+        assert engine.stop() == 0
+    finally:
+        engine.kill()
+
+
+def _shown_defaults(show_config: str) -> dict[str, str]:
+    """``VARIABLE -> default`` as ``--show-config`` prints them."""
+    defaults: dict[str, str] = {}
+    variable = None
+    for line in show_config.splitlines():
+        if not line.startswith(" "):
+            variable = line.split("=", 1)[0]
+        elif line.strip().startswith("default:") and variable is not None:
+            defaults[variable] = line.split("default:", 1)[1].strip()
+    return defaults
+
+
 def test_show_config_lists_every_variable_with_value_default_and_description(engine):
-    from rpymostat.config import SETTINGS
+    from rpymostat.config import SETTINGS, EngineConfig
 
     result = run_script("rpymostat-engine", "--show-config", env=engine.env)
     assert result.returncode == 0
+    defaults = _shown_defaults(result.stdout)
     for setting in SETTINGS:
         assert f"{setting.env_var}=" in result.stdout
         assert setting.description in result.stdout
+        # The default shown is what the engine takes when that variable alone is left unset.
+        unset = EngineConfig.from_environ({k: v for k, v in engine.env.items() if k != setting.env_var})
+        assert setting.parse(defaults[setting.env_var]) == getattr(unset, setting.attribute), setting.env_var
     assert f"RPYMOSTAT_PORT={engine.port}" in result.stdout
+    assert defaults["RPYMOSTAT_PORT"] == "8088"
+    assert defaults["RPYMOSTAT_DB_URI"] == f"sqlite:///{engine.data_dir}/rpymostat.sqlite"
 
 
 def test_a_bad_variable_is_named_and_the_engine_does_not_start(engine):
@@ -80,6 +118,19 @@ def test_verbose_flag_shows_debug_messages(engine):
     engine.start("-v")
     http("GET", engine.url + "/v1/status")
     engine.stop()
+    assert "GET /v1/status -> 200" in engine.log()
+
+
+def test_twice_verbose_also_shows_twisteds_own_access_log(engine):
+    access_line = '"GET /v1/status HTTP/1.1" 200'
+    engine.start("-v")
+    http("GET", engine.url + "/v1/status")
+    engine.stop()
+    assert access_line not in engine.log()
+    engine.start("-vv")
+    http("GET", engine.url + "/v1/status")
+    engine.stop()
+    assert access_line in engine.log()
     assert "GET /v1/status -> 200" in engine.log()
 
 

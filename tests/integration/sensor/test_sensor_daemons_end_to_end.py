@@ -30,6 +30,7 @@ from rpymostat_sensor.sources.w1 import REASON_UNPLUGGED
 from tests.support.fake_w1 import FakeW1Bus
 from tests.support.netns import Host, Lan, NetnsUnavailable
 from tests.support.processes import BIN, wait_for
+from tests.support.requirements import requirement_missing
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
 
@@ -143,7 +144,7 @@ def lan() -> Iterator[Lan]:
     try:
         network.__enter__()
     except NetnsUnavailable as exc:
-        pytest.skip(str(exc))
+        requirement_missing(str(exc))
     yield network
     network.close()
 

@@ -169,6 +169,24 @@ async def test_a_sensor_update_put_over_http_arrives_as_a_reading(engine):
 
 
 @pytest_twisted.ensureDeferred
+async def test_a_change_of_target_made_over_http_arrives_as_it_happens(engine):
+    client, welcome = await sign_in(engine, "read")
+    created = await engine.request("POST", "/v1/overrides", key="write",
+                                   json={"start": "now", "mode": "heat", "heat_setpoint": 22})
+    assert created.code == 201
+    message = await client.next()
+    assert (message["type"], message["data"]["action"], message["data"]["id"]) == (
+        "override.changed", "created", created.json["id"])
+    assert message["data"]["data"]["heat_setpoint"] == 22
+    assert message["id"] > welcome["last_event_id"]
+    assert_documented(message)
+    await engine.request("DELETE", f"/v1/overrides/{created.json['id']}", key="write")
+    deleted = await client.next()
+    assert (deleted["type"], deleted["data"]["action"]) == ("override.changed", "deleted")
+    await goodbye(client)
+
+
+@pytest_twisted.ensureDeferred
 async def test_a_wrong_or_revoked_key_is_closed_with_4401_and_gets_no_events(engine):
     for key in ("revoked", "rpm_0123456789_not-the-secret", "not even a key"):
         client = await connect(engine)

@@ -96,6 +96,8 @@ async def test_schedule_override_and_timeline_responses_match_the_document(engin
         ("GET", "/v1/schedules/nope", "/v1/schedules/{rule_id}", None, "read"),
         ("GET", "/v1/schedules/settings", "/v1/schedules/settings", None, "read"),
         ("PATCH", "/v1/schedules/settings", "/v1/schedules/settings", {"default_sensors": {"28-a": 1}}, "write"),
+        ("PATCH", "/v1/schedules/settings", "/v1/schedules/settings", {"timezone": "Europe/Paris"}, "write"),
+        ("PATCH", "/v1/schedules/settings", "/v1/schedules/settings", {"timezone": "Nowhere/At_All"}, "write"),
         ("PUT", "/v1/schedules/settings", "/v1/schedules/settings",
          {"paused": False, "default_instruction": {"mode": "heat", "heat_setpoint": 16}}, "write"),
         ("PUT", "/v1/schedules/settings", "/v1/schedules/settings", {"paused": 1}, "write"),

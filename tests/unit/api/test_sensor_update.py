@@ -100,13 +100,13 @@ async def test_a_value_of_the_wrong_type_is_refused(engine, value):
     await assert_refused_and_nothing_stored(engine, response, 422, "sensors.28-a.value must be a finite number")
 
 
-@pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity", b"1e999"])
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
 @pytest_twisted.ensureDeferred
-async def test_nan_and_infinities_are_refused(engine, literal):
-    body = b'{"host_id": "h", "sensors": {"28-a": {"type": "DS18B20", "value": ' + literal + b"}}}"
-    response = await engine.request("PUT", "/v1/sensors/update", body=body, key="write")
-    assert response.code in (400, 422)
-    await assert_refused_and_nothing_stored(engine, response, response.code, "")
+async def test_nan_and_infinities_are_refused_naming_the_field(engine, literal):
+    body = '{"host_id": "h", "sensors": {"28-a": {"type": "DS18B20", "value": ' + literal + "}}}"
+    response = await engine.request("PUT", "/v1/sensors/update", body=body.encode(), key="write")
+    await assert_refused_and_nothing_stored(engine, response, 422,
+                                            f"sensors.28-a.value must be a finite number, not {literal}")
 
 
 @pytest.mark.parametrize("sensor_type, value", [("DS18B20", 126.0), ("DS18B20", -56.0), ("cpu", 300.0),

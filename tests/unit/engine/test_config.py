@@ -44,3 +44,19 @@ def test_describe_masks_database_passwords():
     rows = EngineConfig.from_environ(environ).describe(environ)
     shown = next(r for r in rows if r["variable"] == "RPYMOSTAT_DB_URI")["value"]
     assert "hunter2" not in shown and "user:***@db" in shown
+
+
+def test_the_data_directory_alone_moves_the_default_database(tmp_path):
+    environ = {"RPYMOSTAT_DATA_DIR": str(tmp_path)}
+    config = EngineConfig.from_environ(environ)
+    assert config.db_uri == f"sqlite:///{tmp_path}/rpymostat.sqlite"
+    shown = next(r for r in config.describe(environ) if r["variable"] == "RPYMOSTAT_DB_URI")
+    assert (shown["value"], shown["default"]) == (config.db_uri, config.db_uri)
+
+
+def test_an_explicit_database_wins_over_the_data_directory(tmp_path):
+    environ = {"RPYMOSTAT_DATA_DIR": str(tmp_path / "files"), "RPYMOSTAT_DB_URI": f"sqlite:///{tmp_path}/db.sqlite"}
+    config = EngineConfig.from_environ(environ)
+    assert (config.db_uri, config.data_dir) == (f"sqlite:///{tmp_path}/db.sqlite", str(tmp_path / "files"))
+    shown = next(r for r in config.describe(environ) if r["variable"] == "RPYMOSTAT_DB_URI")
+    assert shown["default"] == f"sqlite:///{tmp_path}/files/rpymostat.sqlite"

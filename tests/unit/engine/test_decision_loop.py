@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest_twisted
 from twisted.internet.defer import succeed
 
+from rpymostat.config import EngineConfig
+from rpymostat.decisions.model import Decision
+from rpymostat.engine.context import EngineContext
 from rpymostat.engine.loop.decision_loop import DECISIONS_STREAM, DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
+from rpymostat.engine.schedules.cache import TimelineCache
+from rpymostat.plugins.registry import LoadedPlugin, load_plugins
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.store.records import ReadingInput
 
@@ -102,6 +110,26 @@ async def test_a_new_reading_triggers_a_turn_through_the_api(engine):
 
 
 @pytest_twisted.ensureDeferred
+async def test_a_new_target_through_the_api_triggers_a_turn_without_waiting_for_the_timer(engine):
+    await report(engine, 17.0)
+    commander = RecordingCommander()
+    loop = DecisionLoop(engine.context, FixedTimeline(Instruction("heat", heat_setpoint=21.0)), commander,
+                        PluginSettings(engine.store), interval=3600.0)
+    past_minimum_off_times(engine)
+    loop.start()
+    try:
+        await loop.settled()
+        first = len(commander.sent)
+        created = await engine.request("POST", "/v1/overrides", key="write",
+                                       json={"start": "now", "mode": "heat", "heat_setpoint": 22})
+        assert created.code == 201
+        await loop.settled()
+        assert len(commander.sent) == first + 1
+    finally:
+        loop.stop()
+
+
+@pytest_twisted.ensureDeferred
 async def test_system_off_turns_a_running_furnace_off_at_once(engine):
     await report(engine, 18.0)
     timeline = FixedTimeline(Instruction("heat", heat_setpoint=21.0))
@@ -140,3 +168,104 @@ async def test_an_unchanged_decision_is_not_recorded_again_when_only_its_horizon
         await loop.evaluate()
     recorded = await engine.store.list_log(DECISIONS_STREAM, 10)
     assert len(recorded) == 1
+
+
+def london(*fields):
+    """Epoch seconds of a wall-clock time in the harness's zone (Europe/London, BST in September)."""
+    return datetime(*fields, tzinfo=ZoneInfo("Europe/London")).timestamp()
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_sentence_gives_the_end_and_the_start_in_the_configured_time_zone(engine):
+    assert engine.context.config.timezone == "Europe/London"
+    await report(engine, 18.0)
+    until = london(2026, 9, 21, 22, 0)
+    loop = DecisionLoop(engine.context, FixedTimeline(Instruction("heat", heat_setpoint=21.0, until=until)),
+                        RecordingCommander(), PluginSettings(engine.store))
+    past_minimum_off_times(engine)  # 15:13:20 BST + 10 min
+    await report(engine, 18.0)
+    await loop.evaluate()
+    engine.clock.advance(120.0)
+    await report(engine, 18.0)
+    await loop.evaluate()
+    assert loop.latest["summary"] == "heating: 28-a 18.0 °C, target 21.0 °C until 22:00, on since 15:23"
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_configured_maximum_run_time_forces_the_furnace_to_rest(engine, tmp_path):
+    config = EngineConfig.from_environ({"RPYMOSTAT_DATA_DIR": str(tmp_path), "RPYMOSTAT_TIMEZONE": "Europe/London",
+                                        "RPYMOSTAT_HEAT_MAX_RUN": "3600"})
+    context = EngineContext(engine.store, engine.clock, config)
+    loop = DecisionLoop(context, FixedTimeline(Instruction("heat", heat_setpoint=21.0)), RecordingCommander(),
+                        PluginSettings(engine.store))
+    past_minimum_off_times(engine)
+    await report(engine, 18.0)
+    assert (await loop.evaluate()).decision.desired == "heat"
+    for _ in range(11):
+        engine.clock.advance(300.0)
+        await report(engine, 18.0)
+        assert (await loop.evaluate()).decision.desired == "heat"
+    engine.clock.advance(300.0)  # one hour of heating, and the house is still cold
+    await report(engine, 18.0)
+    result = await loop.evaluate()
+    assert result.decision.desired == "idle" and not result.equipment.heat.on
+    assert loop.latest["lockout"]["description"] == "heat starts in 10 min: rest after maximum run time"
+    assert [a["code"] for a in loop.latest["alerts"]] == ["max_run"]
+    assert "ran for 1 h without stopping" in loop.latest["alerts"][0]["message"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_safety_minimum_off_time_is_a_floor_under_the_plugin_options(engine, tmp_path):
+    config = EngineConfig.from_environ({"RPYMOSTAT_DATA_DIR": str(tmp_path), "RPYMOSTAT_TIMEZONE": "Europe/London",
+                                        "RPYMOSTAT_HEAT_MIN_OFF": "240"})
+    plugins = PluginSettings(engine.store)
+    await plugins.choose("decisions", "hysteresis", {"min_on_time": 0, "min_off_time": 0})
+    await report(engine, 18.0)
+    loop = DecisionLoop(EngineContext(engine.store, engine.clock, config),
+                        FixedTimeline(Instruction("heat", heat_setpoint=21.0)), RecordingCommander(), plugins)
+    await loop.evaluate()
+    assert loop.latest["desired"] == "idle"
+    assert loop.latest["lockout"]["description"] == "heat starts in 4 min: minimum off time"
+    engine.clock.advance(240.0)
+    await report(engine, 18.0)
+    assert (await loop.evaluate()).decision.desired == "heat"
+
+
+class RecordingPlugin:
+    """A decision plugin that remembers what it was shown and never runs anything."""
+
+    name = "recording"
+    description = "Records every context it is given."
+    options_schema = {"type": "object", "properties": {}}
+
+    def __init__(self):
+        self.seen = []
+
+    def decide(self, context, options):
+        self.seen.append(context)
+        return Decision("idle", "recording")
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_decision_plugin_sees_the_next_scheduled_change(engine):
+    created = await engine.request("POST", "/v1/schedules", key="write", json={
+        "cron": "0 22 * * *", "duration": "PT8H", "mode": "heat", "heat_setpoint": 17})
+    assert created.code == 201, created.text
+    recording = RecordingPlugin()
+    plugins = PluginSettings(engine.store, {
+        "decisions": {"recording": LoadedPlugin("decisions", "recording", recording, "test")},
+        "schedulers": load_plugins("schedulers"),
+    })
+    await plugins.choose("decisions", "recording", {})
+    timeline = TimelineCache(engine.store, engine.clock, "Europe/London", plugins=plugins)
+    await timeline.start()
+    try:
+        await report(engine, 18.0)
+        await DecisionLoop(engine.context, timeline, RecordingCommander(), plugins).evaluate()
+    finally:
+        timeline.stop()
+    (context,) = recording.seen
+    assert context.instruction.mode == "off"
+    at, upcoming = context.next_change
+    assert at == london(2026, 9, 21, 22, 0)
+    assert (upcoming.mode, upcoming.heat_setpoint, upcoming.source) == ("heat", 17.0, f"schedule:{created.json['id']}")

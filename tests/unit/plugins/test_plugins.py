@@ -87,5 +87,18 @@ def test_a_third_party_plugin_package_is_found_once_installed(tmp_path):
         assert status == 422 and "note" in chosen["error"]
         status, chosen = http("PUT", engine.url + "/v1/plugins/decisions", {"name": "always_idle"}, key=key)
         assert (status, chosen["active"]) == (200, "always_idle")
+
+        schedulers = {p["name"]: p for p in listed["schedulers"]["available"]}
+        assert schedulers["steady_heat"]["source"].startswith("rpymostat-example-plugin:")
+        status, chosen = http("PUT", engine.url + "/v1/plugins/schedulers",
+                              {"name": "steady_heat", "options": {"setpoint": 40}}, key=key)
+        assert status == 422 and "setpoint" in chosen["error"]
+        status, chosen = http("PUT", engine.url + "/v1/plugins/schedulers",
+                              {"name": "steady_heat", "options": {"setpoint": 20.5}}, key=key)
+        assert (status, chosen["active"]) == (200, "steady_heat")
+        status, timeline = http("GET", engine.url + "/v1/timeline?hours=1", key=key)
+        assert status == 200
+        assert [(s["source"], s["mode"], s["heat_setpoint"]) for s in timeline["segments"]] == [
+            ("steady_heat", "heat", 20.5)]
     finally:
         engine.kill()

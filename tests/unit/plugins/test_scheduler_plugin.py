@@ -44,3 +44,31 @@ async def test_choosing_a_schedule_plugin_resolves_the_timeline_with_it(engine):
         assert listed["active"] == "always_warm"
     finally:
         timeline.stop()
+
+
+class Broken:
+    """A schedule plugin with a bug: every resolution raises."""
+
+    name = "broken"
+    description = "Raises whenever it is asked."
+    options_schema = {"type": "object"}
+
+    def resolve(self, *args, **kwargs):
+        raise ZeroDivisionError("a bug in someone else's plugin")
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_failing_schedule_plugin_leaves_the_built_in_resolution_in_force(engine):
+    schedulers = dict(load_plugins("schedulers"))
+    schedulers["broken"] = LoadedPlugin("schedulers", "broken", Broken(), "test")
+    settings = PluginSettings(engine.store, {"decisions": load_plugins("decisions"), "schedulers": schedulers})
+    await settings.choose("schedulers", "broken", {})
+    await engine.request("PATCH", "/v1/schedules/settings", key="write",
+                         json={"default_instruction": {"mode": "heat", "heat_setpoint": 19}})
+    timeline = TimelineCache(engine.store, engine.clock, "Europe/London", plugins=settings)
+    await timeline.start()
+    try:
+        instruction = timeline.current_instruction(engine.clock.seconds())
+        assert (instruction.mode, instruction.heat_setpoint) == ("heat", 19.0)
+    finally:
+        timeline.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import statistics
-import time
 
 import pytest
 from twisted.internet.task import Clock
@@ -81,12 +80,3 @@ def test_noise_is_seeded_and_about_the_configured_size() -> None:
 def test_unknown_sensor_ids_get_the_default_model() -> None:
     _, house = make(initial=HouseState(19.0, 19.0))
     assert house.sensor_value("anything") == pytest.approx(19.0, abs=0.5)
-
-
-def test_a_simulated_week_is_fast() -> None:
-    clock, house = make(outdoor=Constant(0.0))
-    began = time.perf_counter()
-    for _ in range(7 * 8640):
-        clock.advance(10)
-        house.sensor_value("living")
-    assert time.perf_counter() - began < 1.0

@@ -226,7 +226,7 @@ COMMON_ERRORS = {
     "405": response("method not allowed"),
     "413": response("body over the size limit (RPYMOSTAT_MAX_BODY_BYTES), refused before credentials are checked"),
     "415": response("Content-Type is not application/json"),
-    "422": response("the body is well-formed but a field is invalid; the message names it"),
+    "422": response("the body is JSON but a field is invalid (NaN and infinities included); the message names it"),
     "503": response("the database is unavailable"),
 }
 

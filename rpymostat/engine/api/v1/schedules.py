@@ -1,4 +1,4 @@
-"""``/v1/schedules``: recurring rules, and the settings that apply to all of them."""
+"""``/v1/schedules``: recurring rules, and the settings that apply to all of them (the time zone among them)."""
 
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ from rpymostat.scheduling.wire import schedule_to_dict
 SETTINGS_PATH = "/v1/schedules/settings"
 
 
-def settings_json(rules: RuleSet) -> dict[str, Any]:
-    """The stored settings, and the weights that actually apply where a rule names no sensor."""
-    return {**settings_to_dict(rules.settings), "effective_sensors": rules.default_weights}
+def settings_json(rules: RuleSet, timezone: str) -> dict[str, Any]:
+    """The stored settings, and what actually applies: the weights where a rule names no sensor, the zone."""
+    return {**settings_to_dict(rules.settings), "effective_sensors": rules.default_weights,
+            "effective_timezone": timezone}
 
 
 class SchedulesAPI:
@@ -55,7 +56,7 @@ class SchedulesAPI:
 
     @route(SETTINGS_PATH)
     async def settings(self, call: Call) -> dict[str, Any]:
-        return settings_json(await self.book.rules())
+        return await self._settings_json()
 
     @route(SETTINGS_PATH, methods=["PUT"], role="write")
     async def replace_settings(self, call: Call) -> dict[str, Any]:
@@ -71,7 +72,11 @@ class SchedulesAPI:
             await self.book.change_settings(body, partial=partial)
         except ScheduleValidationError as exc:
             raise refused(exc) from None
-        return settings_json(await self.book.rules())
+        return await self._settings_json()
+
+    async def _settings_json(self) -> dict[str, Any]:
+        rules = await self.book.rules()
+        return settings_json(rules, self.book.timeline.timezone)
 
     async def _existing(self, rule_id: str) -> Schedule:
         schedule = (await self.book.rules()).schedule(rule_id)
@@ -128,6 +133,10 @@ _SETTINGS_FIELDS = {
     "default_instruction": ref("InstructionIn"),
     "default_sensors": {**WEIGHTS, "description": "weights used where an instruction names no sensor; "
                                                   "{} means every visible sensor, equally"},
+    "timezone": {"type": ["string", "null"], "maxLength": 64,
+                 "description": "IANA time zone in which schedules are evaluated and times are told, e.g. "
+                                "Europe/London; null follows RPYMOSTAT_TIMEZONE. A name the engine's time zone "
+                                "data does not know is refused with 422"},
 }
 
 
@@ -152,11 +161,12 @@ def openapi_fragment() -> dict[str, Any]:
                                     {"200": response("the deleted schedule", "Schedule")}, params=rule_id),
             },
             SETTINGS_PATH: {
-                "get": operation("Pause state, default instruction and default sensor weights", "read",
+                "get": operation("Pause state, default instruction, default sensor weights and time zone", "read",
                                  {"200": response("the settings", "ScheduleSettings")}),
                 "put": operation("Replace the settings; fields left out take their defaults", "write",
                                  {"200": response("the settings", "ScheduleSettings")}, body="ScheduleSettingsIn"),
-                "patch": operation("Change some settings, e.g. {\"paused\": true}", "write",
+                "patch": operation("Change some settings, e.g. {\"paused\": true} or {\"timezone\": \"Europe/Paris\"}",
+                                   "write",
                                    {"200": response("the settings", "ScheduleSettings")}, body="ScheduleSettingsIn"),
             },
         },
@@ -192,16 +202,19 @@ def openapi_fragment() -> dict[str, Any]:
             "ScheduleSettingsIn": {
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {**_SETTINGS_FIELDS, "effective_sensors": IGNORED},
+                "properties": {**_SETTINGS_FIELDS, "effective_sensors": IGNORED, "effective_timezone": IGNORED},
             },
             "ScheduleSettings": {
                 "type": "object",
-                "required": ["paused", "default_instruction", "default_sensors", "effective_sensors"],
+                "required": ["paused", "default_instruction", "default_sensors", "timezone", "effective_sensors",
+                             "effective_timezone"],
                 "properties": {
                     **_SETTINGS_FIELDS,
                     "default_instruction": ref("Instruction"),
                     "effective_sensors": {**WEIGHTS, "description": "the weights that apply where an instruction "
                                                                     "names no sensor"},
+                    "effective_timezone": {"type": "string", "description": "the zone in force: timezone, or "
+                                                                            "RPYMOSTAT_TIMEZONE when that is null"},
                 },
             },
         },

@@ -1,24 +1,24 @@
-// "Settings": display units, kiosk mode, the decision plugin (a form made from
-// its JSON Schema) and, for admins, API keys.
+// "Settings": display units, kiosk mode, the home's time zone, the decision
+// plugin (a form made from its JSON Schema) and, for admins, API keys.
 import { api, can, session } from "../api.js";
-import { h, replace, showError, field } from "../dom.js";
+import { h, replace, showError, showFieldErrors, field } from "../dom.js";
 import { schemaForm } from "../schema_form.js";
 import { setUnit, unit } from "../units.js";
 
 export async function loadSettings(state) {
-  const [plugins, keys, timeline] = await Promise.all([
+  const [plugins, keys, settings] = await Promise.all([
     api("GET", "/v1/plugins"),
     can("admin") ? api("GET", "/v1/keys") : { keys: [] },
-    api("GET", "/v1/timeline?hours=1").catch(() => null),
+    api("GET", "/v1/schedules/settings"),
   ]);
   state.plugins = plugins;
   state.keys = keys.keys;
-  state.timezone = timeline ? timeline.timezone : null;
+  state.scheduleSettings = settings;
 }
 
 export function renderSettings(container, state, refresh, app) {
-  replace(container, displaySection(app, state), pluginSection(state, refresh),
-    can("admin") ? keysSection(state, refresh) : null);
+  replace(container, displaySection(app, state), zoneSection(state.scheduleSettings, refresh),
+    pluginSection(state, refresh), can("admin") ? keysSection(state, refresh) : null);
 }
 
 function displaySection(app, state) {
@@ -28,9 +28,39 @@ function displaySection(app, state) {
     onchange: (e) => app.setKiosk(e.target.checked) });
   return h("section", { "aria-label": "Display" }, h("h2", {}, "Display"),
     field("Units", units), h("label", { class: "inline", for: "kiosk" }, kiosk, "Wall-tablet mode (dark, large, stays on)"),
-    state.timezone ? h("p", {}, `Home time zone: ${state.timezone} `,
-      h("span", { class: "muted" }, "(schedules follow it; the engine's RPYMOSTAT_TIMEZONE sets it)")) : null,
     h("p", { class: "muted" }, `Signed in as ${session.name} (${session.role}).`));
+}
+
+// Every IANA zone the browser knows, offered as suggestions; the engine checks
+// the name against its own time zone data and says so when it does not know it.
+function zoneNames() {
+  return typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+}
+
+// The home's zone is the engine's, for every user: schedules run in it and the
+// decision tells times in it. Empty follows the engine's RPYMOSTAT_TIMEZONE.
+function zoneSection(settings, refresh) {
+  const editable = can("write");
+  const zone = h("input", { type: "text", id: "timezone", list: "timezone-names", value: settings.timezone || "",
+    placeholder: settings.timezone ? null : settings.effective_timezone, disabled: !editable, spellcheck: "false",
+    autocomplete: "off", "aria-describedby": "timezone-help" });
+  const inputs = { timezone: zone };
+  const form = h("form", { id: "timezone-form", novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    try {
+      await api("PATCH", "/v1/schedules/settings", { timezone: zone.value.trim() || null });
+      showFieldErrors(form, null, inputs);
+      refresh();
+    } catch (error) { showFieldErrors(form, error, inputs); }
+  } },
+  h("p", { id: "timezone-effective" }, `Schedules follow ${settings.effective_timezone}` +
+    (settings.timezone ? "." : ", the engine's RPYMOSTAT_TIMEZONE.")),
+  field("Home time zone", zone),
+  h("p", { id: "timezone-help", class: "muted" }, "An IANA name such as Europe/London. Left empty, the engine's " +
+    "RPYMOSTAT_TIMEZONE applies. Schedules are evaluated, and times are told, in this zone."),
+  h("datalist", { id: "timezone-names" }, zoneNames().map((name) => h("option", { value: name }))),
+  editable ? h("button", { type: "submit", class: "primary" }, "Save time zone") : null);
+  return h("section", { "aria-label": "Time zone" }, h("h2", {}, "Time zone"), form);
 }
 
 function pluginSection(state, refresh) {
