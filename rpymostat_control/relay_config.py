@@ -36,6 +36,11 @@ class RelaySpec:
     active_high: bool = True
 
     @property
+    def declared_pin(self) -> str:
+        """The pin as declared: ``17``, or ``22!`` for an active-low relay."""
+        return f"{self.pin}{'' if self.active_high else '!'}"
+
+    @property
     def suggested_function(self) -> Function | None:
         """The function the name implies, so ``heat=17`` needs no further setup."""
         for function in FUNCTIONS:

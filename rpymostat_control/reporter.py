@@ -4,6 +4,10 @@ Events wait in a bounded queue until the engine has acknowledged them, so a
 change made while the engine is away (a failsafe trip, above all) still
 reaches its history once it is back. A full report also goes out on a timer,
 which is how the engine learns the relays after its own restart.
+
+The queue lives in memory: a long outage overflows it (the oldest events go
+first, counted and logged once per outage), and a restart of the daemon
+loses it.
 """
 
 from __future__ import annotations
@@ -38,14 +42,17 @@ class Reporter:
         controller: Controller,
         clock: IReactorTime,
         interval: float = DEFAULT_INTERVAL,
+        max_queued: int = MAX_QUEUED_EVENTS,
     ) -> None:
         self._client = client
         self._enrolment = enrolment
         self._controller = controller
         self._clock = clock
         self._interval = interval
-        self._queue: deque[tuple[int, dict[str, Any]]] = deque(maxlen=MAX_QUEUED_EVENTS)
+        self._queue: deque[tuple[int, dict[str, Any]]] = deque(maxlen=max_queued)
         self._sequence = 0
+        self._dropped_total = 0
+        self._dropped_this_outage = 0
         self._loop = LoopingCall(self.flush)
         self._loop.clock = clock
         self._sending: Deferred[None] | None = None
@@ -56,6 +63,11 @@ class Reporter:
     def pending_events(self) -> list[dict[str, Any]]:
         """Events the engine has not acknowledged yet, oldest first."""
         return [event for _, event in self._queue]
+
+    @property
+    def dropped_events(self) -> int:
+        """Events the full queue had to drop since the daemon started; the engine's history misses them."""
+        return self._dropped_total
 
     def start(self) -> None:
         self._loop.start(self._interval, now=True)
@@ -76,10 +88,22 @@ class Reporter:
         self._sending.addBoth(self._sent)
 
     def _queued(self, event: dict[str, Any]) -> None:
+        if len(self._queue) == self._queue.maxlen:
+            self._dropped(self._queue[0][1])
         self._sequence += 1
         self._queue.append((self._sequence, event))
         if self._loop.running:
             self.flush()
+
+    def _dropped(self, oldest: dict[str, Any]) -> None:
+        """The queue is full: the oldest event makes room, and the first of an outage is logged."""
+        self._dropped_total += 1
+        self._dropped_this_outage += 1
+        if self._dropped_this_outage == 1:
+            log.warn("The engine has not taken this daemon's reports for {count} relay events; the oldest are now "
+                     "dropped and will be missing from its relay history (first dropped: {kind} of {relay_id} at "
+                     "{at})", count=self._queue.maxlen, kind=oldest["kind"], relay_id=oldest["relay_id"],
+                     at=oldest["at"])
 
     def _sent(self, _: object) -> None:
         self._sending = None
@@ -106,6 +130,10 @@ class Reporter:
                      url=url, error=str(exc) or type(exc).__name__, count=len(self._queue))
             return
         if 200 <= answer.code < 300:
+            if self._dropped_this_outage:
+                log.warn("Reporting to the engine again; {count} relay events were dropped while it was away",
+                         count=self._dropped_this_outage)
+                self._dropped_this_outage = 0
             last = batch[-1][0] if batch else 0
             while self._queue and self._queue[0][0] <= last:
                 self._queue.popleft()

@@ -80,6 +80,7 @@ class ControlService(Service):
         opened = open_relays(config.backend, config.host_id, config.relays, self._pin_factory, self._relay_listener)
         functions = {make_relay_id(config.host_id, spec.name): spec.suggested_function
                      for spec in config.relays if spec.suggested_function is not None}
+        _warn_unprotected(config)
         self.controller = Controller(opened.relays, functions, self.clock, config.failsafe, config.min_off,
                                      opened.pin_level)
         self.controller.start()
@@ -127,6 +128,17 @@ class ControlService(Service):
             self.port = None
         if self.locator is not None:
             yield self.locator.stop()
+
+
+def _warn_unprotected(config: ControlConfig) -> None:
+    """The safety rules go by a relay's name; say so at start for each relay a name does not cover."""
+    for spec in config.relays:
+        if spec.suggested_function is None:
+            log.warn("Relay {relay_id} is named after no function, so the interlock and the minimum off time do "
+                     "not apply to it (and the engine will not give it heat or cool); if it switches heating, "
+                     "cooling, the fan or auxiliary heat, declare it as heat={pin}, cool={pin}, fan={pin} or "
+                     "aux={pin} in RPYMOSTAT_CONTROL_RELAYS", relay_id=make_relay_id(config.host_id, spec.name),
+                     pin=spec.declared_pin)
 
 
 def _http_client(reactor: Any) -> Any:

@@ -3,5 +3,7 @@
 The registry keeps each relay's last reported state, its assigned function
 and the state the engine wants, in the store's generic documents, and its
 history in an append-only log. The commander sends signed commands to the
-daemons and re-asserts the desired states as their keep-alive.
+daemons and re-asserts the desired states as their keep-alive; the
+interlock module holds the rules no single daemon can apply (which relay may
+heat or cool, and heat and cool kept apart across daemons).
 """

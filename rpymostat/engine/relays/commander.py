@@ -17,12 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from twisted.internet.defer import Deferred, TimeoutError, ensureDeferred
+from twisted.internet.defer import Deferred, DeferredLock, TimeoutError, ensureDeferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
 from rpymostat.common.http import JsonResponse, SignedJsonClient
+from rpymostat.engine.relays.interlock import INTERLOCK, interlock_refusal
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.relays.report import FUNCTIONS
 from rpymostat.store.interface import Store
@@ -74,7 +75,11 @@ class RelayCommander:
     An admin's manual switch (testing the wiring) holds that relay for
     ``MANUAL_HOLD`` seconds: the decision loop leaves it alone meanwhile,
     then takes it over again. The control daemon's own failsafe, interlock
-    and minimum off times apply to manual switches as to any other.
+    and minimum off times apply to manual switches as to any other. Heat and
+    cool relays may sit on different daemons, where no daemon's interlock
+    sees both, so the commander keeps them apart itself (:mod:`.interlock`):
+    a manual switch is refused, and the decision loop's "on" for a relay is
+    held back while a relay of the opposite function is held on by hand.
     """
 
     def __init__(self, registry: RelayRegistry, store: Store, clock: IReactorTime, http: Any,
@@ -87,6 +92,7 @@ class RelayCommander:
         self._last_sent: dict[str, float] = {}
         self._manual_until: dict[str, float] = {}
         self._in_flight: set[str] = set()
+        self._switching = DeferredLock()
         self._loop = LoopingCall(self._tick)
         self._loop.clock = clock
 
@@ -124,9 +130,20 @@ class RelayCommander:
         return ensureDeferred(self._keepalive(host_id, "keep-alive: the engine re-asserts the desired state"))
 
     async def _switch(self, relay_id: str, on: bool, reason: str) -> CommandResult:
+        # One manual switch at a time, and none while the decision loop sets desired states, so
+        # heat and cool on different daemons cannot both pass the interlock check before either switched.
+        async with self._switching:
+            return await self._switch_checked(relay_id, on, reason)
+
+    async def _switch_checked(self, relay_id: str, on: bool, reason: str) -> CommandResult:
         relay = await self.registry.get(relay_id)
         if relay is None:
             raise UnknownRelay(relay_id)
+        refused = interlock_refusal(relay, await self.registry.relays()) if on else None
+        if refused is not None:
+            log.warn("Refused to turn {relay_id} on: {message}", relay_id=relay_id, message=refused)
+            await self.registry.record_refusal(relay_id, True, refused, INTERLOCK, self._clock.seconds())
+            return CommandResult(relay_id, 409, _error(refused, refusal=INTERLOCK, retry_after=None))
         answer = await self._send(relay["host_id"], relay_id, "PUT", f"/v1/relays/{relay_id}/state",
                                   {"on": on, "reason": reason})
         if isinstance(answer, CommandResult):
@@ -140,18 +157,31 @@ class RelayCommander:
         return _verdict(relay_id, answer)
 
     async def _set_desired(self, function_states: Mapping[str, bool], reason: str) -> dict[str, CommandResult]:
-        now = self._clock.seconds()
-        hosts: set[str] = set()
-        for relay in await self.registry.relays():
-            if self._manual_until.get(relay["id"], float("-inf")) > now:
-                continue
-            if relay.get("function") in function_states:
-                await self.registry.set_desired(relay["id"], function_states[relay["function"]], reason, now)
-                hosts.add(relay["host_id"])
+        async with self._switching:
+            hosts = await self._apply_desired(function_states, reason)
         results: dict[str, CommandResult] = {}
         for host_id in sorted(hosts):
             results.update(await self._keepalive(host_id, reason))
         return results
+
+    async def _apply_desired(self, function_states: Mapping[str, bool], reason: str) -> set[str]:
+        """Record the desired states; the hosts whose relays they concern."""
+        now = self._clock.seconds()
+        hosts: set[str] = set()
+        relays = await self.registry.relays()
+        held = [relay for relay in relays if self._manual_until.get(relay["id"], float("-inf")) > now]
+        held_ids = {relay["id"] for relay in held}
+        for relay in relays:
+            if relay["id"] in held_ids or relay.get("function") not in function_states:
+                continue
+            on, why = function_states[relay["function"]], reason
+            # A relay switched by hand is outside the decision, so the decision cannot keep it apart.
+            refused = interlock_refusal(relay, held) if on else None
+            if refused is not None:
+                on, why = False, f"{INTERLOCK}: {refused}"
+            await self.registry.set_desired(relay["id"], on, why, now)
+            hosts.add(relay["host_id"])
+        return hosts
 
     async def _keepalive(self, host_id: str, reason: str) -> dict[str, CommandResult]:
         relays = [r for r in await self.registry.relays() if r["host_id"] == host_id]

@@ -2,9 +2,10 @@
 
 Each relay is one document in ``relays`` (by relay ID): what its daemon
 last said (name, pin, state, when), the function an admin assigned (at
-first the one its name implies) and the state the engine wants. Each
-daemon has one document in ``relay_hosts`` with its failsafe timeout, so
-the commander knows how often to re-assert. Every change, refusal and
+first the one its daemon reports; ``heat`` and ``cool`` only while the
+daemon reports the same, see :mod:`.interlock`) and the state the engine
+wants. Each daemon has one document in ``relay_hosts`` with its failsafe
+timeout, so the commander knows how often to re-assert. Every change, refusal and
 failsafe trip is appended to the log stream ``relay:<relay id>``.
 """
 
@@ -13,11 +14,15 @@ from __future__ import annotations
 from typing import Any
 
 from twisted.internet.defer import DeferredLock
+from twisted.logger import Logger
 
 from rpymostat.common.timeutil import to_iso
+from rpymostat.engine.relays.interlock import OPPOSITE
 from rpymostat.engine.relays.report import Report
 from rpymostat.store.interface import Store
 from rpymostat.store.records import LogEntry
+
+log = Logger()
 
 RELAYS = "relays"
 HOSTS = "relay_hosts"
@@ -69,6 +74,13 @@ class RelayRegistry:
             docs = []
             for relay in report.relays:
                 existing = await self.store.get_document(RELAYS, relay.relay_id) or {}
+                function = existing["function"] if "function" in existing else relay.function
+                if function in OPPOSITE and function != relay.function:
+                    log.warn("Relay {relay_id} was assigned {function}, but its control daemon reports it as "
+                             "{daemon_function}, so the daemon's interlock and minimum off time do not cover it; "
+                             "it is unassigned until an admin gives it a function again",
+                             relay_id=relay.relay_id, function=function, daemon_function=relay.function)
+                    function = None
                 doc = {
                     **existing,
                     "id": relay.relay_id,
@@ -77,7 +89,7 @@ class RelayRegistry:
                     "pin": relay.pin,
                     "active_high": relay.active_high,
                     "daemon_function": relay.function,
-                    "function": existing["function"] if "function" in existing else relay.function,
+                    "function": function,
                     "on": relay.on,
                     "reported_at": now,
                     "failsafe_tripped": report.failsafe_tripped,
@@ -99,6 +111,11 @@ class RelayRegistry:
                     data["refusal"] = event.refusal
                 await self.store.append_log(history_stream(event.relay_id), event.at, data)
             return docs
+
+    async def record_refusal(self, relay_id: str, on: bool, message: str, rule: str, now: float) -> None:
+        """Keep a refusal by the engine's own rules in the relay's history, as the daemons' refusals are."""
+        await self.store.append_log(history_stream(relay_id), now,
+                                    {"kind": "refusal", "on": on, "reason": message, "refusal": rule})
 
     async def relays(self) -> list[dict[str, Any]]:
         return [doc for _, doc in await self.store.list_documents(RELAYS)]

@@ -8,7 +8,6 @@ host (a laptop on the LAN), with an admin key made by ``rpymostat-keys``.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -66,31 +65,35 @@ class Laptop:
         return self.admin("PUT", f"/v1/relays/{relay_id}/state", {"on": on})
 
 
+def clean_env(**settings: str) -> dict[str, str]:
+    """Only these settings, none of the test's own environment: a stray RPYMOSTAT_ENGINE_URL would skip discovery."""
+    return {"PATH": f"{BIN}:/usr/bin:/bin", **settings}
+
+
 def start_engine(lan: Lan, data: Path) -> subprocess.Popen:
-    env = {"RPYMOSTAT_DB_URI": f"sqlite:///{data}/engine.sqlite", "RPYMOSTAT_DATA_DIR": str(data),
-           "RPYMOSTAT_HOST": "0.0.0.0", "RPYMOSTAT_PORT": "8088", "RPYMOSTAT_DISCOVERY": "on",
-           "RPYMOSTAT_DISCOVERY_INTERFACES": lan["engine"].address, "RPYMOSTAT_TIMEZONE": "UTC"}
+    env = clean_env(RPYMOSTAT_DB_URI=f"sqlite:///{data}/engine.sqlite", RPYMOSTAT_DATA_DIR=str(data),
+                    RPYMOSTAT_HOST="0.0.0.0", RPYMOSTAT_PORT="8088", RPYMOSTAT_DISCOVERY="on",
+                    RPYMOSTAT_DISCOVERY_INTERFACES=lan["engine"].address, RPYMOSTAT_TIMEZONE="UTC")
     with open(data / "engine.log", "a") as log:
-        return lan["engine"].popen([str(BIN / "rpymostat-engine"), "-v"], env={**os.environ, **env}, stdout=log,
-                                   stderr=subprocess.STDOUT)
+        return lan["engine"].popen([str(BIN / "rpymostat-engine"), "-v"], env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
 def start_control(lan: Lan, data: Path) -> subprocess.Popen:
-    env = {"GPIOZERO_PIN_FACTORY": "mock", "RPYMOSTAT_CONTROL_HOST_ID": HOST_ID,
-           "RPYMOSTAT_CONTROL_SECRET_FILE": str(data / "control-secret"),
-           "RPYMOSTAT_CONTROL_RELAYS": "heat=17,cool=27,fan=22!", "RPYMOSTAT_CONTROL_FAILSAFE": str(FAILSAFE),
-           "RPYMOSTAT_CONTROL_MIN_OFF_COOL": str(MIN_OFF_COOL), "RPYMOSTAT_CONTROL_PORT": str(CONTROL_PORT),
-           "RPYMOSTAT_CONTROL_DISCOVERY_INTERFACES": lan["control"].address}
+    env = clean_env(GPIOZERO_PIN_FACTORY="mock", RPYMOSTAT_CONTROL_HOST_ID=HOST_ID,
+                    RPYMOSTAT_CONTROL_SECRET_FILE=str(data / "control-secret"),
+                    RPYMOSTAT_CONTROL_RELAYS="heat=17,cool=27,fan=22!", RPYMOSTAT_CONTROL_FAILSAFE=str(FAILSAFE),
+                    RPYMOSTAT_CONTROL_MIN_OFF_COOL=str(MIN_OFF_COOL), RPYMOSTAT_CONTROL_PORT=str(CONTROL_PORT),
+                    RPYMOSTAT_CONTROL_DISCOVERY_INTERFACES=lan["control"].address)
     with open(data / "control.log", "a") as log:
-        return lan["control"].popen([sys.executable, "-m", "rpymostat_control.runner", "-v"], env={**os.environ, **env},
-                                    stdout=log, stderr=subprocess.STDOUT)
+        return lan["control"].popen([sys.executable, "-m", "rpymostat_control.runner", "-v"], env=env,
+                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
 def admin_key(data: Path) -> str:
-    env = {"RPYMOSTAT_DB_URI": f"sqlite:///{data}/engine.sqlite", "RPYMOSTAT_DATA_DIR": str(data),
-           "RPYMOSTAT_TIMEZONE": "UTC"}
-    created = run_script("rpymostat-keys", "create", "--role", "admin", "--name", "end-to-end test",
-                         env={**os.environ, **env})
+    env = clean_env(RPYMOSTAT_DB_URI=f"sqlite:///{data}/engine.sqlite", RPYMOSTAT_DATA_DIR=str(data),
+                    RPYMOSTAT_TIMEZONE="UTC")
+    created = run_script("rpymostat-keys", "create", "--role", "admin", "--name", "end-to-end test", env=env)
     assert created.returncode == 0, created.stderr
     return created.stdout.strip()
 

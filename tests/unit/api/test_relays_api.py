@@ -6,6 +6,8 @@ clock, the daemon over gpiozero's mock pins with another.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import pytest_twisted
 import treq
@@ -27,14 +29,14 @@ HEAT, COOL = f"{HOST}:heat", f"{HOST}:cool"
 class Enrolled:
     """A daemon enrolled with the engine (pre-shared secret) and reporting to it."""
 
-    def __init__(self, engine, daemon) -> None:
-        self.engine, self.daemon = engine, daemon
-        client = SignedJsonClient(treq, daemon.clock, HOST, SECRET)
+    def __init__(self, engine, daemon, host_id: str = HOST, http: Any = treq, **reporter_options: Any) -> None:
+        self.engine, self.daemon, self.host_id = engine, daemon, host_id
+        client = SignedJsonClient(http, daemon.clock, host_id, SECRET)
         self.enrolment = Enrolment(client, StaticLocator(engine.url), daemon.clock, daemon.url)
-        self.reporter = Reporter(client, self.enrolment, daemon.controller, daemon.clock)
+        self.reporter = Reporter(client, self.enrolment, daemon.controller, daemon.clock, **reporter_options)
 
     async def start(self) -> None:
-        await self.engine.store.put_device(DeviceRecord(HOST, "control", SECRET, "approved",
+        await self.engine.store.put_device(DeviceRecord(self.host_id, "control", SECRET, "approved",
                                                         self.engine.clock.seconds()))
         await self.enrolment.ensure()
         self.reporter.start()

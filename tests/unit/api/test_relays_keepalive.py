@@ -55,9 +55,9 @@ def test_keepalives_come_three_times_per_failsafe_time_at_most_every_30_s(failsa
 async def test_desired_functions_reach_the_relays_assigned_to_them(enrolled):
     engine, daemon = enrolled.engine, enrolled.daemon
     await engine.request("PUT", f"/v1/relays/{HEAT}", json={"function": None}, key="admin")
-    await engine.request("PUT", f"/v1/relays/{HOST}:fan", json={"function": "heat"}, key="admin")
+    await engine.request("PUT", f"/v1/relays/{HOST}:fan", json={"function": "aux"}, key="admin")
 
-    results = await commander_for(engine).set_desired({"heat": True, "cool": False}, "too cold")
+    results = await commander_for(engine).set_desired({"heat": True, "aux": True, "cool": False}, "too cold")
 
     assert {relay_id: result.code for relay_id, result in results.items()} == {
         f"{HOST}:fan": 200, f"{HOST}:cool": 200}

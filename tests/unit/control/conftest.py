@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from gpiozero.pins.mock import MockFactory
 from twisted.internet.task import Clock
+from twisted.logger import LogEvent, LogLevel, formatEvent, globalLogPublisher
 
 from rpymostat_control.guard import RelayGuard
 from rpymostat_control.relay_config import parse_relays
@@ -22,6 +23,20 @@ def pin_factory() -> Iterator[MockFactory]:
     factory = MockFactory()
     yield factory
     factory.reset()
+
+
+@pytest.fixture
+def warnings() -> Iterator[list[str]]:
+    """The control daemon's warnings, as its log shows them, while the test runs."""
+    lines: list[str] = []
+
+    def observe(event: LogEvent) -> None:
+        if str(event.get("log_namespace", "")).startswith("rpymostat_control") and event["log_level"] == LogLevel.warn:
+            lines.append(formatEvent(event))
+
+    globalLogPublisher.addObserver(observe)
+    yield lines
+    globalLogPublisher.removeObserver(observe)
 
 
 @pytest.fixture

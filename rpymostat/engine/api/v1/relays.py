@@ -25,6 +25,7 @@ from rpymostat.engine.api.v1.openapi import (
 )
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.relays.commander import RelayCommander, UnknownRelay
+from rpymostat.engine.relays.interlock import assignment_refusal
 from rpymostat.engine.relays.registry import history_json, relay_json
 from rpymostat.engine.relays.report import (
     EVENT_KINDS,
@@ -89,7 +90,9 @@ class RelaysAPI:
         if function is not None and function not in FUNCTIONS:
             raise unprocessable(f"function must be null or one of {', '.join(FUNCTIONS)}")
         relay_id = call.params["relay_id"]
-        await self._existing(relay_id)
+        refused = assignment_refusal(await self._existing(relay_id), function)
+        if refused is not None:
+            raise ApiError(409, refused)
         doc = await self.registry.assign(relay_id, function)
         return relay_json(doc if doc is not None else await self._existing(relay_id))
 
@@ -134,7 +137,8 @@ SCHEMAS: dict[str, Any] = {
             "name": {"type": "string"},
             "pin": {"type": "integer", "description": "BCM GPIO number"},
             "active_high": {"type": "boolean"},
-            "function": {**FUNCTION, "description": "what the decision loop uses it for (assigned by an admin)"},
+            "function": {**FUNCTION, "description": "what the decision loop uses it for (assigned by an admin; "
+                                                    "heat or cool only when daemon_function is the same)"},
             "daemon_function": {**FUNCTION, "description": "the function the daemon's safety rules apply"},
             "on": {"type": "boolean", "description": "as last reported by the control daemon"},
             "reported_at": TIMESTAMP,
@@ -234,14 +238,23 @@ def openapi_fragment() -> dict[str, Any]:
                 "write", {"200": response("recorded", "RelayReportResult")}, body="RelayReport", device=True)},
             "/v1/relays/{relay_id}": {
                 "get": operation("One relay", "read", {"200": response("the relay", "Relay")}, params=relay),
-                "put": operation("Assign the relay's function (heat, cool, fan, aux or null)", "admin",
-                                 {"200": response("the relay", "Relay")}, body="RelayAssignment", params=relay),
+                "put": operation(
+                    "Assign the relay's function (heat, cool, fan, aux or null); heat and cool only to a relay "
+                    "its daemon reports as that function (daemon_function), so its interlock and minimum off "
+                    "time cover it", "admin",
+                    {"200": response("the relay", "Relay"),
+                     "409": response("heat or cool for a relay whose daemon_function differs; the message says "
+                                     "how to declare it")},
+                    body="RelayAssignment", params=relay),
             },
             "/v1/relays/{relay_id}/state": {"put": operation(
-                "Switch a relay by hand (wiring tests); the control daemon's safety rules still apply", "admin",
+                "Switch a relay by hand (wiring tests); the engine's interlock across daemons and the control "
+                "daemon's safety rules still apply", "admin",
                 {
                     "200": response("switched; the relay as its daemon now reports it", "Relay"),
-                    "409": response("refused by the daemon's interlock or minimum off time", "RelayRefusal"),
+                    "409": response("refused by an interlock (the engine's: a heat relay while a cool relay on any "
+                                    "daemon is on or wanted on, or the other way round; or the daemon's) or by the "
+                                    "daemon's minimum off time", "RelayRefusal"),
                     "502": response("the daemon could not be reached or refused the engine"),
                     "504": response("the daemon did not answer in time"),
                 }, body="RelaySwitch", params=relay)},
