@@ -1,4 +1,4 @@
-"""A recurring schedule made in the Schedule screen: listed, drawn on the week ahead, deleted."""
+"""The Schedule screen's rules: a recurring schedule made, listed, drawn and deleted; all of them paused."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_a_new_schedule_is_listed_drawn_on_the_week_and_deleted(page, demo):
         sign_in(page, demo.admin_key, "schedule")
         form = page.locator("#schedule-form")
         form.get_by_label("Name").fill(NAME)
-        form.get_by_label("Starts (cron, local time)").fill("0 18 * * *")
+        form.get_by_label("Starts (cron, home time)").fill("0 18 * * *")
         form.get_by_label("Lasts (ISO 8601 duration)").fill("PT2H")
         form.get_by_label("Mode").select_option("heat")
         form.get_by_label("Heat to").fill("22")
@@ -47,3 +47,23 @@ def test_a_new_schedule_is_listed_drawn_on_the_week_and_deleted(page, demo):
         assert rule_id not in {s["id"] for s in demo.api("GET", "/v1/schedules")[1]["schedules"]}
     finally:
         _delete_leftovers(demo)
+
+
+def test_pausing_all_schedules_and_resuming_them(page, demo):
+    before = demo.api("GET", "/v1/schedules/settings")[1]["paused"]
+    assert before is False
+    try:
+        sign_in(page, demo.admin_key, "schedule")
+        notice = page.get_by_text("Schedules are paused (vacation); overrides still apply.")
+        expect(notice).to_have_count(0)
+        page.get_by_role("button", name="Pause all schedules").click()
+        expect(notice).to_be_visible()
+        assert demo.api("GET", "/v1/schedules/settings")[1]["paused"] is True
+        assert demo.api("GET", "/v1/timeline")[1]["paused"] is True
+
+        page.get_by_role("button", name="Resume schedules").click()
+        expect(notice).to_have_count(0)
+        expect(page.get_by_role("button", name="Pause all schedules")).to_be_visible()
+        assert demo.api("GET", "/v1/schedules/settings")[1]["paused"] is False
+    finally:
+        demo.api("PATCH", "/v1/schedules/settings", {"paused": before})

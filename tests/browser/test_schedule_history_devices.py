@@ -12,17 +12,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_an_away_override_shows_on_the_timeline(page, demo):
-    sign_in(page, demo.admin_key, "schedule")
-    form = page.locator("#away-form")
-    expect(page.locator("svg.week .band").first).to_be_visible()
-    expect(page.locator("svg.week .band.override")).to_have_count(0)
-    form.get_by_label("Keep above").fill("13")
-    form.get_by_role("button", name="Save away period").click()
+    before = {o["id"] for o in demo.api("GET", "/v1/overrides")[1]["overrides"]}
+    try:
+        sign_in(page, demo.admin_key, "schedule")
+        form = page.locator("#away-form")
+        expect(page.locator("svg.week .band").first).to_be_visible()
+        expect(page.locator("svg.week .band.override")).to_have_count(0)
+        form.get_by_label("Keep above").fill("13")
+        form.get_by_role("button", name="Save away period").click()
 
-    expect(page.locator("svg.week .band.override").first).to_be_visible()
-    expect(page.get_by_role("region", name="Overrides").locator(".card.rule")).to_contain_text(["Away"])
-    overrides = demo.api("GET", "/v1/overrides")[1]["overrides"]
-    assert any(o["name"] == "Away" and o["heat_setpoint"] == 13.0 for o in overrides)
+        expect(page.locator("svg.week .band.override").first).to_be_visible()
+        expect(page.get_by_role("region", name="Overrides").locator(".card.rule")).to_contain_text(["Away"])
+        overrides = demo.api("GET", "/v1/overrides")[1]["overrides"]
+        assert any(o["name"] == "Away" and o["heat_setpoint"] == 13.0 for o in overrides)
+    finally:
+        for override in demo.api("GET", "/v1/overrides")[1]["overrides"]:
+            if override["id"] not in before:
+                demo.api("DELETE", f"/v1/overrides/{override['id']}")
 
 
 def test_an_impossible_away_period_is_explained_next_to_the_field(page, demo):

@@ -1,4 +1,4 @@
-"""The Settings screen: display units, the home's time zone, API keys."""
+"""The Settings screen: display units, the home's time zone, the decision plugin, API keys."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import new_key, sign_in
+from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -105,3 +106,22 @@ def test_a_key_made_in_settings_is_shown_once_and_revoking_it_locks_it_out(page,
         expect(other.get_by_role("navigation", name="Screens")).to_have_count(0)
     finally:
         elsewhere.close()
+
+
+def test_the_decision_plugins_options_form_stores_a_new_tolerance(page, demo):
+    before = demo.api("GET", "/v1/plugins")[1]["decisions"]
+    assert before["active"] == "hysteresis"
+    try:
+        sign_in(page, demo.admin_key, "settings")
+        section = page.get_by_role("region", name="Decision plugin")
+        tolerance = section.get_by_label("Half-width of the band around the setpoint", exact=False)
+        tolerance.fill("0.4")
+        section.get_by_role("button", name="Use these settings").click()
+        wait_for(lambda: demo.api("GET", "/v1/plugins")[1]["decisions"]["options"].get("tolerance") == 0.4,
+                 what="the new tolerance to be stored")
+        stored = demo.api("GET", "/v1/plugins")[1]["decisions"]
+        assert stored["active"] == "hysteresis"
+        page.reload()
+        expect(section.get_by_label("Half-width of the band around the setpoint", exact=False)).to_have_value("0.4")
+    finally:
+        demo.api("PUT", "/v1/plugins/decisions", {"name": before["active"], "options": before["options"]})

@@ -2,6 +2,7 @@
 import { ApiError, session, signIn, signOut } from "./api.js";
 import { h, replace, showError, field } from "./dom.js";
 import { noteEngineTime } from "./clock.js";
+import { forgetHomeZone, homeZone, loadHomeZone } from "./home_time.js";
 import { LiveFeed } from "./live.js";
 import { loadNow, renderNow } from "./screens/now.js";
 import { loadDevices, renderDevices } from "./screens/devices.js";
@@ -54,6 +55,9 @@ class App {
 
   async show(moveFocus) {
     if (!session.role) { this.renderSignIn(); return; }
+    // A reload the previous screen asked for would redraw this one, and wipe
+    // what is typed into it; this screen loads fresh anyway.
+    if (this.pending) { clearTimeout(this.pending); this.pending = null; }
     document.body.dataset.role = session.role;
     const current = this.screenName();
     replace(this.nav, Object.entries(SCREENS).map(([name, screen]) =>
@@ -78,6 +82,8 @@ class App {
     const generation = ++this.generation;
     const loaded = {};
     try {
+      // Every screen tells times in the home's zone: known before the first draw.
+      if (!homeZone()) await loadHomeZone();
       await SCREENS[name].load(loaded);
       if (generation !== this.generation || name !== this.screenName()) return;
       Object.assign(this.state, loaded);
@@ -100,10 +106,19 @@ class App {
 
   onEvent(event) {
     if (event.at) noteEngineTime(event.at);
+    if (event.type === "schedule_settings.changed") this.followHomeZone();
     if (!SCREENS[this.screenName()].live(event.type || "")) return;
     // Coalesce bursts of events into one reload of the screen on show.
     if (this.pending) return;
     this.pending = setTimeout(() => { this.pending = null; this.refresh(); }, 300);
+  }
+
+  // Someone chose another home zone (here or elsewhere): every time on show
+  // moves with it. When the settings cannot be read now, the next one will do.
+  async followHomeZone() {
+    try {
+      if (await loadHomeZone() && session.role) this.refresh();
+    } catch (_) { /* the old zone stays until the next change or sign-in */ }
   }
 
   onFeedState(state) {
@@ -140,6 +155,7 @@ class App {
     if (this.feed) { this.feed.stop(); this.feed = null; }
     if (this.pending) { clearTimeout(this.pending); this.pending = null; }
     signOut();
+    forgetHomeZone();
     this.state = {};
     this.wasLive = false;
     this.status.textContent = "";

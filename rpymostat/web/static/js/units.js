@@ -21,11 +21,6 @@ export function formatTemperature(celsius, digits = 1) {
 
 export function step() { return unit() === "F" ? 1 : 0.5; }
 
-export function formatTime(iso) {
-  if (!iso) return "—";
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
-
 export function formatAgo(iso) {
   if (!iso) return "never";
   const seconds = Math.max(0, (engineNow() - new Date(iso).getTime()) / 1000);

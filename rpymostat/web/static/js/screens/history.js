@@ -4,6 +4,7 @@ import { api } from "../api.js";
 import { contentWidth, h, replace } from "../dom.js";
 import { toDisplay, unit } from "../units.js";
 import { engineNow, noteEngineTime } from "../clock.js";
+import { formatDateTime, formatInHome, formatTime, homeZone } from "../home_time.js";
 
 const DAY = 86400 * 1000;
 const RANGES = [["day", DAY], ["week", 7 * DAY], ["month", 30 * DAY], ["year", 365 * DAY]];
@@ -42,7 +43,7 @@ function chart(history, window, width) {
   const high = values.length ? Math.ceil(Math.max(...values) + 0.5) : 25;
   const y = (v) => top + (1 - (v - low) / (high - low || 1)) * plotHeight;
   const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "history-chart", role: "img",
-    "aria-label": `Temperatures from ${new Date(window.start).toLocaleString()} to ${new Date(window.end).toLocaleString()}` });
+    "aria-label": `Temperatures from ${formatDateTime(window.start)} to ${formatDateTime(window.end)}` });
   for (let i = 0; i <= 4; i++) {
     const v = low + ((high - low) * i) / 4;
     root.append(svg("line", { x1: left, x2: width - right, y1: y(v), y2: y(v), class: "grid" }),
@@ -52,8 +53,7 @@ function chart(history, window, width) {
   for (let i = 0; i <= ticks; i++) {
     const t = window.start + ((window.end - window.start) * i) / ticks;
     const span = window.end - window.start;
-    const text = span <= 2 * DAY ? new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-      : new Date(t).toLocaleDateString([], { month: "short", day: "numeric" });
+    const text = span <= 2 * DAY ? formatTime(t) : formatInHome(t, { month: "short", day: "numeric" });
     const anchor = i === 0 ? "start" : i === ticks ? "end" : "middle";
     root.append(svg("text", { x: x(t), y: height - 6, class: "axis", "text-anchor": anchor }, text));
   }
@@ -86,7 +86,7 @@ function chart(history, window, width) {
       const from = x(Math.max(new Date(period.start).getTime(), window.start));
       const to = x(Math.min(new Date(period.end).getTime(), window.end));
       root.append(svg("rect", { x: from, y: rowY, width: Math.max(to - from, 1), height: 13, class: `period period-${fn}` },
-        svg("title", {}, `${fn} on ${new Date(period.start).toLocaleString()} – ${new Date(period.end).toLocaleTimeString()}`)));
+        svg("title", {}, `${fn} on ${formatDateTime(period.start)} – ${formatTime(period.end)}`)));
     }
   });
   return root;
@@ -112,5 +112,6 @@ export function renderHistory(container, state, refresh) {
       chart(history, state.historyWindow, Math.max(300, contentWidth(container))),
       h("ul", { class: "legend" }, history.series.map((series, index) => h("li", {},
         h("span", { class: "swatch", style: `background:${COLOURS[index % COLOURS.length]}` }), series.name || series.sensor_id))),
-      h("p", { class: "muted" }, `Resolution ${Math.round(history.resolution / 60)} min, from the ${history.level} level.`)));
+      h("p", { class: "muted" }, `Resolution ${Math.round(history.resolution / 60)} min, from the ${history.level} level. ` +
+        `Times in ${homeZone()}.`)));
 }

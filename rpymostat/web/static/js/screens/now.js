@@ -4,7 +4,8 @@
 // being dialled in is not lost when a reading arrives.
 import { api, can } from "../api.js";
 import { h, replace, showError } from "../dom.js";
-import { formatAgo, formatTemperature, formatTime, fromDisplay, step, toDisplay } from "../units.js";
+import { formatAgo, formatTemperature, fromDisplay, step, toDisplay } from "../units.js";
+import { browserIsElsewhere, formatTime, homeZone } from "../home_time.js";
 
 const MODES = ["off", "heat", "cool", "auto"];
 const DURATIONS = [["next_change", "Until the next scheduled change"], ["PT1H", "For 1 hour"],
@@ -87,6 +88,7 @@ function renderHero(section, state) {
     weights.length > 1 ? h("p", { class: "muted weights" }, "Average of " +
       weights.map(([id, w]) => `${names[id] || id} ${Math.round(Number(w) * 100)} %`).join(", ")) : null,
     h("p", { class: "target", id: "current-target" }, instruction ? describeTarget(instruction) : "No decision yet"),
+    browserIsElsewhere() ? h("p", { class: "muted", id: "now-zone" }, `Times in ${homeZone()}`) : null,
     h("div", { class: "doing" },
       h("p", { class: `equipment state-${desired}`, id: "equipment-state", "data-state": desired },
         decision ? DOING[desired] || desired : "Waiting for the engine's first decision…"),

@@ -5,6 +5,8 @@ import { api, can } from "../api.js";
 import { contentWidth, h, replace, field, showError, showFieldErrors } from "../dom.js";
 import { formatTemperature, fromDisplay, toDisplay, unit } from "../units.js";
 import { engineNow, noteEngineTime } from "../clock.js";
+import { formatDateTime, formatInHome, formatTime, fromHomeInput, homeDayStart, homeWall, homeZone, setHomeZone,
+  toHomeInput } from "../home_time.js";
 
 const HOUR = 3600 * 1000;
 const SVG = "http://www.w3.org/2000/svg";
@@ -17,6 +19,7 @@ export async function loadSchedule(state) {
     api("GET", "/v1/schedules/settings"),
   ]);
   noteEngineTime(timeline.start);
+  setHomeZone(timeline.timezone);
   Object.assign(state, { timeline, schedules: schedules.schedules, overrides: overrides.overrides, scheduleSettings: settings });
 }
 
@@ -37,13 +40,17 @@ function label(segment) {
   return parts.join("–");
 }
 
-// One row per day, hours across; each segment a band coloured by the kind of
-// rule. Drawn at the size it is shown so that its text stays readable.
+// One row per day at home, from midnight to midnight, hours across; each
+// segment a band coloured by the kind of rule. A band sits at its home
+// wall-clock time, so 18:00 is on the 18:00 line on a 23- or 25-hour day too.
+// Drawn at the size it is shown so that its text stays readable.
 function weekChart(timeline, width) {
-  const start = new Date(timeline.start);
-  const dayStart = new Date(start); dayStart.setHours(0, 0, 0, 0);
   const narrow = width < 600;
   const days = 8, rowHeight = narrow ? 36 : 44, left = narrow ? 58 : 90, top = 24;
+  const dayStarts = Array.from({ length: days + 1 }, (_, day) => homeDayStart(Date.parse(timeline.start), day));
+  // Midnight on the home's clock, even where the clocks skip it and the day starts at 01:00.
+  const midnight = (day) => Math.floor(homeWall(dayStarts[day]) / (24 * HOUR)) * 24 * HOUR;
+  const xOf = (t, day) => left + ((homeWall(t) - midnight(day)) / (24 * HOUR)) * (width - left);
   const chart = svg("svg", { viewBox: `0 0 ${width} ${top + days * rowHeight}`, role: "img", class: "week",
     "aria-label": "The week ahead: which rule sets the target when" });
   for (let hour = 0; hour < 24; hour += 6) {
@@ -53,29 +60,25 @@ function weekChart(timeline, width) {
         narrow ? String(hour).padStart(2, "0") : `${String(hour).padStart(2, "0")}:00`));
   }
   for (let day = 0; day < days; day++) {
-    const from = new Date(dayStart.getTime() + day * 24 * HOUR);
     chart.append(svg("text", { x: 4, y: top + day * rowHeight + rowHeight / 2 + 5, class: "axis" },
-      from.toLocaleDateString([], { weekday: "short", day: "numeric" })));
+      formatInHome(dayStarts[day], { weekday: "short", day: "numeric" })));
   }
   for (const segment of timeline.segments) {
-    let from = new Date(segment.start).getTime();
     const kind = kindOf(segment.source);
-    const to = new Date(segment.end).getTime();
-    while (from < to) {
-      const day = Math.floor((from - dayStart.getTime()) / (24 * HOUR));
-      const dayEnd = dayStart.getTime() + (day + 1) * 24 * HOUR;
-      const end = Math.min(to, dayEnd);
-      if (day >= 0 && day < days) {
-        const x = left + ((from - dayStart.getTime() - day * 24 * HOUR) / (24 * HOUR)) * (width - left);
-        const w = ((end - from) / (24 * HOUR)) * (width - left);
-        const band = svg("g", { class: `band ${kind} mode-${segment.mode}`, "data-source": segment.source },
-          svg("title", {}, `${new Date(from).toLocaleString()} – ${new Date(end).toLocaleTimeString()}: ${segment.mode} ${label(segment)} (${segment.source})`),
-          svg("rect", { x, y: top + day * rowHeight + 4, width: Math.max(w, 1), height: rowHeight - 8, rx: 4 }));
-        if (w > 8 * label(segment).length) {
-          band.append(svg("text", { x: x + 4, y: top + day * rowHeight + rowHeight / 2 + 5, class: "band-label" }, label(segment)));
-        }
-        chart.append(band);
+    const to = Date.parse(segment.end);
+    let from = Date.parse(segment.start);
+    for (let day = 0; day < days && from < to; day++) {
+      if (from >= dayStarts[day + 1]) continue;
+      const end = Math.min(to, dayStarts[day + 1]);
+      const x = xOf(from, day);
+      const w = (end === dayStarts[day + 1] ? width : xOf(end, day)) - x;
+      const band = svg("g", { class: `band ${kind} mode-${segment.mode}`, "data-source": segment.source },
+        svg("title", {}, `${formatDateTime(from)} – ${formatTime(end)}: ${segment.mode} ${label(segment)} (${segment.source})`),
+        svg("rect", { x, y: top + day * rowHeight + 4, width: Math.max(w, 1), height: rowHeight - 8, rx: 4 }));
+      if (w > 8 * label(segment).length) {
+        band.append(svg("text", { x: x + 4, y: top + day * rowHeight + rowHeight / 2 + 5, class: "band-label" }, label(segment)));
       }
+      chart.append(band);
       from = end;
     }
   }
@@ -99,23 +102,22 @@ function instructionFields(prefix, existing) {
     inputs: { mode, heat_setpoint: heat, cool_setpoint: cool } };
 }
 
-function toIso(localValue) {
-  const t = new Date(localValue);
-  return Number.isNaN(t.getTime()) ? localValue : t.toISOString();
+// A datetime-local value is home time; what cannot be read goes to the engine
+// as typed, so that its refusal names the field.
+function toIso(homeValue) {
+  const t = fromHomeInput(homeValue);
+  return Number.isNaN(t) ? homeValue : new Date(t).toISOString();
 }
 
-// The value of a datetime-local input: local time, to the minute.
-function localInput(ms) {
-  const t = new Date(ms);
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}T${pad(t.getHours())}:${pad(t.getMinutes())}`;
+// 08:00 at home, `days` days from today by the engine's clock.
+function eightOClock(days) {
+  return `${toHomeInput(homeDayStart(engineNow(), days)).slice(0, 10)}T08:00`;
 }
 
-// Offered by default: away from tomorrow 08:00 for three days, by the engine's clock.
+// Offered by default: away from tomorrow 08:00 for three days.
 function awayForm(refresh) {
-  const tomorrow = new Date(engineNow() + 24 * HOUR); tomorrow.setHours(8, 0, 0, 0);
-  const from = h("input", { type: "datetime-local", id: "away-from", required: true, value: localInput(tomorrow.getTime()) });
-  const to = h("input", { type: "datetime-local", id: "away-to", required: true, value: localInput(tomorrow.getTime() + 72 * HOUR) });
+  const from = h("input", { type: "datetime-local", id: "away-from", required: true, value: eightOClock(1) });
+  const to = h("input", { type: "datetime-local", id: "away-to", required: true, value: eightOClock(4) });
   const keep = h("input", { type: "number", id: "away-keep", step: "0.5", inputmode: "decimal", value: toDisplay(12).toFixed(1) });
   const form = h("form", { class: "card", id: "away-form", novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
@@ -125,7 +127,8 @@ function awayForm(refresh) {
       showFieldErrors(form, null, inputs);
       refresh();
     } catch (error) { showFieldErrors(form, error, inputs); }
-  } }, h("h3", {}, "Away"), field("From", from), field("To", to), field(`Keep above (°${unit()})`, keep),
+  } }, h("h3", {}, "Away"), h("p", { class: "muted" }, `Times at home (${homeZone()}).`),
+  field("From", from), field("To", to), field(`Keep above (°${unit()})`, keep),
   h("button", { type: "submit", class: "primary" }, "Save away period"));
   const inputs = { start: from, end: to, heat_setpoint: keep };
   return form;
@@ -150,7 +153,7 @@ function scheduleForm(refresh, existing, cancel) {
       refresh();
     } catch (error) { showFieldErrors(form, error, inputs); }
   } }, h("h3", {}, existing ? `Edit ${existing.name}` : "New schedule"), field("Name", name),
-  field("Starts (cron, local time)", cron),
+  field("Starts (cron, home time)", cron),
   h("p", { id: `${prefix}-cron-help`, class: "muted" }, "minute hour day month weekday, e.g. 30 6 * * 1-5 = 06:30 on weekdays"),
   field("Lasts (ISO 8601 duration)", duration), instruction.elements,
   h("button", { type: "submit", class: "primary" }, existing ? "Save" : "Create schedule"),
@@ -162,7 +165,7 @@ function ruleCard(rule, path, refresh) {
   const card = h("li", { class: "card rule", "data-rule": rule.id },
     h("h3", {}, rule.name || rule.id),
     h("p", {}, rule.cron ? `${rule.cron} for ${rule.duration || "until " + rule.end_cron}` :
-      `${new Date(rule.start).toLocaleString()} → ${rule.end ? new Date(rule.end).toLocaleString() : "next change"}`),
+      `${formatDateTime(rule.start)} → ${rule.end ? formatDateTime(rule.end) : "next change"}`),
     h("p", {}, `${rule.mode} ${label(rule)}`));
   if (can("write") && rule.cron) {
     card.append(h("button", { type: "button", "aria-label": `Edit ${rule.name || rule.id}`, onclick: () => {
@@ -183,6 +186,7 @@ export function renderSchedule(container, state, refresh) {
   const paused = state.scheduleSettings.paused;
   replace(container,
     h("section", { "aria-label": "Week ahead" }, h("h2", {}, "Week ahead"),
+      h("p", { class: "muted", id: "schedule-zone" }, `Times in ${homeZone()}`),
       paused ? h("p", { class: "alert" }, "Schedules are paused (vacation); overrides still apply.") : null,
       weekChart(state.timeline, Math.max(300, contentWidth(container))),
       h("p", { class: "legend" }, h("span", { class: "key schedule" }, "schedule"), h("span", { class: "key override" }, "override"),

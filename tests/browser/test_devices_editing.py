@@ -1,0 +1,140 @@
+"""The Devices screen changes sensors, relays and devices; each test puts back what it changed."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from rpymostat.common.signing import new_secret, sign_request
+from tests.browser.conftest import sign_in
+from tests.support.processes import http, wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SENSOR = "bedroom"  # the other demo room, "Living room", is what the history test looks for
+SETTINGS = "/v1/schedules/settings"
+RELAY = "demo-furnace:cool"  # the demo heats in December: its cool relay is the one nobody misses
+
+
+def _sensor(demo, sensor_id: str = SENSOR) -> dict:
+    return next(s for s in demo.api("GET", "/v1/sensors")[1]["sensors"] if s["id"] == sensor_id)
+
+
+def _restore_sensor(demo, before: dict) -> None:
+    demo.api("PATCH", f"/v1/sensors/{SENSOR}", {key: before[key] for key in ("name", "room", "hidden")})
+
+
+def _sensor_card(page):
+    return page.locator(f'.card.sensor[data-sensor="{SENSOR}"]')
+
+
+def test_a_renamed_sensor_in_its_room_shows_on_the_now_screen(page, demo):
+    before = _sensor(demo)
+    try:
+        sign_in(page, demo.admin_key, "devices")
+        card = _sensor_card(page)
+        card.get_by_label("Name", exact=True).fill("Guest bed")
+        card.get_by_label("Room", exact=True).fill("Guest room")
+        card.get_by_role("button", name=f"Save {before['name']}").click()
+        expect(card.locator("h3")).to_have_text("Guest bed")
+        stored = _sensor(demo)
+        assert (stored["name"], stored["room"]) == ("Guest bed", "Guest room")
+
+        page.goto("/ui/#now")
+        expect(page.locator(f'#now-rooms [data-sensor="{SENSOR}"] .room-name')).to_have_text("Guest room — Guest bed")
+    finally:
+        _restore_sensor(demo, before)
+
+
+def test_a_sensors_weight_is_stored_as_a_default_weight(page, demo):
+    before = demo.api("GET", SETTINGS)[1]["default_sensors"]
+    wanted = before.get(SENSOR, 0) + 2
+    try:
+        sign_in(page, demo.admin_key, "devices")
+        card = _sensor_card(page)
+        card.get_by_label("Weight").fill(f"{wanted:g}")
+        card.get_by_role("button", name="Save", exact=False).click()
+        wait_for(lambda: demo.api("GET", SETTINGS)[1]["default_sensors"].get(SENSOR) == wanted,
+                 what="the new weight to be stored")
+        others = {k: v for k, v in demo.api("GET", SETTINGS)[1]["default_sensors"].items() if k != SENSOR}
+        assert others == {k: v for k, v in before.items() if k != SENSOR}, "the other sensors keep their weights"
+        page.reload()
+        expect(_sensor_card(page).get_by_label("Weight")).to_have_value(f"{wanted:g}")
+    finally:
+        demo.api("PATCH", SETTINGS, {"default_sensors": before})
+
+
+def test_a_hidden_sensor_leaves_the_rooms_on_the_now_screen(page, demo):
+    before = _sensor(demo)
+    try:
+        sign_in(page, demo.admin_key)
+        room = page.locator(f'#now-rooms [data-sensor="{SENSOR}"]')
+        expect(room).to_be_visible()
+        page.goto("/ui/#devices")
+        card = _sensor_card(page)
+        card.get_by_label("Hidden").check()
+        card.get_by_role("button", name="Save", exact=False).click()
+        wait_for(lambda: _sensor(demo)["hidden"], what="the sensor to be hidden")
+
+        page.goto("/ui/#now")
+        expect(page.locator("#now-rooms .room").first).to_be_visible()
+        expect(room).to_have_count(0)
+    finally:
+        _restore_sensor(demo, before)
+
+
+def _relay(demo) -> dict:
+    status, relay = demo.api("GET", f"/v1/relays/{RELAY}")
+    assert status == 200, relay
+    return relay
+
+
+def test_a_relay_is_given_to_aux_and_back_to_its_own_function(page, demo):
+    before = _relay(demo)["function"]
+    assert before == "cool"
+    try:
+        sign_in(page, demo.admin_key, "devices")
+        card = page.locator(f'.card.relay[data-relay="{RELAY}"]')
+        card.get_by_label("Function").select_option("aux")
+        card.get_by_role("button", name="Assign cool").click()
+        wait_for(lambda: _relay(demo)["function"] == "aux", what="the relay to drive aux")
+        page.reload()
+        expect(card.get_by_label("Function")).to_have_value("aux")
+
+        card.get_by_label("Function").select_option("cool")
+        card.get_by_role("button", name="Assign cool").click()
+        wait_for(lambda: _relay(demo)["function"] == "cool", what="the relay to drive cool again")
+        expect(card.locator(".form-error")).to_have_count(0)
+    finally:
+        demo.api("PUT", f"/v1/relays/{RELAY}", {"function": before})
+
+
+def _register_pending_device(demo) -> str:
+    """A daemon of its own asking to join, signed the way daemons sign, on the demo's (fast) clock."""
+    host_id = f"browser-{secrets.token_hex(4)}"
+    secret = new_secret()
+    body = json.dumps({"host_id": host_id, "kind": "sensor", "secret": secret}).encode()
+    engine_now = datetime.fromisoformat(demo.api("GET", "/v1/timeline?hours=1")[1]["start"].replace("Z", "+00:00"))
+    path = "/v1/devices/register"
+    headers = sign_request(host_id, secret, "POST", path, body, engine_now.timestamp())
+    status, answer = http("POST", demo.url + path, raw=body, headers=headers)
+    assert status == 202 and answer["status"] == "pending", answer
+    return host_id
+
+
+def test_an_admin_rejects_a_pending_device(page, demo):
+    host_id = _register_pending_device(demo)
+    try:
+        sign_in(page, demo.admin_key, "devices")
+        card = page.locator(f'.card.device[data-host="{host_id}"]')
+        expect(card.locator(".device-status")).to_have_text("pending")
+        card.get_by_role("button", name=f"Reject {host_id}").click()
+        expect(card.locator(".device-status")).to_have_text("rejected")
+        expect(card.get_by_role("button", name=f"Reject {host_id}")).to_have_count(0)
+        assert demo.api("GET", f"/v1/devices/{host_id}")[1]["status"] == "rejected"
+    finally:
+        demo.api("DELETE", f"/v1/devices/{host_id}")
