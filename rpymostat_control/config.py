@@ -18,6 +18,7 @@ import platformdirs
 
 from rpymostat.common.settings import (
     ConfigError,
+    FromSettings,
     Setting,
     const,
     describe,
@@ -30,6 +31,7 @@ from rpymostat.common.settings import (
 from rpymostat_control.guard import DEFAULT_MIN_OFF
 from rpymostat_control.relay_config import FUNCTIONS, Function, RelayConfigError, RelaySpec, parse_relays
 from rpymostat_control.relays.base import HOST_ID_PATTERN
+from rpymostat_control.spool import DEFAULT_MAX_EVENTS
 
 __all__ = ["ConfigError", "ControlConfig", "SETTINGS", "DEFAULT_PORT"]
 
@@ -40,6 +42,11 @@ BACKENDS = ("gpio", "sim")
 def default_secret_file() -> str:
     """Where a self-registered daemon keeps the secret it made, so a restart keeps its enrolment."""
     return os.path.join(platformdirs.user_data_dir("rpymostat-control", appauthor=False), "device-secret")
+
+
+def _spool_beside_secret_file(values: Mapping[str, Any]) -> str:
+    """The spool lives in the directory of the secret file, the daemon's one place for its own files."""
+    return os.path.join(os.path.dirname(str(values["secret_file"])) or ".", "spool.sqlite")
 
 
 def _default_host_id() -> str:
@@ -98,6 +105,11 @@ SETTINGS: tuple[Setting, ...] = (
              "register and wait for an admin's approval.", secret=True),
     _control("secret_file", str, default_secret_file,
              "File keeping the secret this daemon made when it registered itself (mode 0600)."),
+    _control("spool", str, FromSettings(_spool_beside_secret_file),
+             "SQLite file keeping the relay events (changes, refusals, failsafe trips) the engine has not "
+             "acknowledged yet; by default beside RPYMOSTAT_CONTROL_SECRET_FILE."),
+    _control("spool_max", parse_int(100, 10_000_000), const(str(DEFAULT_MAX_EVENTS)),
+             "Most relay events the spool keeps; beyond it the oldest are dropped (and counted)."),
     _control("host", str, const("0.0.0.0"), "Address the daemon's own HTTP API listens on."),
     _control("port", parse_int(0, 65535), const(str(DEFAULT_PORT)), "TCP port of the daemon's own HTTP API (0: any free port)."),
     _control("url", parse_optional_url, const(""),
@@ -128,6 +140,8 @@ class ControlConfig:
     host_id: str
     secret: str
     secret_file: str
+    spool: str
+    spool_max: int
     host: str
     port: int
     url: str | None

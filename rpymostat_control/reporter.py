@@ -1,39 +1,52 @@
 """Telling the engine about the relays: their states, and every change with its reason.
 
-Events wait in a bounded queue until the engine has acknowledged them, so a
-change made while the engine is away (a failsafe trip, above all) still
-reaches its history once it is back. A full report also goes out on a timer,
-which is how the engine learns the relays after its own restart.
+Every change, refusal and failsafe trip goes to the daemon's spool
+(:mod:`.spool`) the moment it happens, and leaves it only once the engine
+has acknowledged the report that carried it, so an event made while the
+engine is away (a failsafe trip, above all) reaches its history once it is
+back, even across a restart of the daemon or a power cut. Each event
+carries an idempotency key made when it happened: a report sent again
+after a lost answer is recorded once. A full report also goes out on a
+timer, which is how the engine learns the relays after its own restart.
 
-The queue lives in memory: a long outage overflows it (the oldest events go
-first, counted and logged once per outage), and a restart of the daemon
-loses it.
+A very long outage overflows the spool: the oldest events go first,
+counted (across restarts) and logged once per outage.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import uuid
 from typing import Any
 
 from twisted.internet.defer import CancelledError, Deferred, ensureDeferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from rpymostat.common.http import SignedJsonClient
 from rpymostat_control.controller import Controller
 from rpymostat_control.enrolment import Enrolment
+from rpymostat_control.spool import EventSpool
 
 log = Logger()
 
 REPORT_PATH = "/v1/relays/report"
 DEFAULT_INTERVAL = 30.0
-MAX_QUEUED_EVENTS = 1000
 MAX_EVENTS_PER_REPORT = 200
 
 
+def new_event_key() -> str:
+    """An idempotency key, made once when an event happens, that the engine records it under."""
+    return uuid.uuid4().hex
+
+
 class Reporter:
-    """Sends signed reports to the engine, one at a time."""
+    """Spools the controller's events and sends signed reports to the engine, one at a time.
+
+    Events are spooled from construction on, so none is missed while the
+    engine is still being looked for; reports go out once :meth:`start` ran.
+    """
 
     def __init__(
         self,
@@ -41,17 +54,16 @@ class Reporter:
         enrolment: Enrolment,
         controller: Controller,
         clock: IReactorTime,
+        spool: EventSpool,
         interval: float = DEFAULT_INTERVAL,
-        max_queued: int = MAX_QUEUED_EVENTS,
     ) -> None:
         self._client = client
         self._enrolment = enrolment
         self._controller = controller
         self._clock = clock
+        self._spool = spool
         self._interval = interval
-        self._queue: deque[tuple[int, dict[str, Any]]] = deque(maxlen=max_queued)
-        self._sequence = 0
-        self._dropped_total = 0
+        self._spooling = 0
         self._dropped_this_outage = 0
         self._loop = LoopingCall(self.flush)
         self._loop.clock = clock
@@ -60,14 +72,18 @@ class Reporter:
         controller.subscribe(self._queued)
 
     @property
-    def pending_events(self) -> list[dict[str, Any]]:
-        """Events the engine has not acknowledged yet, oldest first."""
-        return [event for _, event in self._queue]
+    def busy(self) -> bool:
+        """Whether an event is being spooled or a report is on its way."""
+        return self._spooling > 0 or self._sending is not None
 
-    @property
-    def dropped_events(self) -> int:
-        """Events the full queue had to drop since the daemon started; the engine's history misses them."""
-        return self._dropped_total
+    def pending_events(self) -> Deferred[list[dict[str, Any]]]:
+        """Events the engine has not acknowledged yet, oldest first."""
+        return self._spool.peek(self._spool.max_entries).addCallback(
+            lambda entries: [entry.event for entry in entries])
+
+    def dropped_events(self) -> Deferred[int]:
+        """Events the full spool ever had to drop (kept across restarts); the engine's history misses them."""
+        return self._spool.dropped()
 
     def start(self) -> None:
         self._loop.start(self._interval, now=True)
@@ -79,30 +95,40 @@ class Reporter:
             self._sending.cancel()
 
     def flush(self) -> None:
-        """Send what is queued and the current states; coalesced while a report is on its way."""
+        """Send what is spooled and the current states; coalesced while a report is on its way."""
         if self._sending is not None:
             self._again = True
             return
         self._sending = ensureDeferred(self._send())
         self._sending.addErrback(lambda failure: failure.trap(CancelledError))
+        self._sending.addErrback(lambda failure: log.failure("Reporting to the engine failed", failure))
         self._sending.addBoth(self._sent)
 
     def _queued(self, event: dict[str, Any]) -> None:
-        if len(self._queue) == self._queue.maxlen:
-            self._dropped(self._queue[0][1])
-        self._sequence += 1
-        self._queue.append((self._sequence, event))
+        keyed = {**event, "idempotency_key": new_event_key()}
+        self._spooling += 1
+        spooled = self._spool.append(keyed)
+        spooled.addCallbacks(self._spooled, self._not_spooled, errbackArgs=(keyed,))
+
+    def _spooled(self, dropped: list[dict[str, Any]]) -> None:
+        self._spooling -= 1
+        for oldest in dropped:
+            self._dropped(oldest)
         if self._loop.running:
             self.flush()
 
+    def _not_spooled(self, failure: Failure, event: dict[str, Any]) -> None:
+        self._spooling -= 1
+        log.failure("Could not keep the {kind} of {relay_id} at {at} in the spool; the engine's relay history will "
+                    "miss it", failure, kind=event["kind"], relay_id=event["relay_id"], at=event["at"])
+
     def _dropped(self, oldest: dict[str, Any]) -> None:
-        """The queue is full: the oldest event makes room, and the first of an outage is logged."""
-        self._dropped_total += 1
+        """The spool is full: the oldest event made room, and the first of an outage is logged."""
         self._dropped_this_outage += 1
         if self._dropped_this_outage == 1:
             log.warn("The engine has not taken this daemon's reports for {count} relay events; the oldest are now "
                      "dropped and will be missing from its relay history (first dropped: {kind} of {relay_id} at "
-                     "{at})", count=self._queue.maxlen, kind=oldest["kind"], relay_id=oldest["relay_id"],
+                     "{at})", count=self._spool.max_entries, kind=oldest["kind"], relay_id=oldest["relay_id"],
                      at=oldest["at"])
 
     def _sent(self, _: object) -> None:
@@ -113,12 +139,11 @@ class Reporter:
 
     async def _send(self) -> None:
         url = await self._enrolment.ensure()
-        batch = list(self._queue)[:MAX_EVENTS_PER_REPORT]
-        events = [event for _, event in batch]
+        batch = await self._spool.peek(MAX_EVENTS_PER_REPORT)
         body = {
             "host_id": self._client.device_id,
             "relays": self._controller.relays_json(),
-            "events": events,
+            "events": [entry.event for entry in batch],
             "failsafe": self._controller.failsafe_json(),
         }
         try:
@@ -126,18 +151,16 @@ class Reporter:
         except CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - kept for the next attempt
-            log.warn("Could not report to the engine at {url} ({error}); {count} events kept for later",
-                     url=url, error=str(exc) or type(exc).__name__, count=len(self._queue))
+            log.warn("Could not report to the engine at {url} ({error}); {count} events kept in the spool for later",
+                     url=url, error=str(exc) or type(exc).__name__, count=await self._spool.count())
             return
         if 200 <= answer.code < 300:
             if self._dropped_this_outage:
                 log.warn("Reporting to the engine again; {count} relay events were dropped while it was away",
                          count=self._dropped_this_outage)
                 self._dropped_this_outage = 0
-            last = batch[-1][0] if batch else 0
-            while self._queue and self._queue[0][0] <= last:
-                self._queue.popleft()
-            if len(self._queue) and self._loop.running:
+            await self._spool.ack([entry.entry_id for entry in batch])
+            if len(batch) == MAX_EVENTS_PER_REPORT and self._loop.running:
                 self._again = True
             return
         if answer.code in (401, 403):

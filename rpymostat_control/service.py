@@ -1,10 +1,11 @@
 """The control daemon as a Twisted service.
 
 ``make_service(config, reactor)`` builds it the same way for the console
-script, the demo and tests. Starting claims the relays (every one off),
-arms the failsafe, serves the daemon's API, then finds the engine,
-registers and reports; stopping turns every relay off first, whatever else
-then fails.
+script, the demo and tests. Starting opens the spool of relay events,
+claims the relays (every one off), arms the failsafe, serves the daemon's
+API, then finds the engine, registers and reports; stopping turns every
+relay off first, whatever else then fails, and keeps in the spool what the
+engine has not acknowledged.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rpymostat.common.discovery import EngineLocator, StaticLocator, ZeroconfLoc
 from rpymostat.common.http import SignedJsonClient
 from rpymostat.common.settings import interfaces_value
 from rpymostat.common.signing import fingerprint
+from rpymostat.common.spool import BlockingRunner, thread_runner
 from rpymostat.version import VERSION
 from rpymostat_control.api import ControlAPI
 from rpymostat_control.backends import open_relays
@@ -29,6 +31,7 @@ from rpymostat_control.enrolment import Enrolment, load_or_make_secret
 from rpymostat_control.relays.base import make_relay_id
 from rpymostat_control.relays.sim import RelayListener
 from rpymostat_control.reporter import Reporter
+from rpymostat_control.spool import EventSpool
 
 log = Logger()
 
@@ -51,10 +54,11 @@ class ControlService(Service):
 
     def __init__(self, config: ControlConfig, reactor: Any, pin_factory: Any = None, http: Any = None,
                  locator: EngineLocator | None = None, relay_listener: RelayListener | None = None,
-                 clock: Any = None) -> None:
+                 clock: Any = None, runner: BlockingRunner | None = None) -> None:
         self.config = config
         self.reactor = reactor
         self.clock = clock if clock is not None else reactor
+        self.runner = runner if runner is not None else thread_runner(reactor)
         self._pin_factory = pin_factory
         self._http = http
         self._relay_listener = relay_listener
@@ -63,6 +67,7 @@ class ControlService(Service):
         self.api: ControlAPI | None = None
         self.enrolment: Enrolment | None = None
         self.reporter: Reporter | None = None
+        self.spool: EventSpool | None = None
         self.port: Any = None
         self.started: Deferred[None] | None = None
 
@@ -77,6 +82,13 @@ class ControlService(Service):
         config = self.config
         if not config.relays:
             raise ValueError("no relays declared; set RPYMOSTAT_CONTROL_RELAYS, e.g. heat=17,cool=27,fan=22!")
+        try:
+            self.spool = yield EventSpool.open(config.spool, config.spool_max, runner=self.runner)
+        except Exception as exc:
+            raise ValueError(f"cannot open the spool of relay events {config.spool} ({exc}); make its directory "
+                             "writable by the daemon's user or set RPYMOSTAT_CONTROL_SPOOL") from exc
+        waiting = yield self.spool.count()
+        dropped = yield self.spool.dropped()
         opened = open_relays(config.backend, config.host_id, config.relays, self._pin_factory, self._relay_listener)
         functions = {make_relay_id(config.host_id, spec.name): spec.suggested_function
                      for spec in config.relays if spec.suggested_function is not None}
@@ -100,12 +112,15 @@ class ControlService(Service):
         if self.locator is None:
             self.locator = (StaticLocator(config.engine_url) if config.engine_url
                             else ZeroconfLocator(self.reactor, interfaces_value(config.discovery_interfaces)))
-        yield self.locator.start()
         client = SignedJsonClient(self._http if self._http is not None else _http_client(self.reactor),
                                   self.clock, config.host_id, secret)
         self.enrolment = Enrolment(client, self.locator, self.clock, own_url, info=_info())
-        self.reporter = Reporter(client, self.enrolment, self.controller, self.clock,
+        # Built before anything waits, so every event from the first command on is spooled.
+        self.reporter = Reporter(client, self.enrolment, self.controller, self.clock, self.spool,
                                  interval=min(30.0, max(1.0, config.failsafe / 3)))
+        log.info("{waiting} relay events wait in {spool} for the engine ({dropped} dropped so far)",
+                 waiting=waiting, spool=config.spool, dropped=dropped)
+        yield self.locator.start()
         self.reporter.start()
 
     def _engine_state(self) -> dict[str, Any]:
@@ -128,6 +143,10 @@ class ControlService(Service):
             self.port = None
         if self.locator is not None:
             yield self.locator.stop()
+        if self.spool is not None:
+            # After the last events (the relays turned off above): the spool runs calls in order.
+            yield self.spool.close()
+            self.spool = None
 
 
 def _warn_unprotected(config: ControlConfig) -> None:
@@ -156,14 +175,16 @@ def _info() -> dict[str, Any]:
 
 def make_service(config: ControlConfig, reactor: Any, *, pin_factory: Any = None, http: Any = None,
                  locator: EngineLocator | None = None, relay_listener: RelayListener | None = None,
-                 clock: Any = None) -> MultiService:
-    """The whole daemon; tests pass a pin factory, an HTTP client or a locator of their own.
+                 clock: Any = None, runner: BlockingRunner | None = None) -> MultiService:
+    """The whole daemon; tests pass a pin factory, an HTTP client, a locator or a runner of their own.
 
-    ``reactor`` does the networking; ``clock`` (the reactor unless given; a
-    scaled clock in the demo) times the failsafe, reports and signatures.
+    ``reactor`` does the networking and (unless ``runner`` is given) runs
+    the spool's blocking calls on its thread pool; ``clock`` (the reactor
+    unless given; a scaled clock in the demo) times the failsafe, reports
+    and signatures.
     """
     top = MultiService()
-    control = ControlService(config, reactor, pin_factory, http, locator, relay_listener, clock)
+    control = ControlService(config, reactor, pin_factory, http, locator, relay_listener, clock, runner)
     control.setName(CONTROL_SERVICE_NAME)
     control.setServiceParent(top)
     return top

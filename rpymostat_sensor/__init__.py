@@ -7,13 +7,6 @@ It runs unattended on a small Pi for months, so every part that blocks
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from twisted.internet.defer import Deferred
-
-#: Runs a blocking zero-argument callable and fires with its result;
-#: :func:`twisted.internet.threads.deferToThread` in production.
-BlockingRunner = Callable[[Callable[[], Any]], Deferred]
+from rpymostat.common.spool import BlockingRunner
 
 __all__ = ["BlockingRunner"]

@@ -18,7 +18,6 @@ from twisted.application.internet import TimerService
 from twisted.application.service import MultiService
 from twisted.internet.defer import Deferred, ensureDeferred, gatherResults
 from twisted.internet.task import LoopingCall
-from twisted.internet.threads import deferToThreadPool
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.client import Agent, HTTPConnectionPool
@@ -27,6 +26,7 @@ from rpymostat.common.discovery import EngineLocator, StaticLocator
 from rpymostat.common.http import SignedJsonClient
 from rpymostat.common.settings import interfaces_value
 from rpymostat.common.signing import fingerprint
+from rpymostat.common.spool import thread_runner
 from rpymostat.common.timeutil import to_iso
 from rpymostat.version import VERSION
 from rpymostat_sensor import BlockingRunner
@@ -195,11 +195,6 @@ def default_locator(config: SensorConfig, reactor: Any) -> EngineLocator:
     from rpymostat.common.discovery import ZeroconfLocator
 
     return ZeroconfLocator(reactor, interfaces_value(config.discovery_interfaces))  # type: ignore[arg-type]
-
-
-def thread_runner(reactor: Any) -> BlockingRunner:
-    """Blocking work (spool, 1-wire reads) on the given reactor's thread pool."""
-    return lambda work: deferToThreadPool(reactor, reactor.getThreadPool(), work)
 
 
 def make_service(

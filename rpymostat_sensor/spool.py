@@ -6,31 +6,27 @@ original timestamps and idempotency keys. The queue is bounded so a long
 outage cannot fill the card: the oldest readings are dropped first and the
 number dropped is kept, so the loss is visible rather than silent.
 
-SQLite in WAL mode with ``synchronous=FULL`` makes an appended reading
-survive a power cut once ``append`` has fired. Every call runs through the
-injected runner (a thread in production), one at a time and in the order
-the calls were made, so readings appended one after the other are
-delivered in that order too.
+The file, the bound, the drop counter and the ordering of calls off the
+reactor thread are :class:`rpymostat.common.spool.BoundedSpool`'s, shared
+with the control daemon's spool of relay events; an appended reading
+survives a power cut once ``append`` has fired.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from twisted.internet.defer import Deferred, DeferredLock
+from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 
-from rpymostat_sensor import BlockingRunner
+from rpymostat.common.spool import BlockingRunner, BoundedSpool, check_bound, open_spool_file
 from rpymostat_sensor.sources.base import SensorSample
 
 DEFAULT_MAX_ENTRIES = 100_000
-
-_T = TypeVar("_T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS readings (
@@ -44,11 +40,6 @@ CREATE TABLE IF NOT EXISTS readings (
     alias TEXT,
     extra TEXT
 ) STRICT;
-CREATE TABLE IF NOT EXISTS counters (
-    name TEXT PRIMARY KEY,
-    value INTEGER NOT NULL
-) STRICT;
-INSERT OR IGNORE INTO counters (name, value) VALUES ('dropped', 0);
 """
 
 
@@ -61,20 +52,14 @@ class SpoolEntry:
     sample: SensorSample
 
 
-class Spool:
-    """Readings waiting for delivery, strictly first in, first out.
+class Spool(BoundedSpool):
+    """Readings waiting for delivery, strictly first in, first out; build one with :meth:`open`."""
 
-    Build one with :meth:`open`. ``AUTOINCREMENT`` ids never go backwards,
-    even after the newest rows were deleted, so id order is the order of
-    appending across restarts.
-    """
+    table = "readings"
 
     def __init__(self, connection: sqlite3.Connection, host_id: str, max_entries: int, runner: BlockingRunner) -> None:
-        self._connection = connection
+        super().__init__(connection, max_entries, runner)
         self._host_id = host_id
-        self._max_entries = max_entries
-        self._runner = runner
-        self._lock = DeferredLock()
 
     @classmethod
     def open(
@@ -85,18 +70,8 @@ class Spool:
         runner: BlockingRunner = deferToThread,
     ) -> Deferred[Spool]:
         """Open (creating if needed) the spool file at ``path``."""
-        if max_entries < 1:
-            raise ValueError("the spool must hold at least one reading")
-
-        def connect() -> Spool:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(os.fspath(path), isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=FULL")
-            connection.executescript(_SCHEMA)
-            return cls(connection, host_id, max_entries, runner)
-
-        return runner(connect)
+        check_bound(max_entries, "reading")
+        return runner(lambda: cls(open_spool_file(path, _SCHEMA), host_id, max_entries, runner))
 
     def append(self, samples: Iterable[SensorSample]) -> Deferred[int]:
         """Keep ``samples``, dropping the oldest if over the bound; fire with how many were dropped.
@@ -112,14 +87,7 @@ class Spool:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            (total,) = connection.execute("SELECT count(*) FROM readings").fetchone()
-            excess = max(0, total - self._max_entries)
-            if excess:
-                connection.execute(
-                    "DELETE FROM readings WHERE id IN (SELECT id FROM readings ORDER BY id LIMIT ?)", (excess,)
-                )
-                connection.execute("UPDATE counters SET value = value + ? WHERE name = 'dropped'", (excess,))
-            return excess
+            return self._trim(connection)
 
         return self._transaction(append_rows)
 
@@ -135,45 +103,6 @@ class Spool:
             return [_entry(row) for row in cursor]
 
         return self._transaction(select)
-
-    def ack(self, entry_ids: Sequence[int]) -> Deferred[int]:
-        """Forget delivered readings; fire with how many were removed."""
-        ids = [(entry_id,) for entry_id in entry_ids]
-
-        def delete(connection: sqlite3.Connection) -> int:
-            before = connection.total_changes
-            connection.executemany("DELETE FROM readings WHERE id = ?", ids)
-            return connection.total_changes - before
-
-        return self._transaction(delete)
-
-    def count(self) -> Deferred[int]:
-        """How many readings wait for delivery."""
-        return self._transaction(lambda connection: connection.execute("SELECT count(*) FROM readings").fetchone()[0])
-
-    def dropped(self) -> Deferred[int]:
-        """How many readings were ever dropped to keep the spool bounded (kept across restarts)."""
-        return self._transaction(
-            lambda connection: connection.execute("SELECT value FROM counters WHERE name = 'dropped'").fetchone()[0]
-        )
-
-    def close(self) -> Deferred[None]:
-        """Close the file; the spool cannot be used afterwards."""
-
-        return self._lock.run(self._runner, self._connection.close)
-
-    def _transaction(self, work: Callable[[sqlite3.Connection], _T]) -> Deferred[_T]:
-        def run() -> _T:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                result = work(self._connection)
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
-            return result
-
-        return self._lock.run(self._runner, run)
 
 
 def _entry(row: Any) -> SpoolEntry:

@@ -9,21 +9,30 @@ system never trips a failsafe.
 The decision loop drives it with :meth:`RelayCommander.set_desired`, naming
 functions (``heat``, ``cool``, ``fan``, ``aux``) rather than relays; the
 admins' function assignments in the registry map one to the other.
+
+Heat and cool may be wired to different daemons, where no daemon's
+interlock sees both, so a change from one to the other goes in two steps:
+every relay that must stop is told so first, on every host, and the relays
+that must start are told only once those offs were acknowledged. A heat or
+cool relay whose off could not be confirmed keeps the opposite function off
+for that turn (its desired state says why). Requests to one daemon go one
+at a time, each built from the desired states when it is sent, so an older
+keep-alive can never overtake a newer off.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from twisted.internet.defer import Deferred, DeferredLock, TimeoutError, ensureDeferred
+from twisted.internet.defer import Deferred, DeferredLock, FirstError, TimeoutError, ensureDeferred, gatherResults
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
 from rpymostat.common.http import JsonResponse, SignedJsonClient
-from rpymostat.engine.relays.interlock import INTERLOCK, interlock_refusal
+from rpymostat.engine.relays.interlock import INTERLOCK, OPPOSITE, interlock_refusal, running
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.relays.report import FUNCTIONS
 from rpymostat.store.interface import Store
@@ -60,6 +69,15 @@ class CommandResult:
         return self.code == 200
 
 
+@dataclass(frozen=True)
+class Planned:
+    """What one turn of :meth:`RelayCommander.set_desired` wants of one relay, and why."""
+
+    relay: dict[str, Any]
+    on: bool
+    why: str
+
+
 def keepalive_interval(failsafe_timeout: float | None) -> float:
     """How often to re-assert: a third of the daemon's failsafe time, between 1 and 30 s."""
     timeout = DEFAULT_FAILSAFE if failsafe_timeout is None else failsafe_timeout
@@ -93,6 +111,7 @@ class RelayCommander:
         self._manual_until: dict[str, float] = {}
         self._in_flight: set[str] = set()
         self._switching = DeferredLock()
+        self._host_locks: dict[str, DeferredLock] = {}
         self._loop = LoopingCall(self._tick)
         self._loop.clock = clock
 
@@ -119,6 +138,8 @@ class RelayCommander:
         The states are kept and re-asserted with every keep-alive; the answer
         maps each relay ID concerned to its daemon's verdict. A function no
         relay has is ignored (a house without air conditioning has no ``cool``).
+        Offs are sent, and acknowledged, before any on (see the module's
+        description).
         """
         unknown = sorted(set(function_states) - set(FUNCTIONS))
         if unknown:
@@ -144,46 +165,99 @@ class RelayCommander:
             log.warn("Refused to turn {relay_id} on: {message}", relay_id=relay_id, message=refused)
             await self.registry.record_refusal(relay_id, True, refused, INTERLOCK, self._clock.seconds())
             return CommandResult(relay_id, 409, _error(refused, refusal=INTERLOCK, retry_after=None))
-        answer = await self._send(relay["host_id"], relay_id, "PUT", f"/v1/relays/{relay_id}/state",
-                                  {"on": on, "reason": reason})
-        if isinstance(answer, CommandResult):
-            return answer
-        if answer.code == 200 and isinstance(answer.body, dict) and isinstance(answer.body.get("relay"), dict):
-            now = self._clock.seconds()
-            await self.registry.set_desired(relay_id, on, reason, now)
-            await self.registry.set_reported(relay_id, bool(answer.body["relay"].get("on")), now)
-            self._manual_until[relay_id] = now + MANUAL_HOLD
-            return CommandResult(relay_id, 200, answer.body)
-        return _verdict(relay_id, answer)
+        async with self._host_lock(relay["host_id"]):
+            answer = await self._send(relay["host_id"], relay_id, "PUT", f"/v1/relays/{relay_id}/state",
+                                      {"on": on, "reason": reason})
+            if isinstance(answer, CommandResult):
+                return answer
+            if answer.code == 200 and isinstance(answer.body, dict) and isinstance(answer.body.get("relay"), dict):
+                now = self._clock.seconds()
+                await self.registry.set_desired(relay_id, on, reason, now)
+                await self.registry.set_reported(relay_id, bool(answer.body["relay"].get("on")), now)
+                self._manual_until[relay_id] = now + MANUAL_HOLD
+                return CommandResult(relay_id, 200, answer.body)
+            return _verdict(relay_id, answer)
 
     async def _set_desired(self, function_states: Mapping[str, bool], reason: str) -> dict[str, CommandResult]:
         async with self._switching:
-            hosts = await self._apply_desired(function_states, reason)
-        results: dict[str, CommandResult] = {}
-        for host_id in sorted(hosts):
-            results.update(await self._keepalive(host_id, reason))
-        return results
+            now = self._clock.seconds()
+            plan = await self._plan(function_states, reason, now)
+            # First every off, on every host; the relays that were running are the ones that must be confirmed.
+            stopping = [step.relay for step in plan if not step.on and running(step.relay)]
+            for step in plan:
+                if not step.on:
+                    await self.registry.set_desired(step.relay["id"], False, step.why, now)
+            first = {relay["host_id"] for relay in stopping}
+            results = await self._keepalive_hosts(first, reason)
+            unconfirmed = [relay for relay in stopping if not _confirmed(results.get(relay["id"]))]
+            # Then the ons, but none of a function whose opposite may still be running.
+            for step in plan:
+                if step.on:
+                    on, why = self._unless_unconfirmed(step, unconfirmed, results)
+                    await self.registry.set_desired(step.relay["id"], on, why, now)
+            second = {step.relay["host_id"] for step in plan if step.on or step.relay["host_id"] not in first}
+            results.update(await self._keepalive_hosts(second, reason))
+            return results
 
-    async def _apply_desired(self, function_states: Mapping[str, bool], reason: str) -> set[str]:
-        """Record the desired states; the hosts whose relays they concern."""
-        now = self._clock.seconds()
-        hosts: set[str] = set()
+    async def _plan(self, function_states: Mapping[str, bool], reason: str, now: float) -> list[Planned]:
+        """Each relay the decision concerns, with the state it should take.
+
+        A relay switched by hand is outside the decision, as is a relay whose
+        function the decision does not name, so the decision cannot keep them
+        apart: an "on" that one of them forbids becomes an off.
+        """
         relays = await self.registry.relays()
-        held = [relay for relay in relays if self._manual_until.get(relay["id"], float("-inf")) > now]
-        held_ids = {relay["id"] for relay in held}
+        held_ids = {relay["id"] for relay in relays if self._manual_until.get(relay["id"], float("-inf")) > now}
+        outside = [relay for relay in relays if relay["id"] in held_ids or relay.get("function") not in function_states]
+        plan = []
         for relay in relays:
             if relay["id"] in held_ids or relay.get("function") not in function_states:
                 continue
             on, why = function_states[relay["function"]], reason
-            # A relay switched by hand is outside the decision, so the decision cannot keep it apart.
-            refused = interlock_refusal(relay, held) if on else None
+            refused = interlock_refusal(relay, outside) if on else None
             if refused is not None:
                 on, why = False, f"{INTERLOCK}: {refused}"
-            await self.registry.set_desired(relay["id"], on, why, now)
-            hosts.add(relay["host_id"])
-        return hosts
+            plan.append(Planned(relay, on, why))
+        return plan
+
+    @staticmethod
+    def _unless_unconfirmed(step: Planned, unconfirmed: Iterable[dict[str, Any]],
+                            results: Mapping[str, CommandResult]) -> tuple[bool, str]:
+        """The step's "on", or an off with the reason, while a relay of the opposite function may still run."""
+        relay = step.relay
+        opposite = OPPOSITE.get(relay.get("function") or "")
+        for other in unconfirmed:
+            if opposite is not None and other.get("function") == opposite:
+                result = results.get(other["id"])
+                error = result.body.get("error") if result is not None else None
+                message = (f"{relay['id']} ({relay['function']}) waits: {other['id']} ({opposite}) could not be "
+                           f"confirmed off ({error or 'its daemon did not report it'}); trying again next turn")
+                log.warn("Not turning {relay_id} on: {message}", relay_id=relay["id"], message=message)
+                return False, f"{INTERLOCK}: {message}"
+        return step.on, step.why
+
+    async def _keepalive_hosts(self, hosts: Iterable[str], reason: str) -> dict[str, CommandResult]:
+        """Re-assert the desired states on each host, all at once; each relay's verdict."""
+        sending = [ensureDeferred(self._keepalive(host_id, reason)) for host_id in sorted(hosts)]
+        try:
+            answers = await gatherResults(sending, consumeErrors=True)
+        except FirstError as error:
+            error.subFailure.raiseException()
+        results: dict[str, CommandResult] = {}
+        for answer in answers:
+            results.update(answer)
+        return results
+
+    def _host_lock(self, host_id: str) -> DeferredLock:
+        """One request at a time to each daemon, so none overtakes another."""
+        return self._host_locks.setdefault(host_id, DeferredLock())
 
     async def _keepalive(self, host_id: str, reason: str) -> dict[str, CommandResult]:
+        async with self._host_lock(host_id):
+            return await self._keepalive_now(host_id, reason)
+
+    async def _keepalive_now(self, host_id: str, reason: str) -> dict[str, CommandResult]:
+        """Send the desired states as they are now (read under the host's lock)."""
         relays = [r for r in await self.registry.relays() if r["host_id"] == host_id]
         desired = {r["id"]: r["desired"] for r in relays if isinstance(r.get("desired"), bool)}
         self._last_sent[host_id] = self._clock.seconds()
@@ -254,6 +328,11 @@ class RelayCommander:
             if not result.accepted:
                 log.warn("Keep-alive to {host}: {relay} not in its desired state: {error}", host=host_id,
                          relay=relay_id, error=result.body.get("error"))
+
+
+def _confirmed(result: CommandResult | None) -> bool:
+    """Whether a daemon acknowledged a relay's desired state (an off is never refused by its rules)."""
+    return result is not None and result.accepted
 
 
 def _error(message: str, **extra: Any) -> dict[str, Any]:

@@ -6,7 +6,9 @@ first the one its daemon reports; ``heat`` and ``cool`` only while the
 daemon reports the same, see :mod:`.interlock`) and the state the engine
 wants. Each daemon has one document in ``relay_hosts`` with its failsafe
 timeout, so the commander knows how often to re-assert. Every change, refusal and
-failsafe trip is appended to the log stream ``relay:<relay id>``.
+failsafe trip is appended to the log stream ``relay:<relay id>``, once: an
+event whose ``idempotency_key`` is already in the stream at the same time
+(a report sent again after its answer was lost) is not appended again.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from twisted.logger import Logger
 
 from rpymostat.common.timeutil import to_iso
 from rpymostat.engine.relays.interlock import OPPOSITE
-from rpymostat.engine.relays.report import Report
+from rpymostat.engine.relays.report import Report, ReportedEvent
 from rpymostat.store.interface import Store
 from rpymostat.store.records import LogEntry
 
@@ -26,6 +28,10 @@ log = Logger()
 
 RELAYS = "relays"
 HOSTS = "relay_hosts"
+#: Event times travel as ISO 8601 with milliseconds; a re-sent event is looked for this close to its time.
+SAME_TIME = 0.0005
+#: More entries than one relay ever has at one instant.
+SAME_TIME_LIMIT = 1000
 
 
 def history_stream(relay_id: str) -> str:
@@ -105,12 +111,27 @@ class RelayRegistry:
                 "reported_at": now,
             })
             for event in report.events:
+                if event.key is not None and await self._recorded(event):
+                    continue
                 data: dict[str, Any] = {"kind": event.kind, "on": event.on, "reason": event.reason,
                                         "received_at": to_iso(now)}
                 if event.refusal is not None:
                     data["refusal"] = event.refusal
+                if event.key is not None:
+                    data["idempotency_key"] = event.key
                 await self.store.append_log(history_stream(event.relay_id), event.at, data)
             return docs
+
+    async def _recorded(self, event: ReportedEvent) -> bool:
+        """Whether the relay's history already has this event (called under the lock).
+
+        Each entry is appended (and durable) on its own, so a report cut short
+        by an engine crash is completed, not repeated, when the daemon sends it
+        again.
+        """
+        entries = await self.store.list_log(history_stream(event.relay_id), SAME_TIME_LIMIT,
+                                            after=event.at - SAME_TIME, before=event.at + SAME_TIME)
+        return any(entry.data.get("idempotency_key") == event.key for entry in entries)
 
     async def record_refusal(self, relay_id: str, on: bool, message: str, rule: str, now: float) -> None:
         """Keep a refusal by the engine's own rules in the relay's history, as the daemons' refusals are."""

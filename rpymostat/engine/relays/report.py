@@ -2,7 +2,9 @@
 
 A report is refused whole when any part is wrong, so a half-understood
 report never leaves the registry inconsistent. A daemon may only report
-relays whose IDs start with its own host ID.
+relays whose IDs start with its own host ID. An event may carry an
+``idempotency_key`` (made once, when it happened), so the registry records
+it once however often the daemon sends it again.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ EVENT_KINDS = ("change", "refusal", "failsafe")
 MAX_RELAYS = 64
 MAX_EVENTS = 1000
 MAX_TEXT = 500
+MAX_KEY = 128
 
 
 class ReportError(ValueError):
@@ -42,6 +45,7 @@ class ReportedEvent:
     at: float
     reason: str
     refusal: str | None = None
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,7 @@ def _event(item: Any, where: str, host_id: str) -> ReportedEvent:
     refusal = item.get("refusal")
     if refusal is not None and refusal not in ("interlock", "min_off"):
         raise ReportError(f"{where}refusal must be interlock or min_off")
+    key = item.get("idempotency_key")
     return ReportedEvent(
         kind=kind,
         relay_id=_own_id(_field(item, "relay_id", where), f"{where}relay_id", host_id),
@@ -139,4 +144,5 @@ def _event(item: Any, where: str, host_id: str) -> ReportedEvent:
         at=at,
         reason=_text(_field(item, "reason", where), f"{where}reason"),
         refusal=refusal,
+        key=None if key is None else _text(key, f"{where}idempotency_key", MAX_KEY),
     )

@@ -19,21 +19,30 @@ from rpymostat.engine.api.build import api_document
 from rpymostat.store.records import DeviceRecord
 from rpymostat_control.enrolment import Enrolment
 from rpymostat_control.reporter import Reporter
+from rpymostat_control.spool import EventSpool
 from tests.unit.api import test_openapi as openapi_checks
-from tests.unit.control.daemon_harness import SECRET, eventually, start_daemon
+from tests.unit.control.daemon_harness import SECRET, eventually_async, start_daemon
+from tests.unit.sensor.deferreds import result_of, run_now
 
 HOST = "boiler-pi"
 HEAT, COOL = f"{HOST}:heat", f"{HOST}:cool"
 
 
 class Enrolled:
-    """A daemon enrolled with the engine (pre-shared secret) and reporting to it."""
+    """A daemon enrolled with the engine (pre-shared secret) and reporting to it.
 
-    def __init__(self, engine, daemon, host_id: str = HOST, http: Any = treq, **reporter_options: Any) -> None:
+    Its events wait in ``spool`` (given, or a new one in memory), run on the
+    calling thread.
+    """
+
+    def __init__(self, engine, daemon, host_id: str = HOST, http: Any = treq, spool: EventSpool | None = None,
+                 **reporter_options: Any) -> None:
         self.engine, self.daemon, self.host_id = engine, daemon, host_id
+        self.spool = spool if spool is not None else result_of(EventSpool.open(":memory:", runner=run_now))
         client = SignedJsonClient(http, daemon.clock, host_id, SECRET)
         self.enrolment = Enrolment(client, StaticLocator(engine.url), daemon.clock, daemon.url)
-        self.reporter = Reporter(client, self.enrolment, daemon.controller, daemon.clock, **reporter_options)
+        self.reporter = Reporter(client, self.enrolment, daemon.controller, daemon.clock, self.spool,
+                                 **reporter_options)
 
     async def start(self) -> None:
         await self.engine.store.put_device(DeviceRecord(self.host_id, "control", SECRET, "approved",
@@ -44,8 +53,11 @@ class Enrolled:
 
     async def reported(self) -> None:
         """Wait until the engine has every event the daemon has produced."""
-        await eventually(lambda: not self.reporter.pending_events and not self.reporter._sending,
-                         what="the report to reach the engine")
+
+        async def delivered() -> bool:
+            return not self.reporter.busy and not await self.reporter.pending_events()
+
+        await eventually_async(delivered, what="the report to reach the engine")
 
     def advance(self, seconds: float) -> None:
         """Time passes for both, so signatures stay within the window."""

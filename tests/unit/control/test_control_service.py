@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import pytest_twisted
 import treq
 from twisted.internet import reactor
@@ -28,11 +29,12 @@ async def engine(tmp_path):
     await harness.close()
 
 
-def config(engine, **extra: str) -> ControlConfig:
+def config(engine, tmp_path, **extra: str) -> ControlConfig:
     return ControlConfig.load({
         "RPYMOSTAT_ENGINE_URL": engine.url,
         "RPYMOSTAT_CONTROL_HOST_ID": "boiler-pi",
         "RPYMOSTAT_CONTROL_SECRET": SECRET,
+        "RPYMOSTAT_CONTROL_SPOOL": str(tmp_path / "control" / "spool.sqlite"),
         "RPYMOSTAT_CONTROL_HOST": "127.0.0.1",
         "RPYMOSTAT_CONTROL_PORT": str(free_port()),
         "RPYMOSTAT_CONTROL_RELAYS": "heat=17,cool=27,fan=22!",
@@ -46,8 +48,8 @@ async def get_json(url: str):
 
 
 @pytest_twisted.ensureDeferred
-async def test_the_daemon_enrols_reports_obeys_and_stops_safe(engine, pin_factory):
-    settings = config(engine)
+async def test_the_daemon_enrols_reports_obeys_and_stops_safe(engine, pin_factory, tmp_path):
+    settings = config(engine, tmp_path)
     service = make_service(settings, reactor, pin_factory=pin_factory)
     service.startService()
     try:
@@ -74,8 +76,8 @@ async def test_the_daemon_enrols_reports_obeys_and_stops_safe(engine, pin_factor
 
 
 @pytest_twisted.ensureDeferred
-async def test_every_relay_starts_off_and_the_failsafe_trips_with_no_engine(engine, pin_factory):
-    settings = config(engine, RPYMOSTAT_ENGINE_URL="http://127.0.0.1:9", RPYMOSTAT_CONTROL_FAILSAFE="1")
+async def test_every_relay_starts_off_and_the_failsafe_trips_with_no_engine(engine, pin_factory, tmp_path):
+    settings = config(engine, tmp_path, RPYMOSTAT_ENGINE_URL="http://127.0.0.1:9", RPYMOSTAT_CONTROL_FAILSAFE="1")
     service = make_service(settings, reactor, pin_factory=pin_factory)
     service.startService()
     try:
@@ -93,3 +95,22 @@ async def test_every_relay_starts_off_and_the_failsafe_trips_with_no_engine(engi
     assert [(r["on"], r["pin_level"]) for r in status["relays"]] == [(False, 0), (False, 0), (False, 1)]
     assert tripped["status"] == "failsafe"
 
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_spool_it_cannot_open_stops_the_start_and_says_which_setting(engine, pin_factory, tmp_path):
+    (tmp_path / "not-a-directory").write_text("")
+    spool = tmp_path / "not-a-directory" / "spool.sqlite"
+    service = make_service(config(engine, tmp_path, RPYMOSTAT_CONTROL_SPOOL=str(spool)), reactor,
+                           pin_factory=pin_factory)
+    service.startService()
+    control = service.getServiceNamed(CONTROL_SERVICE_NAME)
+    try:
+        with pytest.raises(ValueError) as refused:
+            await control.started
+    finally:
+        await service.stopService()
+
+    assert f"cannot open the spool of relay events {spool}" in str(refused.value)
+    assert "RPYMOSTAT_CONTROL_SPOOL" in str(refused.value)
+    assert control.controller is None  # no relay was claimed

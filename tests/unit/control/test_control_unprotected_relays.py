@@ -15,8 +15,9 @@ from rpymostat_control.service import CONTROL_SERVICE_NAME, make_service
 from tests.support.processes import free_port
 
 
-async def start_and_stop(relays: str, pin_factory) -> None:
+async def start_and_stop(relays: str, pin_factory, tmp_path) -> None:
     settings = ControlConfig.load({
+        "RPYMOSTAT_CONTROL_SPOOL": str(tmp_path / "spool.sqlite"),
         "RPYMOSTAT_ENGINE_URL": "http://127.0.0.1:9",
         "RPYMOSTAT_CONTROL_HOST_ID": "boiler-pi",
         "RPYMOSTAT_CONTROL_SECRET": "pre-shared-secret-for-the-boiler-pi",
@@ -33,8 +34,8 @@ async def start_and_stop(relays: str, pin_factory) -> None:
 
 
 @pytest_twisted.ensureDeferred
-async def test_each_relay_named_after_no_function_is_warned_about_once(pin_factory, warnings):
-    await start_and_stop("furnace=17,heat=5,ac=27!", pin_factory)
+async def test_each_relay_named_after_no_function_is_warned_about_once(pin_factory, warnings, tmp_path):
+    await start_and_stop("furnace=17,heat=5,ac=27!", pin_factory, tmp_path)
 
     unprotected = [line for line in warnings if "named after no function" in line]
     assert len(unprotected) == 2
@@ -47,7 +48,7 @@ async def test_each_relay_named_after_no_function_is_warned_about_once(pin_facto
 
 
 @pytest_twisted.ensureDeferred
-async def test_relays_named_after_their_functions_give_no_such_warning(pin_factory, warnings):
-    await start_and_stop("heat=17,cool=27,fan=22!,aux=5", pin_factory)
+async def test_relays_named_after_their_functions_give_no_such_warning(pin_factory, warnings, tmp_path):
+    await start_and_stop("heat=17,cool=27,fan=22!,aux=5", pin_factory, tmp_path)
 
     assert [line for line in warnings if "named after no function" in line] == []

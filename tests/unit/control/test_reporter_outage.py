@@ -2,8 +2,8 @@
 
 The daemon keeps every change and failsafe trip until the engine takes it,
 so a trip during an outage is in the engine's history once it is back, with
-the time it happened and why. A long outage overflows the queue: the oldest
-events go, and the log says so once per outage, not once per event.
+the time it happened and why. A long outage overflows the spool: the oldest
+events go, counted, and the log says so once per outage, not once per event.
 
 The engine runs on a real loopback socket (closed and reopened on the same
 port for the outage); both sides keep time on test clocks.
@@ -19,8 +19,10 @@ from twisted.web.client import Agent, HTTPConnectionPool
 from twisted.web.server import Site
 
 from rpymostat.common.timeutil import to_iso
+from rpymostat_control.spool import EventSpool
 from tests.unit.api.test_relays_api import HOST, Enrolled
 from tests.unit.control.daemon_harness import eventually, start_daemon
+from tests.unit.sensor.deferreds import result_of, run_now
 
 HEAT, FAN = f"{HOST}:heat", f"{HOST}:fan"
 FAILSAFE = 60.0
@@ -42,18 +44,19 @@ class Outage:
         self.engine.port = reactor.listenTCP(self.port_number, site, interface="127.0.0.1")
 
 
-async def enrol(engine, pin_factory, **reporter_options) -> Enrolled:
+async def enrol(engine, pin_factory, spool_max: int = 1000) -> Enrolled:
     daemon = start_daemon(pin_factory, host_id=HOST, failsafe=FAILSAFE)
     # A new connection per request, so a closed port means an unreachable engine.
     http = HTTPClient(Agent(reactor, pool=HTTPConnectionPool(reactor, persistent=False)))
-    enrolled = Enrolled(engine, daemon, http=http, interval=REPORT_INTERVAL, **reporter_options)
+    spool = result_of(EventSpool.open(":memory:", spool_max, runner=run_now))
+    enrolled = Enrolled(engine, daemon, http=http, spool=spool, interval=REPORT_INTERVAL)
     await enrolled.start()
     return enrolled
 
 
 async def settled(enrolled: Enrolled) -> None:
     """Wait until no report is on its way (the failed ones included)."""
-    await eventually(lambda: enrolled.reporter._sending is None, what="the report attempt to end")
+    await eventually(lambda: not enrolled.reporter.busy, what="the report attempt to end")
 
 
 async def history(engine, relay_id: str) -> list[dict]:
@@ -79,7 +82,7 @@ async def test_a_failsafe_trip_while_the_engine_is_away_reaches_its_history_when
     enrolled.advance(FAILSAFE + 1)
     await settled(enrolled)
     tripped_at = daemon.controller.failsafe.tripped_at
-    waiting = [(e["kind"], e["relay_id"]) for e in reporter.pending_events]
+    waiting = [(e["kind"], e["relay_id"]) for e in await reporter.pending_events()]
     outage.end()
     enrolled.advance(REPORT_INTERVAL)
     await enrolled.reported()
@@ -101,9 +104,9 @@ async def test_a_failsafe_trip_while_the_engine_is_away_reaches_its_history_when
 
 @pytest.mark.parametrize("outages", [1, 2])
 @pytest_twisted.ensureDeferred
-async def test_an_overflowing_queue_drops_the_oldest_events_and_says_so_once_per_outage(
+async def test_an_overflowing_spool_drops_the_oldest_events_and_says_so_once_per_outage(
         engine, pin_factory, warnings, outages):
-    enrolled = await enrol(engine, pin_factory, max_queued=5)
+    enrolled = await enrol(engine, pin_factory, spool_max=5)
     try:
         outage = Outage(engine)
         reasons: list[str] = []
@@ -118,6 +121,7 @@ async def test_an_overflowing_queue_drops_the_oldest_events_and_says_so_once_per
             enrolled.advance(REPORT_INTERVAL)
             await enrolled.reported()
         entries = await history(engine, FAN)
+        dropped = await enrolled.reporter.dropped_events()
     finally:
         enrolled.stop()
         await enrolled.daemon.close()
@@ -127,6 +131,6 @@ async def test_an_overflowing_queue_drops_the_oldest_events_and_says_so_once_per
     assert len(overflowing) == outages
     assert "5 relay events" in overflowing[0]
     assert summaries == ["Reporting to the engine again; 7 relay events were dropped while it was away"] * outages
-    assert enrolled.reporter.dropped_events == 7 * outages
+    assert dropped == 7 * outages
     assert [entry["reason"] for entry in entries if entry["kind"] == "change"][:5] == reasons[-1:-6:-1]
     assert reasons[6] not in {entry["reason"] for entry in entries}

@@ -31,6 +31,7 @@ from rpymostat.engine.relays.report import (
     EVENT_KINDS,
     FUNCTIONS,
     MAX_EVENTS,
+    MAX_KEY,
     MAX_RELAYS,
     MAX_TEXT,
     ReportError,
@@ -175,6 +176,7 @@ SCHEMAS: dict[str, Any] = {
             "reason": {"type": "string"},
             "refusal": {"enum": ["interlock", "min_off"]},
             "received_at": TIMESTAMP,
+            "idempotency_key": {"type": "string", "description": "the key the daemon sent the event with"},
         },
     },
     "RelayHistory": {"type": "object", "required": ["relay_id", "history"],
@@ -217,12 +219,18 @@ SCHEMAS: dict[str, Any] = {
             "at": TIMESTAMP,
             "reason": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
             "refusal": {"enum": ["interlock", "min_off", None]},
+            "idempotency_key": {
+                "type": ["string", "null"], "minLength": 1, "maxLength": MAX_KEY,
+                "description": "made once when the event happened; an event sent again with the same key (a "
+                               "report retried after a lost answer) is recorded once",
+            },
         },
     },
     "RelayReportResult": {
         "type": "object", "required": ["status", "relays", "events"],
         "properties": {"status": {"const": "ok"}, "relays": {"type": "array", "items": ref("Relay")},
-                       "events": {"type": "integer"}},
+                       "events": {"type": "integer", "description": "events in the report, including any already "
+                                                                     "recorded (sent again)"}},
     },
 }
 
