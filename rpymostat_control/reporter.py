@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 from rpymostat.common.http import SignedJsonClient
 from rpymostat_control.controller import Controller
 from rpymostat_control.enrolment import Enrolment
-from rpymostat_control.spool import EventSpool
+from rpymostat_control.spool import EventSpool, SpooledEvent
 
 log = Logger()
 
@@ -137,17 +137,20 @@ class Reporter:
             self._again = False
             self.flush()
 
-    async def _send(self) -> None:
-        url = await self._enrolment.ensure()
-        batch = await self._spool.peek(MAX_EVENTS_PER_REPORT)
+    async def _report(self, url: str, events: list[dict[str, Any]]) -> Any:
         body = {
             "host_id": self._client.device_id,
             "relays": self._controller.relays_json(),
-            "events": [entry.event for entry in batch],
+            "events": events,
             "failsafe": self._controller.failsafe_json(),
         }
+        return await self._client.request("PUT", url, REPORT_PATH, body)
+
+    async def _send(self) -> None:
+        url = await self._enrolment.ensure()
+        batch = await self._spool.peek(MAX_EVENTS_PER_REPORT)
         try:
-            answer = await self._client.request("PUT", url, REPORT_PATH, body)
+            answer = await self._report(url, [entry.event for entry in batch])
         except CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - kept for the next attempt
@@ -166,3 +169,32 @@ class Reporter:
         if answer.code in (401, 403):
             self._enrolment.forget()
         log.warn("The engine refused the relay report ({code}): {error}", code=answer.code, error=answer.error)
+        if answer.code == 422 and batch:
+            try:
+                await self._find_refused(url, batch[0])
+            except CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the events stay for the next attempt
+                log.warn("Could not finish checking the refused report ({error})", error=str(exc) or type(exc).__name__)
+
+    async def _find_refused(self, url: str, first: SpooledEvent) -> None:
+        """After a refused report, keep one event the engine will never take from blocking all behind it.
+
+        The oldest event goes alone; taken, it is acknowledged and the rest
+        follow. Refused alone while a report with no event is taken, it is
+        the one at fault: it is logged and dropped, as the sensor daemon
+        drops a refused reading. Otherwise the fault is not in the events
+        and they all stay in the spool.
+        """
+        alone = await self._report(url, [first.event])
+        if 200 <= alone.code < 300:
+            await self._spool.ack([first.entry_id])
+            self._again = True
+            return
+        if alone.code != 422 or not 200 <= (await self._report(url, [])).code < 300:
+            return
+        log.warn("The engine refuses the {kind} of {relay_id} at {at} ({error}); dropped so that the events behind "
+                 "it can be delivered", kind=first.event.get("kind"), relay_id=first.event.get("relay_id"),
+                 at=first.event.get("at"), error=alone.error)
+        await self._spool.ack([first.entry_id])
+        self._again = True

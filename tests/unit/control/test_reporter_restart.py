@@ -28,6 +28,7 @@ from rpymostat.common.timeutil import to_iso
 from rpymostat.store.records import DeviceRecord
 from rpymostat_control.config import ControlConfig
 from rpymostat_control.service import CONTROL_SERVICE_NAME, ControlService, make_service
+from rpymostat_control.spool import EventSpool
 from tests.support.processes import free_port
 from tests.unit.control.daemon_harness import eventually, eventually_async
 from tests.unit.control.test_reporter_outage import Outage
@@ -202,3 +203,27 @@ async def test_a_full_spool_drops_the_oldest_events_and_the_count_survives_a_res
     assert len(overflowing) == 1
     assert "100 relay events" in overflowing[0]
     assert "first dropped: change of boiler-pi:fan" in overflowing[0]
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_event_the_engine_refuses_is_dropped_alone_and_the_rest_are_delivered(rig, warnings):
+    first = await rig.start()
+    await rig.delivered(first)
+    await rig.stop()
+    poisoned = {"relay_id": HEAT, "kind": "bogus", "on": True, "at": to_iso(rig.clock.seconds()),
+                "reason": "from a daemon the engine no longer understands", "idempotency_key": "poisoned-event-1"}
+    good = {**poisoned, "kind": "change", "reason": "too cold", "idempotency_key": "good-event-1"}
+    reopened = await EventSpool.open(rig.config.spool, runner=run_now)
+    try:
+        await reopened.append(poisoned)
+        await reopened.append(good)
+    finally:
+        await reopened.close()
+
+    second = await rig.start()
+    await rig.delivered(second)
+    entries = await rig.history(HEAT)
+
+    assert [(e["kind"], e["reason"]) for e in entries][-1:] == [("change", "too cold")]
+    assert all(e["reason"] != poisoned["reason"] for e in entries)
+    assert any("bogus" in line and "dropped so that the events behind it" in line for line in warnings)
