@@ -48,8 +48,10 @@ export function forgetHomeZone() {
 
 // Whether the browser tells another zone than the home's: then the zone's
 // name is worth showing beside times that would otherwise look like local ones.
+// Names are compared as the browser resolves them, so aliases ("Etc/UTC" and
+// "UTC") count as the same zone.
 export function browserIsElsewhere() {
-  return browserZone() !== zone;
+  return browserZone() !== new Intl.DateTimeFormat("en-US", { timeZone: zone || undefined }).resolvedOptions().timeZone;
 }
 
 function format(options, locale = []) {
