@@ -44,6 +44,10 @@ log = Logger()
 INITIAL_RETRY_SECONDS = 1.0
 
 
+#: How long a kept-alive connection to the engine may stay idle; below the engine's 60 s.
+IDLE_CONNECTION_SECONDS = 30.0
+
+
 class SensorService(MultiService):
     """One running sensor daemon; its timers are child services once the spool is open."""
 
@@ -218,6 +222,10 @@ def make_service(
         # One kept-alive connection to the engine is all a sensor needs.
         pool = HTTPConnectionPool(reactor, persistent=True)
         pool.maxPersistentPerHost = 1
+        # The engine (a twisted.web Site) closes a connection idle for 60 s,
+        # the default reading interval: a PUT sent on it just then is lost.
+        # Dropping idle connections sooner costs a new one per minute.
+        pool.cachedConnectionTimeout = IDLE_CONNECTION_SECONDS
         http_client = HTTPClient(Agent(reactor, pool=pool))
     return SensorService(
         config,
