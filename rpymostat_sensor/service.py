@@ -45,7 +45,7 @@ INITIAL_RETRY_SECONDS = 1.0
 
 
 #: How long a kept-alive connection to the engine may stay idle; below the engine's 60 s.
-IDLE_CONNECTION_SECONDS = 30.0
+IDLE_CONNECTION_SECONDS = 30
 
 
 class SensorService(MultiService):
