@@ -363,7 +363,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.control", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short scenarios, for a smoke test")
     parser.add_argument("--options", type=json.loads, default={}, metavar="JSON",
-                        help='hysteresis options over its defaults, e.g. \'{"min_on_time": 120}\'')
+                        help='hysteresis options over its defaults, e.g. \'{"anticipation": 60}\'')
     args = parser.parse_args(argv)
     results = []
     for scenario in SCENARIOS:

@@ -74,6 +74,13 @@ class EquipmentState:
         return state
 
     @property
+    def last_switch(self) -> float | None:
+        """When any function last switched on or off, ``None`` if never seen."""
+        times = [t for function in FUNCTIONS for t in (self.of(function).last_on, self.of(function).last_off)
+                 if t is not None]
+        return max(times, default=None)
+
+    @property
     def running(self) -> tuple[Function, ...]:
         """The functions that are on, in heat, cool, fan order."""
         return tuple(function for function in FUNCTIONS if self.of(function).on)

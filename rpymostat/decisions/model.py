@@ -12,6 +12,7 @@ from typing import Literal
 
 from rpymostat.decisions.durations import format_duration
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function, switch
+from rpymostat.decisions.trend import TemperatureTrend
 from rpymostat.decisions.weighting import WeightedTemperature
 from rpymostat.scheduling.instruction import Instruction
 
@@ -24,7 +25,10 @@ class DecisionContext:
     """Everything a decision plugin may look at.
 
     ``next_change`` is the time and instruction of the next scheduled change,
-    so a plugin can start early to reach the next target on time.
+    so a plugin can start early to reach the next target on time. ``trend``
+    is the smoothed temperature and its rate of change over the last few
+    minutes of reports (see :mod:`~rpymostat.decisions.trend`), or ``None``
+    while there are too few reports to tell.
     """
 
     instruction: Instruction
@@ -32,6 +36,7 @@ class DecisionContext:
     equipment: EquipmentState
     now: float
     next_change: tuple[float, Instruction] | None = None
+    trend: TemperatureTrend | None = None
 
     @property
     def current(self) -> Desired:

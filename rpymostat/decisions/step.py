@@ -8,7 +8,7 @@ layer, the new equipment state out. No clock, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from rpymostat.decisions.equipment import EquipmentState
 from rpymostat.decisions.model import Alert, Decision, DecisionContext, apply_desired
 from rpymostat.decisions.plugin import DecisionPlugin, options_with_defaults
 from rpymostat.decisions.safety import SafetyLimits, apply_safety
+from rpymostat.decisions.trend import weighted_trend
 from rpymostat.decisions.weighting import SensorReading, WeightedTemperature, weighted_temperature
 from rpymostat.scheduling.instruction import Instruction
 
@@ -34,6 +35,11 @@ class StepResult:
         return self.context.temperature
 
 
+def weights_for(instruction: Instruction, default_weights: Mapping[str, float]) -> dict[str, float]:
+    """The sensor weights a turn uses: the instruction's own, or the defaults when it names none."""
+    return dict(instruction.sensors) or dict(default_weights)
+
+
 def decide_step(
     plugin: DecisionPlugin,
     options: Mapping[str, Any],
@@ -45,15 +51,21 @@ def decide_step(
     stale_after: float,
     limits: SafetyLimits,
     next_change: tuple[float, Instruction] | None = None,
+    history: Mapping[str, Sequence[SensorReading]] | None = None,
 ) -> StepResult:
     """Decide what the equipment does now, never trusting the plugin with safety.
 
     An instruction that names no sensors uses ``default_weights``; a plugin
-    that raises is treated as asking for idle, with an alert.
+    that raises is treated as asking for idle, with an alert. ``history``
+    holds each sensor's recent reports (any order), from which the trend in
+    the plugin's context is computed over the sensors the temperature used;
+    without it the context has no trend.
     """
-    weights = dict(instruction.sensors) or dict(default_weights)
+    weights = weights_for(instruction, default_weights)
     temperature = weighted_temperature(weights, readings, now, stale_after)
-    context = DecisionContext(instruction, temperature, equipment, now, next_change)
+    trend = None if temperature is None or not history else weighted_trend(
+        temperature.weights, history, now, since=equipment.last_switch)
+    context = DecisionContext(instruction, temperature, equipment, now, next_change, trend)
     try:
         wished = plugin.decide(context, options_with_defaults(plugin.options_schema, options))
     except Exception as exc:  # a third-party plugin's bug must not leave the furnace running

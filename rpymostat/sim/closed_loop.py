@@ -29,6 +29,7 @@ from rpymostat.decisions.model import Desired, apply_desired, functions_for
 from rpymostat.decisions.plugin import DecisionPlugin
 from rpymostat.decisions.safety import SafetyLimits
 from rpymostat.decisions.step import decide_step
+from rpymostat.decisions.trend import TREND_WINDOW
 from rpymostat.decisions.weighting import SensorReading, weighted_temperature
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.scheduling.model import Adjustment
@@ -45,7 +46,11 @@ BASELINE_BAND = 0.3
 
 @dataclass(frozen=True)
 class TurnInput:
-    """What a controller decides from: the same inputs the engine's loop gathers each turn."""
+    """What a controller decides from: the same inputs the engine's loop gathers each turn.
+
+    ``history`` is each sensor's reports of the last :data:`TREND_WINDOW`
+    seconds, oldest first, as the engine's loop reads them from the store.
+    """
 
     instruction: Instruction
     readings: Mapping[str, SensorReading]
@@ -53,6 +58,7 @@ class TurnInput:
     equipment: EquipmentState
     now: float
     next_change: tuple[float, Instruction] | None
+    history: Mapping[str, Sequence[SensorReading]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ def engine_controller(
     def turn(given: TurnInput) -> TurnOutput:
         result = decide_step(
             plugin, chosen, given.instruction, given.readings, given.default_weights, given.equipment,
-            given.now, stale_after, safety, given.next_change,
+            given.now, stale_after, safety, given.next_change, given.history,
         )
         codes = frozenset(alert.code for alert in result.decision.alerts)
         return TurnOutput(result.decision.desired, result.equipment, codes)
@@ -257,6 +263,7 @@ class ClosedLoop:
         self.controller = controller
         self.default_weights = dict(sensors)
         self.readings: dict[str, SensorReading] = {}
+        self.history: dict[str, list[SensorReading]] = {}
         self.silent: set[str] = set()
         self.equipment = EquipmentState.all_off_since(clock.seconds())
         self.recording = Recording(started=clock.seconds())
@@ -300,7 +307,10 @@ class ClosedLoop:
         reported = False
         for sensor_id in self.default_weights:
             if sensor_id not in self.silent:
-                self.readings[sensor_id] = SensorReading(self.house.sensor_value(sensor_id), now)
+                reading = SensorReading(self.house.sensor_value(sensor_id), now)
+                self.readings[sensor_id] = reading
+                recent = [r for r in self.history.get(sensor_id, []) if r.at >= now - TREND_WINDOW]
+                self.history[sensor_id] = [*recent, reading]
                 reported = True
         if reported:
             self._decide()
@@ -312,7 +322,7 @@ class ClosedLoop:
             self._instruction = instruction
             self.recording.changes.append((now, instruction))
         given = TurnInput(instruction, dict(self.readings), self.default_weights, self.equipment, now,
-                          next_change(self.timeline, now))
+                          next_change(self.timeline, now), {k: tuple(v) for k, v in self.history.items()})
         result = self.controller(given)
         for function in FUNCTIONS:
             was, now_on = self.equipment.of(function).on, result.equipment.of(function).on

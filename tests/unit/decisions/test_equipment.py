@@ -34,6 +34,13 @@ def test_unknown_history_is_reported_as_unknown() -> None:
     assert state.heat.off_for(5.0) is None and state.heat.since is None
 
 
+def test_last_switch_is_the_latest_change_of_any_function() -> None:
+    assert EquipmentState().last_switch is None
+    state = switch(switch(EquipmentState.all_off_since(100.0), "heat", True, 250.0), "fan", True, 260.0)
+    assert state.last_switch == 260.0
+    assert switch(state, "heat", False, 400.0).last_switch == 400.0
+
+
 def test_apply_desired_leaves_exactly_one_function_on() -> None:
     state = EquipmentState.all_off_since(0.0)
     for now, desired in [(10.0, "heat"), (20.0, "cool"), (30.0, "fan"), (40.0, "idle")]:

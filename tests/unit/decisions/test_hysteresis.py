@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from rpymostat.decisions.hysteresis import hysteresis
+from rpymostat.decisions.model import DecisionContext
+from rpymostat.decisions.trend import TemperatureTrend
 
 from .builders import context, rested, running
 
@@ -115,3 +119,60 @@ def test_heating_band_property(setpoint: float, tolerance: float, offset: float,
         assert desired == ("idle" if temp >= setpoint + tolerance else "heat")
     else:
         assert desired == ("heat" if temp <= setpoint - tolerance else "idle")
+
+
+def trending(ctx: DecisionContext, value: float, per_hour: float = 0.0) -> DecisionContext:
+    """The context with a trend of ten reports at ``value``, changing by ``per_hour`` °C an hour."""
+    return replace(ctx, trend=TemperatureTrend(value=value, rate=per_hour / 3600, readings=10, span=540))
+
+
+@pytest.mark.parametrize(("last_report", "equipment"), [(20.5, rested()), (21.6, running("heat", 600))])
+def test_one_noisy_report_beyond_an_edge_does_not_flip_the_equipment(last_report: float, equipment) -> None:  # type: ignore[no-untyped-def]
+    ctx = trending(context("heat", last_report, equipment, tolerance=0.3), 21.0)
+    expected = "heat" if equipment.heat.on else "idle"
+    assert hysteresis.decide(ctx, NO_MINIMUMS).desired == expected
+    assert hysteresis.decide(ctx, {**NO_MINIMUMS, "smoothing": False}).desired != expected
+
+
+def test_the_trend_crossing_an_edge_does_flip_it_and_the_reason_says_so() -> None:
+    decision = hysteresis.decide(trending(context("heat", 21.0, tolerance=0.3), 20.65, -0.6), NO_MINIMUMS)
+    assert decision.desired == "heat"
+    assert decision.reason == "heat: 20.6 °C is at or below 20.7 °C (trend of 10 reports, -0.6 °C/h)"
+
+
+def test_without_a_trend_the_last_report_decides() -> None:
+    assert hysteresis.decide(context("heat", 20.6, tolerance=0.3), NO_MINIMUMS).desired == "heat"
+
+
+def test_anticipation_stops_a_fast_rise_before_the_upper_edge() -> None:
+    # 21.1 °C and rising 9 °C/h: in 90 s the room is past 21.3 °C.
+    ctx = trending(context("heat", 21.1, running("heat", 300), tolerance=0.3), 21.1, 9.0)
+    assert hysteresis.decide(ctx, NO_MINIMUMS).desired == "heat"
+    decision = hysteresis.decide(ctx, {**NO_MINIMUMS, "anticipation": 90})
+    assert decision.desired == "idle"
+    assert decision.reason.endswith("(trend of 10 reports, +9.0 °C/h, 90 s ahead)")
+
+
+def test_anticipation_starts_a_fast_fall_before_the_lower_edge() -> None:
+    ctx = trending(context("heat", 20.8, tolerance=0.3), 20.8, -3.0)
+    assert hysteresis.decide(ctx, NO_MINIMUMS).desired == "idle"
+    assert hysteresis.decide(ctx, {**NO_MINIMUMS, "anticipation": 180}).desired == "heat"
+
+
+def test_anticipation_without_smoothing_looks_ahead_from_the_last_report() -> None:
+    ctx = trending(context("heat", 21.2, running("heat", 300), tolerance=0.3), 20.9, 9.0)
+    assert hysteresis.decide(ctx, {**NO_MINIMUMS, "smoothing": False, "anticipation": 60}).desired == "idle"
+    assert hysteresis.decide(ctx, {**NO_MINIMUMS, "anticipation": 60}).desired == "heat"
+
+
+@pytest.mark.parametrize("equipment", [rested(), running("heat", 600)])
+def test_zero_tolerance_steady_at_target_nothing_flips_when_looking_ahead(equipment) -> None:  # type: ignore[no-untyped-def]
+    ctx = trending(context("heat", 21.0, equipment, tolerance=0.0), 21.0)
+    decision = hysteresis.decide(ctx, {**NO_MINIMUMS, "anticipation": 600})
+    assert decision.desired == ("heat" if equipment.heat.on else "idle")
+
+
+def test_the_system_off_stops_at_once_whatever_the_trend() -> None:
+    ctx = trending(context("off", 19.0, running("heat", 10)), 19.0, -6.0)
+    decision = hysteresis.decide(ctx, {"anticipation": 120})
+    assert decision.desired == "idle" and decision.lockout is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rpymostat.decisions.equipment import EquipmentState
 from rpymostat.decisions.hysteresis import hysteresis
 from rpymostat.decisions.safety import SafetyLimits
@@ -13,10 +15,11 @@ NOW = 100_000.0
 HEAT_21 = Instruction("heat", heat_setpoint=21.0)
 
 
-def step(instruction=HEAT_21, readings=None, weights=None, plugin=hysteresis, equipment=None):
+def step(instruction=HEAT_21, readings=None, weights=None, plugin=hysteresis, equipment=None, history=None):
     return decide_step(plugin, {}, instruction, readings if readings is not None else {"a": SensorReading(18.0, NOW)},
                        weights if weights is not None else {"a": 1.0},
-                       equipment or EquipmentState.all_off_since(NOW - 3600), NOW, 300.0, SafetyLimits())
+                       equipment or EquipmentState.all_off_since(NOW - 3600), NOW, 300.0, SafetyLimits(),
+                       history=history)
 
 
 def test_a_cold_house_with_a_heat_instruction_heats():
@@ -59,3 +62,28 @@ def test_a_plugin_cannot_heat_when_every_sensor_is_stale():
     assert result.decision.desired == "idle"
     assert not result.equipment.heat.on
     assert [a.code for a in result.decision.alerts] == ["no_temperature"]
+
+
+def falling(sensor_value_now: float, ages=(0, 60, 120, 180, 240)):
+    """Reports falling 0.6 °C an hour to ``sensor_value_now``."""
+    return [SensorReading(sensor_value_now + 0.6 / 3600 * age, NOW - age) for age in ages]
+
+
+def test_the_plugin_sees_the_trend_of_the_sensors_that_count():
+    readings = {"a": SensorReading(20.5, NOW), "b": SensorReading(30.0, NOW - 3600)}
+    result = step(readings=readings, weights={"a": 1.0, "b": 1.0}, history={"a": falling(20.5), "b": falling(30.0)})
+    assert [d.sensor_id for d in result.temperature.dropped] == ["b"]
+    assert result.context.trend is not None
+    assert result.context.trend.value == pytest.approx(20.5)
+    assert result.context.trend.rate_per_hour == pytest.approx(-0.6)
+
+
+def test_the_trend_starts_after_the_equipment_last_switched():
+    equipment = EquipmentState.all_off_since(NOW - 150)
+    result = step(history={"a": falling(18.0)}, equipment=equipment)
+    assert result.context.trend is not None and result.context.trend.readings == 3
+    assert step(history={"a": falling(18.0)}, equipment=EquipmentState.all_off_since(NOW - 90)).context.trend is None
+
+
+def test_without_history_there_is_no_trend():
+    assert step().context.trend is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 import pytest_twisted
 from twisted.internet.defer import succeed
 
@@ -43,9 +44,9 @@ def past_minimum_off_times(engine):
     engine.clock.advance(600.0)
 
 
-async def report(engine, value, sensor="28-a"):
+async def report(engine, value, sensor="28-a", sensor_type="DS18B20"):
     now = engine.clock.seconds()
-    await engine.store.record_readings("h", [ReadingInput(sensor, "DS18B20", value, now)], now)
+    await engine.store.record_readings("h", [ReadingInput(sensor, sensor_type, value, now)], now)
 
 
 @pytest_twisted.ensureDeferred
@@ -269,3 +270,24 @@ async def test_the_decision_plugin_sees_the_next_scheduled_change(engine):
     at, upcoming = context.next_change
     assert at == london(2026, 9, 21, 22, 0)
     assert (upcoming.mode, upcoming.heat_setpoint, upcoming.source) == ("heat", 17.0, f"schedule:{created.json['id']}")
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_decision_plugin_sees_the_trend_of_the_stored_readings(engine):
+    recording = RecordingPlugin()
+    plugins = PluginSettings(engine.store, {
+        "decisions": {"recording": LoadedPlugin("decisions", "recording", recording, "test")},
+        "schedulers": load_plugins("schedulers"),
+    })
+    await plugins.choose("decisions", "recording", {})
+    loop = DecisionLoop(engine.context, FixedTimeline(Instruction("heat", heat_setpoint=21.0)), RecordingCommander(),
+                        plugins)
+    for value in (20.50, 20.49, 20.48, 20.47, 20.46):  # falling 0.6 °C an hour, one report a minute
+        engine.clock.advance(60.0)
+        await report(engine, value)
+        await report(engine, 35.0, sensor="cpu-0", sensor_type="cpu")
+    await loop.evaluate()
+    trend = recording.seen[-1].trend
+    assert trend is not None and trend.readings == 5
+    assert trend.value == pytest.approx(20.46)
+    assert trend.rate_per_hour == pytest.approx(-0.6)

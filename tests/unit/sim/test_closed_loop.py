@@ -11,10 +11,11 @@ from twisted.internet.task import Clock
 from rpymostat.decisions.bangbang import bangbang
 from rpymostat.decisions.equipment import EquipmentState
 from rpymostat.decisions.hysteresis import hysteresis
-from rpymostat.decisions.model import DecisionContext, apply_desired
 from rpymostat.decisions.plugin import DecisionPlugin
-from rpymostat.decisions.safety import SafetyLimits, apply_safety
-from rpymostat.decisions.weighting import SensorReading, weighted_temperature
+from rpymostat.decisions.safety import SafetyLimits
+from rpymostat.decisions.step import decide_step
+from rpymostat.decisions.trend import TREND_WINDOW
+from rpymostat.decisions.weighting import SensorReading
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.sim.house import HouseState, SensorModel, SimulatedHouse
 from rpymostat.sim.outdoor import DailySinusoid
@@ -50,6 +51,7 @@ def simulate(
     equipment = EquipmentState.all_off_since(clock.seconds())
     limits = SafetyLimits()
     last_report = SensorReading(house.sensor_value("living"), clock.seconds())
+    history = [last_report]
     result = Run()
     started = clock.seconds()
     while clock.seconds() - started < hours * 3600:
@@ -57,12 +59,12 @@ def simulate(
         now = clock.seconds()
         if dead_after is None or now - started < dead_after:
             last_report = SensorReading(house.sensor_value("living"), now)
-        temperature = weighted_temperature(HEATING.sensors, {"living": last_report}, now, stale_after=120)
-        context = DecisionContext(HEATING, temperature, equipment, now)
-        decision = apply_safety(plugin.decide(context, options), context, limits)
-        result.lockouts += decision.lockout is not None
+            history = [r for r in history if r.at >= now - TREND_WINDOW] + [last_report]
+        step = decide_step(plugin, options, HEATING, {"living": last_report}, {}, equipment, now, 120, limits,
+                           history={"living": history})
+        result.lockouts += step.decision.lockout is not None
         before = equipment
-        equipment = apply_desired(equipment, decision.desired, now)
+        equipment = step.equipment
         if before.heat.on and not equipment.heat.on:
             result.runs.append(equipment.heat.last_run() or 0.0)
         if not before.heat.on and equipment.heat.on and before.heat.last_off is not None:
@@ -86,7 +88,7 @@ def test_with_a_noisy_sensor_hysteresis_cycles_far_less_than_bang_bang() -> None
     smart = simulate(hysteresis, {}, hours=24, sensor=noisy)
     baseline = simulate(bangbang, {}, hours=24, sensor=noisy)
     assert len(smart.runs) * 2 < len(baseline.runs)
-    assert min(baseline.runs) < 300 <= min(smart.runs)
+    assert min(smart.runs) >= hysteresis.options_schema["properties"]["min_on_time"]["default"]
 
 
 def test_a_dead_sensor_stops_the_furnace() -> None:
