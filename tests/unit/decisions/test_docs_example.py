@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rpymostat.decisions.model import DecisionContext
 from rpymostat.decisions.plugin import DecisionPlugin
 from rpymostat.scheduling.instruction import Instruction
+from tests.support.docs_examples import load_example
 
 from .builders import NOW, context
 
-PAGE = Path(__file__).resolve().parents[3] / "docs" / "decisions.rst"
-
-
-def example_source() -> str:
-    lines = PAGE.read_text(encoding="utf-8").splitlines()
-    start = lines.index("   :name: early-start-example") + 1
-    block: list[str] = []
-    for line in lines[start:]:
-        if line and not line.startswith("   "):
-            break
-        block.append(line[3:])
-    return "\n".join(block)
-
 
 def load_plugin() -> Any:
-    namespace: dict[str, Any] = {"__name__": "docs_example"}
-    exec(compile(example_source(), str(PAGE), "exec"), namespace)  # noqa: S102 - our own docs page
-    return namespace["early_start"]
+    return load_example("decisions.rst", "early-start-example", "early_start")
 
 
 def with_next_change(ctx: DecisionContext, in_seconds: float, setpoint: float) -> DecisionContext:

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rpymostat.plugins.registry import check_plugin
 from rpymostat.scheduling.model import Adjustment
 from rpymostat.scheduling.timeline import resolve
+from tests.support.docs_examples import load_example
 
 from .builders import DEFAULT, at, override, schedule
 
-PAGE = Path(__file__).resolve().parents[3] / "docs" / "schedules.rst"
 ZONE = "Europe/London"
 
 
-def example_source() -> str:
-    lines = PAGE.read_text(encoding="utf-8").splitlines()
-    start = lines.index("   :name: capped-heat-example") + 1
-    block: list[str] = []
-    for line in lines[start:]:
-        if line and not line.startswith("   "):
-            break
-        block.append(line[3:])
-    return "\n".join(block)
-
-
 def load_plugin() -> Any:
-    namespace: dict[str, Any] = {"__name__": "docs_example"}
-    exec(compile(example_source(), str(PAGE), "exec"), namespace)  # noqa: S102 - our own docs page
-    return namespace["capped_heat"]
+    return load_example("schedules.rst", "capped-heat-example", "capped_heat")
 
 
 def test_example_is_a_schedule_plugin_that_caps_every_heat_setpoint() -> None:
