@@ -21,7 +21,9 @@ export function schemaForm(schema, values, disabled) {
       input = h("input", { type: "text", name, value: current ?? "", maxlength: spec.maxLength, disabled });
     }
     inputs[name] = { input, spec };
-    fields.push(field(spec.title || spec.description || name, input));
+    const text = spec.title || spec.description || name;
+    // A checkbox sits inside its label, which makes the whole line its (44 px) target.
+    fields.push(spec.type === "boolean" && !spec.enum ? h("label", { class: "inline" }, input, text) : field(text, input));
   }
   function read() {
     const result = {};
