@@ -87,7 +87,8 @@ class HysteresisPlugin:
         tolerance = instruction.tolerance if instruction.tolerance is not None else settings["tolerance"]
         seen, how = _judged(context, bool(settings["smoothing"]), float(settings["anticipation"]))
         call, reason = thermal_call(seen, float(tolerance), inclusive=True)
-        reason += how
+        if instruction.mode != "off":  # "the system is off" owes nothing to the temperature
+            reason += how
         current = context.current
         idle: Desired = "fan" if instruction.fan == "on" else "idle"
 

@@ -176,3 +176,4 @@ def test_the_system_off_stops_at_once_whatever_the_trend() -> None:
     ctx = trending(context("off", 19.0, running("heat", 10)), 19.0, -6.0)
     decision = hysteresis.decide(ctx, {"anticipation": 120})
     assert decision.desired == "idle" and decision.lockout is None
+    assert decision.reason == "the system is off"
