@@ -40,6 +40,12 @@ class RecordingCommander:
         return succeed(None)
 
 
+def heating_to_21(engine, commander, interval: float = 5.0) -> DecisionLoop:
+    """A loop whose instruction is always "heat to 21 °C", over the engine's store."""
+    return DecisionLoop(engine.context, FixedTimeline(Instruction("heat", heat_setpoint=21.0)), commander,
+                        PluginSettings(engine.store), interval=interval)
+
+
 def past_minimum_off_times(engine):
     engine.clock.advance(600.0)
 
@@ -53,8 +59,7 @@ async def report(engine, value, sensor="28-a", sensor_type="DS18B20"):
 async def test_a_cold_house_is_heated_and_the_state_is_reasserted_every_interval(engine):
     await report(engine, 18.0)
     commander = RecordingCommander()
-    loop = DecisionLoop(engine.context, FixedTimeline(Instruction("heat", heat_setpoint=21.0)), commander,
-                        PluginSettings(engine.store), interval=5.0)
+    loop = heating_to_21(engine, commander, interval=5.0)
     held = await loop.evaluate()
     assert held.decision.desired == "idle"
     assert loop.latest["lockout"]["description"] == "heat starts in 5 min: minimum off time"
@@ -78,8 +83,7 @@ async def test_a_cold_house_is_heated_and_the_state_is_reasserted_every_interval
 async def test_a_dead_sensor_stops_the_furnace_and_raises_an_alert(engine):
     await report(engine, 18.0)
     commander = RecordingCommander()
-    loop = DecisionLoop(engine.context, FixedTimeline(Instruction("heat", heat_setpoint=21.0)), commander,
-                        PluginSettings(engine.store))
+    loop = heating_to_21(engine, commander)
     past_minimum_off_times(engine)
     await report(engine, 18.0)
     await loop.evaluate()
@@ -95,8 +99,7 @@ async def test_a_dead_sensor_stops_the_furnace_and_raises_an_alert(engine):
 @pytest_twisted.ensureDeferred
 async def test_a_new_reading_triggers_a_turn_through_the_api(engine):
     commander = RecordingCommander()
-    loop = DecisionLoop(engine.context, FixedTimeline(Instruction("heat", heat_setpoint=21.0)), commander,
-                        PluginSettings(engine.store), interval=3600.0)
+    loop = heating_to_21(engine, commander, interval=3600.0)
     past_minimum_off_times(engine)
     loop.start()
     try:
@@ -114,8 +117,7 @@ async def test_a_new_reading_triggers_a_turn_through_the_api(engine):
 async def test_a_new_target_through_the_api_triggers_a_turn_without_waiting_for_the_timer(engine):
     await report(engine, 17.0)
     commander = RecordingCommander()
-    loop = DecisionLoop(engine.context, FixedTimeline(Instruction("heat", heat_setpoint=21.0)), commander,
-                        PluginSettings(engine.store), interval=3600.0)
+    loop = heating_to_21(engine, commander, interval=3600.0)
     past_minimum_off_times(engine)
     loop.start()
     try:
