@@ -115,19 +115,21 @@ SETTINGS: tuple[Setting, ...] = (
             "Days daily history buckets are kept; 0 keeps them forever."),
     # The safety layer's limits. The ranges keep every maximum run above every
     # minimum run, so no combination of values can contradict itself.
-    _engine("heat_min_run", parse_int(0, 1800), const("120"),
+    _engine("heat_min_run", parse_int(0, 1800), const("300"),
             "Seconds the furnace runs at least once started (safety floor under any decision plugin)."),
-    _engine("heat_min_off", parse_int(0, 3600), const("120"),
+    _engine("heat_min_off", parse_int(0, 3600), const("300"),
             "Seconds the furnace rests at least between runs (safety floor under any decision plugin)."),
     _engine("heat_max_run", parse_int(3600, 86400), const("14400"),
-            "Seconds the furnace may run without stopping before it is forced to rest."),
-    _engine("cool_min_run", parse_int(0, 1800), const("180"),
+            "Seconds the furnace may run without stopping before it is forced to rest, unless the learned "
+            "model sees the run warming the house as it expects (then up to three times as long)."),
+    _engine("cool_min_run", parse_int(0, 1800), const("300"),
             "Seconds the air conditioning runs at least once started (safety floor under any decision plugin)."),
     _engine("cool_min_off", parse_int(0, 3600), const("300"),
             "Seconds the air conditioning rests at least between runs, to protect its compressor "
             "(safety floor under any decision plugin)."),
     _engine("cool_max_run", parse_int(3600, 86400), const("14400"),
-            "Seconds the air conditioning may run without stopping before it is forced to rest."),
+            "Seconds the air conditioning may run without stopping before it is forced to rest, unless the "
+            "learned model sees the run cooling the house as it expects (then up to three times as long)."),
     _engine("max_run_rest", parse_int(60, 7200), const("600"),
             "Seconds heat or cool rests after running its maximum time."),
     _engine("frost_floor", parse_float(0.0, 15.0), const("5.0"),

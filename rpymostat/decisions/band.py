@@ -15,12 +15,20 @@ from rpymostat.decisions.model import DecisionContext, format_temperature
 ThermalCall = Literal["heat", "cool", "idle"]
 
 
-def thermal_call(context: DecisionContext, band: float, inclusive: bool) -> tuple[ThermalCall, str]:
-    """Heat, cool or idle for the band ``setpoint ± band``, with the reason.
+def thermal_call(
+    context: DecisionContext, band: float, inclusive: bool, hot: float | None = None
+) -> tuple[ThermalCall, str]:
+    """Heat, cool or idle for the band from ``setpoint − band`` to ``setpoint + hot``, with the reason.
 
-    ``inclusive`` makes reaching an edge enough ("at or below"); otherwise
-    the temperature must pass it ("below").
+    ``band`` is the cold tolerance and ``hot`` the hot one (the same as
+    ``band`` when not given), as in Home Assistant: heating starts at the
+    setpoint minus the cold tolerance and stops at the setpoint plus the hot
+    one; cooling starts at the setpoint plus the hot tolerance and stops at
+    the setpoint minus the cold one. ``inclusive`` makes reaching an edge
+    enough ("at or below"); otherwise the temperature must pass it ("below").
     """
+    cold = band
+    warm = band if hot is None else hot
     instruction = context.instruction
     if instruction.mode == "off":
         return "idle", "the system is off"
@@ -42,17 +50,17 @@ def thermal_call(context: DecisionContext, band: float, inclusive: bool) -> tupl
     now_t = format_temperature(t)
     current = context.current
     if current == "heat" and heat_sp is not None:
-        edge = heat_sp + band
+        edge = heat_sp + warm
         if at_or_above(edge) and t != heat_sp:
             return "idle", f"heating done: {now_t} is {compare}above {format_temperature(edge)}"
         return "heat", f"heating: {now_t}, until {format_temperature(edge)}"
     if current == "cool" and cool_sp is not None:
-        edge = cool_sp - band
+        edge = cool_sp - cold
         if at_or_below(edge) and t != cool_sp:
             return "idle", f"cooling done: {now_t} is {compare}below {format_temperature(edge)}"
         return "cool", f"cooling: {now_t}, until {format_temperature(edge)}"
-    if heat_sp is not None and at_or_below(heat_sp - band) and t != heat_sp:
-        return "heat", f"heat: {now_t} is {compare}below {format_temperature(heat_sp - band)}"
-    if cool_sp is not None and at_or_above(cool_sp + band) and t != cool_sp:
-        return "cool", f"cool: {now_t} is {compare}above {format_temperature(cool_sp + band)}"
+    if heat_sp is not None and at_or_below(heat_sp - cold) and t != heat_sp:
+        return "heat", f"heat: {now_t} is {compare}below {format_temperature(heat_sp - cold)}"
+    if cool_sp is not None and at_or_above(cool_sp + warm) and t != cool_sp:
+        return "cool", f"cool: {now_t} is {compare}above {format_temperature(cool_sp + warm)}"
     return "idle", f"in band: {now_t}"

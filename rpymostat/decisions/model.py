@@ -14,7 +14,9 @@ from rpymostat.decisions.durations import format_duration
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function, switch
 from rpymostat.decisions.trend import TemperatureTrend
 from rpymostat.decisions.weighting import WeightedTemperature
+from rpymostat.prediction.recovery import HousePrediction
 from rpymostat.scheduling.instruction import Instruction
+from rpymostat.weather.forecast import OutdoorForecast
 
 Desired = Literal["heat", "cool", "fan", "idle"]
 DESIRED: tuple[Desired, ...] = ("heat", "cool", "fan", "idle")
@@ -28,7 +30,11 @@ class DecisionContext:
     so a plugin can start early to reach the next target on time. ``trend``
     is the smoothed temperature and its rate of change over the last few
     minutes of reports (see :mod:`~rpymostat.decisions.trend`), or ``None``
-    while there are too few reports to tell.
+    while there are too few reports to tell. ``outdoor`` is the outdoor
+    temperature now and ``forecast`` the one ahead (``None`` without an
+    outdoor sensor); ``prediction`` is what the engine learned of the house,
+    looking ahead from now (``None`` until it has two five-minute steps of
+    data); ``zone`` is the home's time zone, for reasons that name a time.
     """
 
     instruction: Instruction
@@ -37,6 +43,10 @@ class DecisionContext:
     now: float
     next_change: tuple[float, Instruction] | None = None
     trend: TemperatureTrend | None = None
+    outdoor: float | None = None
+    forecast: OutdoorForecast | None = None
+    prediction: HousePrediction | None = None
+    zone: str = "UTC"
 
     @property
     def current(self) -> Desired:

@@ -39,11 +39,11 @@ FORCED_REST = "rest after maximum run time"
 
 
 def _default_min_on() -> dict[Function, float]:
-    return {"heat": 120.0, "cool": 180.0, "fan": 0.0}
+    return {"heat": 300.0, "cool": 300.0, "fan": 0.0}
 
 
 def _default_min_off() -> dict[Function, float]:
-    return {"heat": 120.0, "cool": 300.0, "fan": 0.0}
+    return {"heat": 300.0, "cool": 300.0, "fan": 0.0}
 
 
 def _default_max_run() -> dict[Function, float | None]:
@@ -54,9 +54,12 @@ def _default_max_run() -> dict[Function, float | None]:
 class SafetyLimits:
     """Equipment and house protection, in seconds and °C.
 
-    The defaults protect an air-conditioning compressor (5 minutes off, 3
-    minutes on) and a furnace from short cycles, rest either after 4 hours of
-    continuous running, and keep the house above 5 °C. ``frost_margin`` is
+    The defaults keep every run and every rest of a furnace or an
+    air-conditioning compressor at least 5 minutes long (what their makers
+    ask for: shorter runs wear igniters and compressors and never reach
+    steady efficiency), rest either after 4 hours of continuous running
+    unless the learned model sees the run doing what it expects (then after
+    at most ``max_run_stretch`` times as long), and keep the house above 5 °C. ``frost_margin`` is
     how far above the floor frost heating continues once started, so it does
     not chatter at the floor. The engine builds its limits from the
     ``RPYMOSTAT_*`` safety settings (see
@@ -70,6 +73,7 @@ class SafetyLimits:
     forced_rest: float = 600.0
     frost_floor: float | None = 5.0
     frost_margin: float = 1.0
+    max_run_stretch: float = 3.0
 
     def __post_init__(self) -> None:
         for function in FUNCTIONS:
@@ -78,6 +82,8 @@ class SafetyLimits:
             longest = self.max_run.get(function)
             if longest is not None and longest <= self.min_on.get(function, 0.0):
                 raise ValueError(f"maximum run time of {function} must be longer than its minimum run time")
+        if self.max_run_stretch < 1:
+            raise ValueError("the maximum run may be stretched, not shortened: max_run_stretch must be at least 1")
         if self.forced_rest <= 0 or self.frost_margin < 0:
             raise ValueError("the forced rest must be positive and the frost margin not negative")
 
@@ -140,7 +146,7 @@ def _enforce_timing(
     equipment, now, instruction = context.equipment, context.now, context.instruction
     running = equipment.running
 
-    exhausted = {f for f in running if _over_max_run(equipment, f, now, limits)}
+    exhausted = {f for f in running if _over_max_run(equipment, f, now, limits) and not _delivering(context, f, limits)}
     for function in exhausted:
         alerts.append(_max_run_alert(function, limits))
 
@@ -191,6 +197,33 @@ def _over_max_run(equipment: EquipmentState, function: Function, now: float, lim
     longest = limits.max_run.get(function)
     ran = equipment.of(function).on_for(now)
     return longest is not None and ran is not None and ran >= longest
+
+
+def _delivering(context: DecisionContext, function: Function, limits: SafetyLimits) -> bool:
+    """Whether a run past its maximum is doing what the learned model expects of it, so it may go on.
+
+    A heavy house with a modest furnace can need more than four hours to
+    come back from a long setback; stopping it then only makes it later and
+    raises a false alarm. So a run goes on, up to ``max_run_stretch`` times
+    the maximum, while it has changed the temperature by at least half of
+    what the model expects of a run this long from where it started, and
+    the target is not yet reached. An open window or a failing unit falls
+    short of that and is stopped, with the alert.
+    """
+    prediction, temperature = context.prediction, context.temperature
+    if function == "fan" or prediction is None or temperature is None or not prediction.confident(function):
+        return False
+    longest = limits.max_run.get(function)
+    ran = context.equipment.of(function).on_for(context.now)
+    run = prediction.run
+    if longest is None or ran is None or run is None or ran > longest * limits.max_run_stretch:
+        return False
+    setpoint = context.instruction.heat_setpoint if function == "heat" else context.instruction.cool_setpoint
+    sign = 1.0 if function == "heat" else -1.0
+    if setpoint is None or sign * (temperature.value - setpoint) >= 0:
+        return False
+    expected = prediction.expected_change(function, ran)
+    return expected is not None and expected > 0 and sign * (temperature.value - run.temperature) >= expected / 2
 
 
 def _start_lockout(equipment: EquipmentState, function: Function, now: float, limits: SafetyLimits) -> Lockout | None:

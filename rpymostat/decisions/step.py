@@ -18,7 +18,9 @@ from rpymostat.decisions.plugin import DecisionPlugin, options_with_defaults
 from rpymostat.decisions.safety import SafetyLimits, apply_safety
 from rpymostat.decisions.trend import weighted_trend
 from rpymostat.decisions.weighting import SensorReading, WeightedTemperature, weighted_temperature
+from rpymostat.prediction.recovery import HousePrediction
 from rpymostat.scheduling.instruction import Instruction
+from rpymostat.weather.forecast import OutdoorForecast
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,10 @@ def decide_step(
     limits: SafetyLimits,
     next_change: tuple[float, Instruction] | None = None,
     history: Mapping[str, Sequence[SensorReading]] | None = None,
+    outdoor: float | None = None,
+    forecast: OutdoorForecast | None = None,
+    prediction: HousePrediction | None = None,
+    zone: str = "UTC",
 ) -> StepResult:
     """Decide what the equipment does now, never trusting the plugin with safety.
 
@@ -59,13 +65,15 @@ def decide_step(
     that raises is treated as asking for idle, with an alert. ``history``
     holds each sensor's recent reports (any order), from which the trend in
     the plugin's context is computed over the sensors the temperature used;
-    without it the context has no trend.
+    without it the context has no trend. ``outdoor``, ``forecast``,
+    ``prediction`` and ``zone`` reach the plugin as they are.
     """
     weights = weights_for(instruction, default_weights)
     temperature = weighted_temperature(weights, readings, now, stale_after)
     trend = None if temperature is None or not history else weighted_trend(
         temperature.weights, history, now, since=equipment.last_switch)
-    context = DecisionContext(instruction, temperature, equipment, now, next_change, trend)
+    context = DecisionContext(instruction, temperature, equipment, now, next_change, trend, outdoor, forecast,
+                              prediction, zone)
     try:
         wished = plugin.decide(context, options_with_defaults(plugin.options_schema, options))
     except Exception as exc:  # a third-party plugin's bug must not leave the furnace running

@@ -86,9 +86,13 @@ def resolve(
     return _sweep(claims, default, start, end)
 
 
+def _start(segment: TimelineSegment) -> float:
+    return segment.start
+
+
 def instruction_at(segments: Sequence[TimelineSegment], now: float) -> Instruction | None:
     """The instruction in force at ``now``, or ``None`` outside the timeline."""
-    index = bisect_right([segment.start for segment in segments], now) - 1
+    index = bisect_right(segments, now, key=_start) - 1
     if index >= 0 and now < segments[index].end:
         return segments[index].instruction
     return None
@@ -100,7 +104,7 @@ def next_change(segments: Sequence[TimelineSegment], now: float) -> tuple[float,
     This is what a pre-heating decision plugin needs; ``None`` when nothing
     changes before the end of the timeline.
     """
-    index = bisect_right([segment.start for segment in segments], now)
+    index = bisect_right(segments, now, key=_start)
     if index < len(segments):
         return segments[index].start, segments[index].instruction
     return None

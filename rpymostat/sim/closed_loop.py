@@ -24,13 +24,15 @@ from typing import Any
 from twisted.internet.task import Clock, LoopingCall
 
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function
-from rpymostat.decisions.hysteresis import hysteresis
+from rpymostat.decisions.predictive import predictive
 from rpymostat.decisions.model import Desired, apply_desired, functions_for
 from rpymostat.decisions.plugin import DecisionPlugin
 from rpymostat.decisions.safety import SafetyLimits
-from rpymostat.decisions.step import decide_step
+from rpymostat.decisions.step import decide_step, weights_for
 from rpymostat.decisions.trend import TREND_WINDOW
 from rpymostat.decisions.weighting import SensorReading, weighted_temperature
+from rpymostat.prediction.learner import ModelBook
+from rpymostat.prediction.recovery import HousePrediction
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.scheduling.model import Adjustment
 from rpymostat.scheduling.timeline import TimelineSegment, instruction_at, next_change, resolve
@@ -59,6 +61,7 @@ class TurnInput:
     now: float
     next_change: tuple[float, Instruction] | None
     history: Mapping[str, Sequence[SensorReading]] = field(default_factory=dict)
+    outdoor: float | None = None
 
 
 @dataclass(frozen=True)
@@ -74,19 +77,34 @@ Controller = Callable[[TurnInput], TurnOutput]
 
 
 def engine_controller(
-    plugin: DecisionPlugin = hysteresis,
+    plugin: DecisionPlugin = predictive,
     options: Mapping[str, Any] | None = None,
     limits: SafetyLimits | None = None,
     stale_after: float = STALE_AFTER,
+    book: ModelBook | None = None,
+    zone: str = "UTC",
 ) -> Controller:
-    """The engine's turn: the plugin's wish through the safety layer, exactly as the decision loop calls it."""
+    """The engine's turn: the plugin's wish through the safety layer, exactly as the decision loop calls it.
+
+    Like the engine, it learns the house as it goes (into ``book``, a new
+    one unless given): before each decision the turn's temperature and
+    outdoor temperature are fed to the model, and the plugin looks ahead
+    with what was learned so far.
+    """
     chosen = dict(options or {})
     safety = limits if limits is not None else SafetyLimits()
+    models = book if book is not None else ModelBook()
 
     def turn(given: TurnInput) -> TurnOutput:
+        counted = [s for s, w in weights_for(given.instruction, given.default_weights).items() if w > 0]
+        temperature = weighted_temperature(weights_for(given.instruction, given.default_weights), given.readings,
+                                           given.now, stale_after)
+        learner = models.observe(given.now, counted, None if temperature is None else temperature.value,
+                                 given.outdoor, given.equipment)
+        prediction = None if learner is None else HousePrediction(learner.model, given.now, given.outdoor, run=learner.run)
         result = decide_step(
             plugin, chosen, given.instruction, given.readings, given.default_weights, given.equipment,
-            given.now, stale_after, safety, given.next_change, given.history,
+            given.now, stale_after, safety, given.next_change, given.history, given.outdoor, None, prediction, zone,
         )
         codes = frozenset(alert.code for alert in result.decision.alerts)
         return TurnOutput(result.decision.desired, result.equipment, codes)
@@ -254,6 +272,7 @@ class ClosedLoop:
         sensor_interval: float = SENSOR_INTERVAL,
         decision_interval: float = ENGINE_DECISION_INTERVAL,
         sample_interval: float = 30.0,
+        outdoor_sensor: bool = True,
     ) -> None:
         if not sensors:
             raise ValueError("the loop needs at least one sensor")
@@ -263,6 +282,8 @@ class ClosedLoop:
         self.controller = controller
         self.default_weights = dict(sensors)
         self.readings: dict[str, SensorReading] = {}
+        self.outdoor: float | None = None
+        self.outdoor_sensor = outdoor_sensor
         self.history: dict[str, list[SensorReading]] = {}
         self.silent: set[str] = set()
         self.equipment = EquipmentState.all_off_since(clock.seconds())
@@ -305,6 +326,8 @@ class ClosedLoop:
     def _report(self) -> None:
         now = self.clock.seconds()
         reported = False
+        if self.outdoor_sensor:
+            self.outdoor = self.house.outdoor_temperature()
         for sensor_id in self.default_weights:
             if sensor_id not in self.silent:
                 reading = SensorReading(self.house.sensor_value(sensor_id), now)
@@ -322,7 +345,8 @@ class ClosedLoop:
             self._instruction = instruction
             self.recording.changes.append((now, instruction))
         given = TurnInput(instruction, dict(self.readings), self.default_weights, self.equipment, now,
-                          next_change(self.timeline, now), {k: tuple(v) for k, v in self.history.items()})
+                          next_change(self.timeline, now), {k: tuple(v) for k, v in self.history.items()},
+                          self.outdoor)
         result = self.controller(given)
         for function in FUNCTIONS:
             was, now_on = self.equipment.of(function).on, result.equipment.of(function).on

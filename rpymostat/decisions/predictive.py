@@ -1,0 +1,229 @@
+"""The default decision plugin: on/off control that looks ahead with what the engine learned of the house.
+
+It does what the hysteresis plugin does (a band around the setpoint,
+minimum run and rest times, decisions on the trend of the reports rather
+than on one noisy report) and adds two things a wall thermostat cannot:
+
+- **smart recovery**: before a scheduled change to a warmer (or, for
+  cooling, cooler) target, it starts at the latest moment that still has
+  the house at the new target at the scheduled minute, as the learned model
+  predicts it (see :mod:`~rpymostat.prediction.recovery`). Until the model is
+  confident it changes over at the scheduled minute, as before;
+- **anticipation**: a furnace keeps warming the house for a while after it
+  stops (and an air conditioner keeps cooling it); the plugin stops early
+  by what the model expects to follow, so that lands on the band's edge
+  instead of beyond it.
+
+Heating starts at the setpoint minus the cold tolerance and stops at the
+setpoint plus the hot tolerance; cooling starts at the setpoint plus the
+hot tolerance and stops at the setpoint minus the cold one (the names and
+meaning of Home Assistant's ``cold_tolerance`` and ``hot_tolerance``). A
+rule's own ``tolerance`` sets both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from rpymostat.decisions.band import thermal_call
+from rpymostat.decisions.model import (
+    Decision,
+    DecisionContext,
+    Desired,
+    Lockout,
+    format_temperature,
+    mode_allows,
+)
+from rpymostat.decisions.plugin import options_with_defaults
+from rpymostat.scheduling.instruction import Instruction
+
+RUN_SLACK = 600.0
+HOLD_BEFORE = 1800.0
+FUNCTIONS: tuple[Literal["heat", "cool"], ...] = ("heat", "cool")
+
+
+class PredictivePlugin:
+    """Hysteresis with separate cold and hot tolerances, smart recovery and learned anticipation."""
+
+    name = "predictive"
+    description = (
+        "Heats from the setpoint minus the cold tolerance to the setpoint plus the hot tolerance (the mirror "
+        "image for cooling), deciding on the trend of the last reports. Once it has learned how the house "
+        "warms and cools, it starts early so the house is at the next scheduled target at the scheduled "
+        "minute, and stops early by the warmth (or cold) still to come after the equipment stops."
+    )
+    options_schema: Mapping[str, Any] = {
+        "type": "object",
+        "properties": {
+            "cold_tolerance": {
+                "type": "number", "minimum": 0, "maximum": 5, "default": 0.3,
+                "description": "°C below the heat setpoint at which heating starts, and below the cool setpoint "
+                               "at which cooling stops (a rule's own tolerance sets both tolerances).",
+            },
+            "hot_tolerance": {
+                "type": "number", "minimum": 0, "maximum": 5, "default": 0.3,
+                "description": "°C above the heat setpoint at which heating stops, and above the cool setpoint "
+                               "at which cooling starts.",
+            },
+            "min_on_time": {
+                "type": "number", "minimum": 0, "maximum": 3600, "default": 300,
+                "description": "Seconds a heat or cool run lasts at least once started "
+                               "(the engine's safety minimum applies when longer).",
+            },
+            "min_off_time": {
+                "type": "number", "minimum": 0, "maximum": 3600, "default": 300,
+                "description": "Seconds heat or cool rests at least before starting again "
+                               "(the engine's safety minimum applies when longer).",
+            },
+            "smart_recovery": {
+                "type": "boolean", "default": True,
+                "description": "Start early so the house is at the next scheduled target at the scheduled minute, "
+                               "once the engine has learned the house well enough (see GET /v1/model).",
+            },
+            "max_early_start": {
+                "type": "number", "minimum": 0, "maximum": 43200, "default": 10800,
+                "description": "Seconds before a scheduled change that an early start may begin at the earliest.",
+            },
+            "anticipation": {
+                "type": "boolean", "default": True,
+                "description": "Stop early by the rise (or fall) the learned model expects after the equipment "
+                               "stops, so the temperature lands on the band's edge.",
+            },
+        },
+        "additionalProperties": False,
+    }
+
+    def decide(self, context: DecisionContext, options: Mapping[str, Any]) -> Decision:
+        """The desired state, with smart recovery and anticipation, held back by the minimum on and off times."""
+        settings = options_with_defaults(self.options_schema, options)
+        early = early_start(context, bool(settings["smart_recovery"]), float(settings["max_early_start"]),
+                            tolerances(context.instruction, settings))
+        if early is not None:
+            context = replace(context, instruction=early[0])
+        instruction = context.instruction
+        cold, hot = tolerances(instruction, settings)
+        judged, note = _judged(context, bool(settings["anticipation"]))
+        call, reason = thermal_call(judged, cold, inclusive=True, hot=hot)
+        if instruction.mode != "off":
+            reason += note
+        if early is not None:
+            reason = f"{early[1]}; {reason}"
+        current = context.current
+        idle: Desired = "fan" if instruction.fan == "on" else "idle"
+
+        if (
+            current in ("heat", "cool")
+            and call != current
+            and context.temperature is not None
+            and mode_allows(instruction, current)
+        ):
+            ran = context.equipment.of(current).on_for(context.now)
+            if ran is not None and ran < settings["min_on_time"]:
+                lockout = Lockout(current, "stop", "minimum run time", settings["min_on_time"] - ran)
+                return Decision(current, f"{reason}, but {lockout.describe()}", lockout)
+
+        if call in ("heat", "cool") and call != current:
+            rested = context.equipment.of(call).off_for(context.now)
+            if rested is not None and rested < settings["min_off_time"]:
+                lockout = Lockout(call, "start", "minimum off time", settings["min_off_time"] - rested)
+                return Decision(idle, f"{reason}, but {lockout.describe()}", lockout)
+
+        if call == "idle":
+            return Decision(idle, reason + ("; fan on" if idle == "fan" else ""))
+        return Decision(call, reason)
+
+
+def tolerances(instruction: Instruction, settings: Mapping[str, Any]) -> tuple[float, float]:
+    """(cold, hot): the rule's own tolerance for both when it sets one, else the plugin's options."""
+    if instruction.tolerance is not None:
+        return instruction.tolerance, instruction.tolerance
+    return float(settings["cold_tolerance"]), float(settings["hot_tolerance"])
+
+
+def early_start(
+    context: DecisionContext, enabled: bool, max_early: float, held_edges: tuple[float, float]
+) -> tuple[Instruction, str] | None:
+    """The next instruction's target and the reason, when now is the time to start early for it.
+
+    Early starts need a confident model, a system that is on now in a mode
+    that allows the function, and a next change that asks for more of it (a
+    warmer heat target, a cooler cool target). While the equipment is
+    already running for it, a start up to ten minutes later still counts as
+    now, so a house that warms a touch faster than predicted does not stop
+    and start again; and in the last half hour before the change a house
+    that has reached the new target is held there rather than left to fall
+    back (the air cools quickly towards the walls once a long run stops). ``held_edges`` are the (cold, hot)
+    tolerances: the present rule holds the house at its setpoint minus the
+    cold one (heating) until the start.
+    """
+    upcoming, prediction, temperature = context.next_change, context.prediction, context.temperature
+    if not enabled or upcoming is None or prediction is None or temperature is None:
+        return None
+    at, target_rule = upcoming
+    now, current = context.now, context.instruction
+    if at <= now or at - now > max_early:
+        return None
+    value = context.trend.value if context.trend is not None else temperature.value
+    cold, hot = held_edges
+    for function in FUNCTIONS:
+        if not (mode_allows(current, function) and mode_allows(target_rule, function)):
+            continue
+        new, old = _setpoint(target_rule, function), _setpoint(current, function)
+        if new is None or (old is not None and not _asks_more(function, old, new)):
+            continue
+        if not prediction.confident(function):
+            continue
+        held = None if old is None else old - cold if function == "heat" else old + hot
+        arrived = (value >= new - cold) if function == "heat" else (value <= new + hot)
+        if not (arrived and at - now <= HOLD_BEFORE):
+            start = prediction.planned_start(value, function, new, at, max_early, held)
+            slack = RUN_SLACK if context.equipment.of(function).on else 0.0
+            if start is None or now < start - slack:
+                continue
+        effective = (replace(current, heat_setpoint=new) if function == "heat"
+                     else replace(current, cool_setpoint=new))
+        verb = "heating" if function == "heat" else "cooling"
+        when = datetime.fromtimestamp(at, ZoneInfo(context.zone)).strftime("%H:%M")
+        return effective, f"{verb} early to reach {format_temperature(new)} at {when}"
+    return None
+
+
+def _setpoint(instruction: Instruction, function: Literal["heat", "cool"]) -> float | None:
+    return instruction.heat_setpoint if function == "heat" else instruction.cool_setpoint
+
+
+def _asks_more(function: Literal["heat", "cool"], old: float, new: float) -> bool:
+    return new > old if function == "heat" else new < old
+
+
+def _judged(context: DecisionContext, anticipation: bool) -> tuple[DecisionContext, str]:
+    """The context with the temperature the band is applied to, and how it was arrived at (for the reason).
+
+    The trend of the reports since the last switch stands for the
+    temperature when there is one; while heating or cooling runs, the rise
+    or fall the model expects after a stop is added, so the equipment stops
+    when what is still to come lands on the edge.
+    """
+    trend, temperature = context.trend, context.temperature
+    if temperature is None:
+        return context, ""
+    value = trend.value if trend is not None else temperature.value
+    parts = [f"trend of {trend.readings} reports, {trend.rate_per_hour:+.1f} °C/h"] if trend is not None else []
+    running = context.current
+    prediction = context.prediction
+    if anticipation and running in ("heat", "cool") and prediction is not None and prediction.confident(running):
+        still = prediction.model.after_stop(running).amount
+        if still > 0:
+            value += still if running == "heat" else -still
+            sign = "+" if running == "heat" else "−"
+            parts.append(f"{sign}{still:.1f} °C still to come after a stop")
+    if not parts:
+        return context, ""
+    return replace(context, temperature=replace(temperature, value=value)), f" ({'; '.join(parts)})"
+
+
+predictive = PredictivePlugin()

@@ -1,0 +1,1 @@
+"""Outdoor temperature ahead: the forecast interface and the built-in forecasts."""
