@@ -10,6 +10,13 @@ where TIMESTAMP is whole epoch seconds in decimal. The receiver checks the
 signature, that the timestamp is within a small window of its own clock,
 and that the nonce has not been seen within that window. This module only
 uses the standard library, so the daemons can import it on a Pi Zero.
+
+The nonces seen are kept in memory only. So that a request captured before
+a restart cannot be replayed after it, a receiver also refuses every
+timestamp from before its own start: senders sign each request when they
+send it (spooled data too), so a legitimate sender is refused at most for
+the first second after a restart, or as long as its clock is behind, and
+its next attempt goes through.
 """
 
 from __future__ import annotations
@@ -87,15 +94,26 @@ class SignedHeaders:
 
 @dataclass
 class NonceCache:
-    """Nonces seen within the timestamp window, per device.
+    """Nonces seen within the timestamp window, per device, since ``started``.
 
     A nonce older than the window cannot be replayed anyway (its timestamp is
     refused), so entries are forgotten once the window has passed and the
-    cache stays small.
+    cache stays small. The cache is empty after a restart, so a timestamp
+    before ``started`` (the receiver's start, by its clock) is refused
+    outright: such a request may have been seen by the previous process.
     """
 
     window: float
+    started: float = float("-inf")
     _seen: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def check_fresh(self, stamp: int, now: float) -> None:
+        """Refuse a timestamp outside the window, or from before this receiver started."""
+        if abs(now - stamp) > self.window:
+            raise SignatureError(f"timestamp is more than {int(self.window)} s away from the receiver's clock")
+        if stamp < self.started:
+            raise SignatureError("timestamp is from before the receiver last started (a replay, or a sender "
+                                 "whose clock is behind); sign the request again now")
 
     def check_and_remember(self, device_id: str, nonce: str, now: float) -> None:
         self._forget_older_than(now - 2 * self.window)
@@ -119,20 +137,20 @@ def verify_request(
     path: str,
     body: bytes,
     now: float,
-    window: float,
     nonces: NonceCache,
 ) -> None:
     """Raise :class:`SignatureError` unless the request is authentic and fresh.
 
-    The nonce is remembered only after the signature checks out, so a forger
-    cannot burn a legitimate device's nonces.
+    Fresh means within ``nonces``' window of ``now``, not from before the
+    receiver started, and with a nonce not seen yet. The nonce is
+    remembered only after the signature checks out, so a forger cannot burn
+    a legitimate device's nonces.
     """
     try:
         stamp = int(headers.timestamp)
     except ValueError:
         raise SignatureError("X-RPyMostat-Timestamp must be whole epoch seconds") from None
-    if abs(now - stamp) > window:
-        raise SignatureError(f"timestamp is more than {int(window)} s away from the receiver's clock")
+    nonces.check_fresh(stamp, now)
     if not 8 <= len(headers.nonce) <= MAX_NONCE_LENGTH:
         raise SignatureError(f"nonce must be 8 to {MAX_NONCE_LENGTH} characters")
     expected = compute_signature(secret, method, path, headers.timestamp, headers.nonce, body)

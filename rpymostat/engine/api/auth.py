@@ -48,7 +48,8 @@ class Authenticator:
         self.store = store
         self.clock = clock
         self.window = signature_window * time_scale(clock)
-        self.nonces = NonceCache(self.window)
+        # Signed before this start, a request may have been seen by the previous process: refused.
+        self.nonces = NonceCache(self.window, started=clock.seconds())
         self.keys = LiveKeyCache(store, clock, key_cache_seconds)
 
     def credentials_changed(self) -> None:
@@ -96,7 +97,6 @@ class Authenticator:
                 request.uri.decode("utf-8"),
                 body,
                 self.clock.seconds(),
-                self.window,
                 self.nonces,
             )
         except SignatureError as exc:

@@ -43,7 +43,7 @@ class DevicesAPI:
     def __init__(self, context: EngineContext) -> None:
         self.context = context
         self.window = context.config.signature_window * time_scale(context.clock)
-        self.nonces = NonceCache(self.window)
+        self.nonces = NonceCache(self.window, started=context.now())
 
     @route("/v1/devices")
     async def list(self, call: Call) -> dict[str, Any]:
@@ -122,7 +122,7 @@ class DevicesAPI:
             if signed.device_id != host_id:
                 raise SignatureError("X-RPyMostat-Device does not match host_id")
             verify_request(signed, secret, request.method.decode("ascii"), request.uri.decode("utf-8"),
-                           call.body, self.context.now(), self.window, self.nonces)
+                           call.body, self.context.now(), self.nonces)
         except SignatureError as exc:
             raise ApiError(401, f"signature refused: {exc}") from None
 
