@@ -24,6 +24,9 @@ ROLE_RANK: dict[str, int] = {"read": 1, "write": 2, "admin": 3}
 KEY_PREFIX = "rpm"
 ADMIN_KEY_FILENAME = "admin-key"
 KEY_CACHE_SECONDS = 0.25
+#: Why the last live admin key is not revoked, for the API and the CLI alike.
+LAST_ADMIN_KEY = ("this is the last live admin key; without one nobody could manage keys or approve devices. "
+                  "Create another admin key first, then revoke this one")
 
 
 def role_allows(have: str, need: str) -> bool:

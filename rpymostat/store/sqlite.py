@@ -32,7 +32,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from rpymostat.history.levels import RAW, ROLLUP_STEPS, bucket_start
-from rpymostat.store.interface import StoreError
+from rpymostat.store.interface import LastAdminKeyError, StoreError
 from rpymostat.store.records import (
     ApiKeyRecord,
     DeviceRecord,
@@ -404,8 +404,19 @@ class SQLiteStore:
         return d.addCallback(lambda rows: [ApiKeyRecord(*row) for row in rows])
 
     def revoke_api_key(self, key_id: str, at: float) -> Deferred[bool]:
-        d = self._execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", at, key_id)
-        return d.addCallback(lambda changed: changed == 1)
+        def revoke(cur: sqlite3.Cursor) -> bool:
+            # One statement, so two revocations at once (even from two processes) cannot both pass the check.
+            if cur.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL AND (role != 'admin' "
+                "OR (SELECT count(*) FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL) > 1)",
+                (at, key_id),
+            ).rowcount == 1:
+                return True
+            if cur.execute("SELECT 1 FROM api_keys WHERE key_id = ? AND revoked_at IS NULL", (key_id,)).fetchone():
+                raise LastAdminKeyError(key_id)
+            return False
+
+        return self._interaction(revoke)
 
     # Devices
 

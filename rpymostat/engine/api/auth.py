@@ -31,6 +31,7 @@ class Principal:
     role: str | None = None
     name: str | None = None
     host_id: str | None = None
+    key_id: str | None = None
 
 
 ANONYMOUS = Principal("anonymous")
@@ -83,7 +84,7 @@ class Authenticator:
         record = await self.keys.find(key.strip())
         if record is None:
             raise unauthorized("API key is invalid or revoked")
-        return Principal("key", record.role, record.name)
+        return Principal("key", record.role, record.name, key_id=record.key_id)
 
     async def _device(self, request: IRequest, body: bytes, signed: SignedHeaders) -> Principal:
         device = await self.store.get_device(signed.device_id)
