@@ -13,16 +13,21 @@ uses the standard library, so the daemons can import it on a Pi Zero.
 
 The nonces seen are kept in memory only. So that a request captured before
 a restart cannot be replayed after it, a receiver also refuses every
-timestamp from before its own start: senders sign each request when they
-send it (spooled data too), so a legitimate sender is refused at most for
-the first second after a restart, or as long as its clock is behind, and
-its next attempt goes through.
+timestamp from before the whole second in which it started. Senders sign
+each request when they send it (spooled data too), so a legitimate sender
+is refused only while its clock is behind the receiver's, and its next
+attempt goes through. Timestamps have whole seconds, so the second of the
+start itself is accepted: refusing it would refuse, after every restart,
+honest requests signed a moment after the start, and a replay would need
+the request to be signed, the receiver stopped and started again, all
+within that one second.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,19 +104,19 @@ class NonceCache:
     A nonce older than the window cannot be replayed anyway (its timestamp is
     refused), so entries are forgotten once the window has passed and the
     cache stays small. The cache is empty after a restart, so a timestamp
-    before ``started`` (the receiver's start, by its clock) is refused
-    outright: such a request may have been seen by the previous process.
+    from before the second of ``started`` (the receiver's start, by its
+    clock) is refused outright: the previous process may have seen it.
     """
 
     window: float
-    started: float = float("-inf")
+    started: float = 0.0
     _seen: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def check_fresh(self, stamp: int, now: float) -> None:
         """Refuse a timestamp outside the window, or from before this receiver started."""
         if abs(now - stamp) > self.window:
             raise SignatureError(f"timestamp is more than {int(self.window)} s away from the receiver's clock")
-        if stamp < self.started:
+        if stamp < math.floor(self.started):
             raise SignatureError("timestamp is from before the receiver last started (a replay, or a sender "
                                  "whose clock is behind); sign the request again now")
 

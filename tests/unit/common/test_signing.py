@@ -92,9 +92,10 @@ def test_fingerprints_are_stable_short_and_differ_between_secrets():
 
 def test_a_timestamp_from_before_the_receiver_started_is_refused_even_within_the_window():
     secret = new_secret()
-    nonces = NonceCache(WINDOW, started=1000.0)
-    before_start = sign_request("pi", secret, "PUT", "/v1/sensors/update", b"{}", 999.0)
+    nonces = NonceCache(WINDOW, started=1000.4)
+    before_start = sign_request("pi", secret, "PUT", "/v1/sensors/update", b"{}", 999.9)
     with pytest.raises(SignatureError, match="before the receiver last started"):
         verify(before_start, secret, nonces=nonces, now=1005.0)
-    verify(sign_request("pi", secret, "PUT", "/v1/sensors/update", b"{}", 1000.0), secret, nonces=nonces,
+    # Whole seconds only: a request signed a moment after the start carries the start's second.
+    verify(sign_request("pi", secret, "PUT", "/v1/sensors/update", b"{}", 1000.6), secret, nonces=nonces,
            now=1005.0)

@@ -14,7 +14,7 @@ from typing import Any
 from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, fingerprint, verify_request
 from rpymostat.common.timeutil import time_scale, to_iso
 from rpymostat.engine.api.app import Call, Reply
-from rpymostat.engine.api.errors import ApiError, not_found, unprocessable
+from rpymostat.engine.api.errors import ApiError, error_body, not_found, unprocessable
 from rpymostat.engine.api.requests import header
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.sensor_update import check_id
@@ -37,6 +37,20 @@ def device_json(device: DeviceRecord) -> dict[str, Any]:
         "info": device.info,
         "url": device.url,
     }
+
+
+def wrong_kind(device: DeviceRecord, kind: str) -> Reply:
+    """A 409 for a daemon carrying a secret made for the other kind: it would be approved, then refused.
+
+    ``registered_kind`` lets the daemon tell this from a conflicting secret
+    and say, once, what the admin does about it.
+    """
+    host_id = device.host_id
+    message = (f"the secret of device {host_id} was made for a {device.kind} daemon, but a {kind} daemon "
+               f"registers with it; make it a {kind} secret (rpymostat-keys device {host_id} --kind {kind} "
+               f"--replace, then give the daemon the new secret), or delete the device (DELETE "
+               f"/v1/devices/{host_id}) so that the daemon registers itself")
+    return Reply({**error_body(message), "registered_kind": device.kind}, 409)
 
 
 class DevicesAPI:
@@ -105,6 +119,8 @@ class DevicesAPI:
             return Reply(device_json(record), 202)
         if existing.secret != secret:
             raise ApiError(409, f"device {host_id} is registered with another secret; an admin must delete it first")
+        if existing.kind != kind:
+            return wrong_kind(existing, kind)
         if existing.status == "rejected":
             raise ApiError(403, f"device {host_id} was rejected by an admin")
         # Only contact, host information and URL change: an approval given

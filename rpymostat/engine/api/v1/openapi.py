@@ -323,7 +323,8 @@ def build_document(fragments: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any
             **operation("A daemon enrols itself; it waits as pending until an admin approves it", None, {
                 "200": response("already approved", "Device"),
                 "202": response("pending approval", "Device"),
-                "409": response("registered already with another secret"),
+                "409": response("registered already with another secret, or with this secret for the other kind "
+                                "of daemon (then registered_kind names the kind the secret was made for)"),
                 "429": response("too many devices pending"),
             }, body="DeviceRegistration"),
             "description": "Public, but signed (X-RPyMostat-* headers) with the secret it carries.",
