@@ -30,7 +30,7 @@ from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.history.levels import configured_levels
 from rpymostat.history.maintenance import HistoryMaintenance
-from rpymostat.security.keys import ensure_first_admin_key
+from rpymostat.security.keys import admin_key_file_problem, ensure_first_admin_key
 from rpymostat.store.opening import open_store
 from rpymostat.version import VERSION
 
@@ -77,6 +77,10 @@ class EngineService(Service):
         if key_file is not None:
             log.warn("First start: an admin API key was written to {path} (readable only by you). "
                      "Use it to sign in and to create other keys.", path=key_file)
+        else:
+            problem = yield admin_key_file_problem(store, config.data_dir)
+            if problem is not None:
+                log.warn("{problem}", problem=problem)
         plugins = PluginSettings(store)
         self.timeline = TimelineCache(store, clock, self.context.zone, plugins=plugins, events=self.context.events)
         yield self.timeline.start()

@@ -150,3 +150,38 @@ def ensure_first_admin_key(store: Store, data_dir: str, now: float) -> Deferred[
         return path
 
     return run()
+
+
+def admin_key_file_problem(store: Store, data_dir: str) -> Deferred[str | None]:
+    """Why the admin-key file in ``data_dir`` would not work with this store, or None when it would.
+
+    Another engine (the demo, say) writing its own key there, or a database
+    moved or started afresh, leaves a key file that only answers 401; the
+    engine says so at start, with what to do, rather than let the user
+    guess. No file at all is fine: its key may have been put away safely.
+    """
+
+    @inlineCallbacks
+    def run():  # type: ignore[no-untyped-def]
+        path = os.path.join(data_dir, ADMIN_KEY_FILENAME)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read().strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            return f"the admin key file {path} cannot be read ({exc.strerror})"
+        parts = split_key(text)
+        record = None if parts is None else (yield store.get_api_key(parts[0]))
+        if record is not None and matching_live_key(record, parts[1]) is not None:  # type: ignore[index]
+            return None
+        if record is not None and record.revoked_at is not None:
+            why = "holds a key that was revoked"
+        else:
+            why = "holds a key this engine's database does not know (another engine's, such as the demo's, " \
+                  "or one from a database that was replaced)"
+        return (f"the admin key file {path} {why}, so signing in with it fails (401). To get an admin key for "
+                f"this engine, run with the same RPYMOSTAT_* settings: rpymostat-keys create --role admin "
+                f"--name admin (it prints the new key), then delete or replace {path}")
+
+    return run()
