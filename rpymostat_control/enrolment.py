@@ -20,6 +20,7 @@ from twisted.logger import Logger
 
 from rpymostat.common.discovery import EngineLocator
 from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.private_files import make_private_dir
 from rpymostat.common.signing import fingerprint, new_secret
 from rpymostat_sensor.backoff import Backoff
 
@@ -39,7 +40,7 @@ def load_or_make_secret(path: str) -> str:
     except FileNotFoundError:
         pass
     secret = new_secret()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    make_private_dir(os.path.dirname(os.path.abspath(path)))
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(secret + "\n")

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from twisted.internet.defer import Deferred, inlineCallbacks
 from twisted.internet.interfaces import IReactorTime
 
+from rpymostat.common.private_files import make_private_dir
 from rpymostat.store.interface import Store
 from rpymostat.store.records import ApiKeyRecord, Role
 
@@ -122,8 +123,8 @@ def live_keys(records: Iterable[ApiKeyRecord]) -> list[ApiKeyRecord]:
 
 
 def write_private_file(path: str, text: str) -> None:
-    """Write a file only its owner can read, refusing to reuse an existing one."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    """Write a file only its owner can read (in a folder made 0700 if missing), refusing to reuse an existing one."""
+    make_private_dir(os.path.dirname(os.path.abspath(path)))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text + "\n")

@@ -18,7 +18,6 @@ from the numbered files in ``migrations/``, so an upgrade keeps the data.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -31,6 +30,7 @@ from twisted.internet.defer import Deferred, fail, inlineCallbacks, succeed
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from rpymostat.common.private_files import create_private_file
 from rpymostat.history.levels import RAW, ROLLUP_STEPS, bucket_start
 from rpymostat.store.interface import LastAdminKeyError, StoreError
 from rpymostat.store.records import (
@@ -191,7 +191,8 @@ class SQLiteStore:
     def open(cls, path: str):  # type: ignore[no-untyped-def]
         """Create the file if needed, migrate it, and return a ready store."""
         if path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            # Private before SQLite opens it: its -wal and -shm files then take the same mode.
+            create_private_file(path)
         store = cls(path)
         store._pool = adbapi.ConnectionPool(
             "sqlite3",
