@@ -61,7 +61,8 @@ def open_spool_file(path: str | os.PathLike[str], schema: str) -> sqlite3.Connec
 
     Blocking: call it through a runner.
     """
-    create_private_file(path)  # before SQLite opens it, so its -wal and -shm files are private too
+    if os.fspath(path) != ":memory:":
+        create_private_file(path)  # before SQLite opens it, so its -wal and -shm files are private too
     connection = sqlite3.connect(os.fspath(path), isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
