@@ -21,8 +21,8 @@ from rpymostat.common.signing import fingerprint, new_secret
 from rpymostat.common.timeutil import to_iso
 from rpymostat.config import ConfigError, EngineConfig
 from rpymostat.engine.api.v1.devices import KINDS
-from rpymostat.security.keys import ROLES, new_api_key
-from rpymostat.store.interface import Store
+from rpymostat.security.keys import LAST_ADMIN_KEY, ROLES, new_api_key
+from rpymostat.store.interface import LastAdminKeyError, Store
 from rpymostat.store.opening import open_store
 from rpymostat.store.records import DeviceRecord, DeviceStatus
 
@@ -62,7 +62,12 @@ async def run_command(args: argparse.Namespace, store: Store, now: float, out: T
             state = f"revoked {to_iso(key.revoked_at)}" if key.revoked_at else "live"
             out.write(f"{key.key_id}\t{key.role}\t{key.name}\tcreated {to_iso(key.created_at)}\t{state}\n")
     elif args.command == "revoke":
-        if not await store.revoke_api_key(args.key_id, now):
+        try:
+            revoked = await store.revoke_api_key(args.key_id, now)
+        except LastAdminKeyError:
+            raise CommandError(f"key {args.key_id} not revoked: {LAST_ADMIN_KEY} "
+                               "(rpymostat-keys create --role admin --name ...)") from None
+        if not revoked:
             raise CommandError(f"no live key with ID {args.key_id}")
         err.write(f"revoked key {args.key_id}\n")
     elif args.command == "device":

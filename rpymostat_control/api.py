@@ -61,7 +61,8 @@ class ControlAPI:
         self._secret = secret
         self._clock = clock
         self._window = signature_window * time_scale(clock)
-        self._nonces = NonceCache(self._window)
+        # Signed before this start, a command may have been obeyed by the previous process: refused.
+        self._nonces = NonceCache(self._window, started=clock.seconds())
         self._engine_state = engine_state or (lambda: {})
         self.app = Klein()
         self.app.route("/v1/status", methods=["GET"])(self._status)
@@ -152,7 +153,7 @@ class ControlAPI:
             if signed.device_id != ENGINE_SIGNER:
                 raise SignatureError(f"X-RPyMostat-Device must be {ENGINE_SIGNER!r}")
             verify_request(signed, self._secret, request.method.decode("ascii"), request.uri.decode("utf-8"),
-                           body, self._clock.seconds(), self._window, self._nonces)
+                           body, self._clock.seconds(), self._nonces)
         except SignatureError as exc:
             log.warn("Refused {method} {path}: {why}", method=request.method.decode("ascii", "replace"),
                      path=request.path.decode("utf-8", "replace"), why=str(exc))

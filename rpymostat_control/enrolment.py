@@ -20,6 +20,7 @@ from twisted.logger import Logger
 
 from rpymostat.common.discovery import EngineLocator
 from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.private_files import make_private_dir
 from rpymostat.common.signing import fingerprint, new_secret
 from rpymostat_sensor.backoff import Backoff
 
@@ -39,7 +40,7 @@ def load_or_make_secret(path: str) -> str:
     except FileNotFoundError:
         pass
     secret = new_secret()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    make_private_dir(os.path.dirname(os.path.abspath(path)))
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(secret + "\n")
@@ -68,6 +69,7 @@ class Enrolment:
         self._poll = poll_interval
         self.state = "searching"
         self._approved_at: str | None = None
+        self._refusal_logged: tuple[int, str] | None = None
         self._running: Deferred[str] | None = None
         self._waiters: list[Deferred[str]] = []
 
@@ -133,7 +135,9 @@ class Enrolment:
             log.warn("Cannot reach the engine at {url} ({error}); retrying in {delay:.1f} s",
                      url=url, error=str(exc) or type(exc).__name__, delay=delay)
             return delay
-        self._backoff.reset()
+        if answer.code in (200, 202):
+            self._backoff.reset()
+            self._refusal_logged = None
         if answer.code == 200:
             self.state, self._approved_at = "approved", url
             log.info("Approved by the engine at {url}", url=url)
@@ -145,6 +149,18 @@ class Enrolment:
                          host_id=self._client.device_id, fingerprint=fingerprint(self._client.secret))
             self.state = "pending"
             return self._poll
-        self.state = "rejected" if answer.code == 403 else "refused"
-        log.error("The engine refused the registration ({code}): {error}", code=answer.code, error=answer.error)
-        return max(self._poll, 60.0)
+        return self._refused(answer.code, answer.error)
+
+    def _refused(self, code: int, error: str) -> float:
+        """Say once why the engine refuses (it takes an admin to change that), then wait.
+
+        A refused signature (401) is retried sooner, with back-off: right
+        after the engine restarted, a clock a little behind it is refused
+        for a moment only.
+        """
+        self.state = "rejected" if code == 403 else "refused"
+        if self._refusal_logged != (code, error):
+            self._refusal_logged = (code, error)
+            log.error("The engine refused the registration ({code}): {error}. Retrying quietly until it accepts.",
+                      code=code, error=error)
+        return self._backoff.next_delay() if code == 401 else max(self._poll, 60.0)

@@ -60,6 +60,7 @@ class Standing(enum.Enum):
     APPROVED = "approved"
     PENDING = "pending"
     CONFLICT = "conflict"
+    WRONG_KIND = "wrong kind"
     REJECTED = "rejected"
     REFUSED = "refused"
     UNAVAILABLE = "unavailable"
@@ -80,6 +81,8 @@ def standing_of(response: JsonResponse) -> Standing:
     if response.code == 202:
         return Standing.PENDING
     if response.code == 409:
+        if isinstance(response.body, dict) and "registered_kind" in response.body:
+            return Standing.WRONG_KIND
         return Standing.CONFLICT
     if response.code == 403:
         return Standing.REJECTED

@@ -251,6 +251,8 @@ def _advice(standing: Standing, host_id: str, message: Any) -> str:
                 f"or its secret file lost, an admin deletes the old device (DELETE /v1/devices/{host_id} with an "
                 f"admin key) so that it can register again; or set RPYMOSTAT_SENSOR_SECRET to the secret the "
                 f"engine holds. Readings are kept meanwhile.")
+    if standing is Standing.WRONG_KIND:
+        return f"host {host_id} was given a secret made for another kind of daemon: {message}. Readings are kept meanwhile."
     if standing is Standing.REJECTED:
         return (f"an admin rejected host {host_id} ({message}); readings are kept but not delivered. To enrol it "
                 f"after all, an admin deletes the device (DELETE /v1/devices/{host_id}) and approves it again.")

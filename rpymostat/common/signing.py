@@ -10,12 +10,24 @@ where TIMESTAMP is whole epoch seconds in decimal. The receiver checks the
 signature, that the timestamp is within a small window of its own clock,
 and that the nonce has not been seen within that window. This module only
 uses the standard library, so the daemons can import it on a Pi Zero.
+
+The nonces seen are kept in memory only. So that a request captured before
+a restart cannot be replayed after it, a receiver also refuses every
+timestamp from before the whole second in which it started. Senders sign
+each request when they send it (spooled data too), so a legitimate sender
+is refused only while its clock is behind the receiver's, and its next
+attempt goes through. Timestamps have whole seconds, so the second of the
+start itself is accepted: refusing it would refuse, after every restart,
+honest requests signed a moment after the start, and a replay would need
+the request to be signed, the receiver stopped and started again, all
+within that one second.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,15 +99,26 @@ class SignedHeaders:
 
 @dataclass
 class NonceCache:
-    """Nonces seen within the timestamp window, per device.
+    """Nonces seen within the timestamp window, per device, since ``started``.
 
     A nonce older than the window cannot be replayed anyway (its timestamp is
     refused), so entries are forgotten once the window has passed and the
-    cache stays small.
+    cache stays small. The cache is empty after a restart, so a timestamp
+    from before the second of ``started`` (the receiver's start, by its
+    clock) is refused outright: the previous process may have seen it.
     """
 
     window: float
+    started: float = 0.0
     _seen: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def check_fresh(self, stamp: int, now: float) -> None:
+        """Refuse a timestamp outside the window, or from before this receiver started."""
+        if abs(now - stamp) > self.window:
+            raise SignatureError(f"timestamp is more than {int(self.window)} s away from the receiver's clock")
+        if stamp < math.floor(self.started):
+            raise SignatureError("timestamp is from before the receiver last started (a replay, or a sender "
+                                 "whose clock is behind); sign the request again now")
 
     def check_and_remember(self, device_id: str, nonce: str, now: float) -> None:
         self._forget_older_than(now - 2 * self.window)
@@ -119,20 +142,20 @@ def verify_request(
     path: str,
     body: bytes,
     now: float,
-    window: float,
     nonces: NonceCache,
 ) -> None:
     """Raise :class:`SignatureError` unless the request is authentic and fresh.
 
-    The nonce is remembered only after the signature checks out, so a forger
-    cannot burn a legitimate device's nonces.
+    Fresh means within ``nonces``' window of ``now``, not from before the
+    receiver started, and with a nonce not seen yet. The nonce is
+    remembered only after the signature checks out, so a forger cannot burn
+    a legitimate device's nonces.
     """
     try:
         stamp = int(headers.timestamp)
     except ValueError:
         raise SignatureError("X-RPyMostat-Timestamp must be whole epoch seconds") from None
-    if abs(now - stamp) > window:
-        raise SignatureError(f"timestamp is more than {int(window)} s away from the receiver's clock")
+    nonces.check_fresh(stamp, now)
     if not 8 <= len(headers.nonce) <= MAX_NONCE_LENGTH:
         raise SignatureError(f"nonce must be 8 to {MAX_NONCE_LENGTH} characters")
     expected = compute_signature(secret, method, path, headers.timestamp, headers.nonce, body)

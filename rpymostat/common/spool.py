@@ -21,11 +21,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from twisted.internet.defer import Deferred, DeferredLock
 from twisted.internet.threads import deferToThreadPool
+
+from rpymostat.common.private_files import create_private_file
 
 __all__ = ["BlockingRunner", "BoundedSpool", "check_bound", "open_spool_file", "thread_runner"]
 
@@ -56,11 +57,12 @@ def check_bound(max_entries: int, what: str) -> None:
 
 
 def open_spool_file(path: str | os.PathLike[str], schema: str) -> sqlite3.Connection:
-    """Open (creating it and its directory if needed) a spool file with ``schema`` and the drop counter.
+    """Open (creating it, mode 0600, and its folder, 0700, if needed) a spool file with ``schema`` and the drop counter.
 
     Blocking: call it through a runner.
     """
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if os.fspath(path) != ":memory:":
+        create_private_file(path)  # before SQLite opens it, so its -wal and -shm files are private too
     connection = sqlite3.connect(os.fspath(path), isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")

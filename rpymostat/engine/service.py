@@ -2,10 +2,11 @@
 
 ``make_service(config, reactor)`` builds it the same way for the console
 script, the demo and end-to-end tests. Starting opens (and migrates) the
-database, creates the first admin key on an empty database, resolves the
-schedules into the timeline, listens, advertises, then starts commanding
-the relays and deciding; stopping does the
-reverse, so a SIGTERM leaves no stale DNS-SD record, no timer and a cleanly
+database, warns of secret files other users can read, creates the first
+admin key on an empty database (or warns of a key file that does not match
+it), resolves the schedules into the timeline, listens, advertises, then
+starts commanding the relays and deciding; stopping does the reverse, so a
+SIGTERM leaves no stale DNS-SD record, no timer and a cleanly
 closed database.
 """
 
@@ -30,7 +31,8 @@ from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.history.levels import configured_levels
 from rpymostat.history.maintenance import HistoryMaintenance
-from rpymostat.security.keys import ensure_first_admin_key
+from rpymostat.security.keys import admin_key_file_problem, ensure_first_admin_key
+from rpymostat.security.on_disk import open_secret_files
 from rpymostat.store.opening import open_store
 from rpymostat.version import VERSION
 
@@ -70,6 +72,9 @@ class EngineService(Service):
     def _start(self):  # type: ignore[no-untyped-def]
         config, clock = self.config, self.clock
         store = yield open_store(config.db_uri, self.reactor)
+        for wide in open_secret_files(config):
+            log.warn("{advice}; it holds secrets (device secrets, API keys) that only the engine's user should "
+                     "read", advice=wide.advice())
         self.context = EngineContext(store, clock, config)
         self.history_maintenance = HistoryMaintenance(store, configured_levels(config), clock)
         self.history_maintenance.start()
@@ -77,6 +82,10 @@ class EngineService(Service):
         if key_file is not None:
             log.warn("First start: an admin API key was written to {path} (readable only by you). "
                      "Use it to sign in and to create other keys.", path=key_file)
+        else:
+            problem = yield admin_key_file_problem(store, config.data_dir)
+            if problem is not None:
+                log.warn("{problem}", problem=problem)
         plugins = PluginSettings(store)
         self.timeline = TimelineCache(store, clock, self.context.zone, plugins=plugins, events=self.context.events)
         yield self.timeline.start()

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from twisted.internet.defer import Deferred, inlineCallbacks
 from twisted.internet.interfaces import IReactorTime
 
+from rpymostat.common.private_files import make_private_dir
 from rpymostat.store.interface import Store
 from rpymostat.store.records import ApiKeyRecord, Role
 
@@ -24,6 +25,9 @@ ROLE_RANK: dict[str, int] = {"read": 1, "write": 2, "admin": 3}
 KEY_PREFIX = "rpm"
 ADMIN_KEY_FILENAME = "admin-key"
 KEY_CACHE_SECONDS = 0.25
+#: Why the last live admin key is not revoked, for the API and the CLI alike.
+LAST_ADMIN_KEY = ("this is the last live admin key; without one nobody could manage keys or approve devices. "
+                  "Create another admin key first, then revoke this one")
 
 
 def role_allows(have: str, need: str) -> bool:
@@ -119,8 +123,8 @@ def live_keys(records: Iterable[ApiKeyRecord]) -> list[ApiKeyRecord]:
 
 
 def write_private_file(path: str, text: str) -> None:
-    """Write a file only its owner can read, refusing to reuse an existing one."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    """Write a file only its owner can read (in a folder made 0700 if missing), refusing to reuse an existing one."""
+    make_private_dir(os.path.dirname(os.path.abspath(path)))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text + "\n")
@@ -145,5 +149,40 @@ def ensure_first_admin_key(store: Store, data_dir: str, now: float) -> Deferred[
         write_private_file(path, text)
         yield store.add_api_key(record)
         return path
+
+    return run()
+
+
+def admin_key_file_problem(store: Store, data_dir: str) -> Deferred[str | None]:
+    """Why the admin-key file in ``data_dir`` would not work with this store, or None when it would.
+
+    Another engine (the demo, say) writing its own key there, or a database
+    moved or started afresh, leaves a key file that only answers 401; the
+    engine says so at start, with what to do, rather than let the user
+    guess. No file at all is fine: its key may have been put away safely.
+    """
+
+    @inlineCallbacks
+    def run():  # type: ignore[no-untyped-def]
+        path = os.path.join(data_dir, ADMIN_KEY_FILENAME)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read().strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            return f"the admin key file {path} cannot be read ({exc.strerror})"
+        parts = split_key(text)
+        record = None if parts is None else (yield store.get_api_key(parts[0]))
+        if record is not None and matching_live_key(record, parts[1]) is not None:  # type: ignore[index]
+            return None
+        if record is not None and record.revoked_at is not None:
+            why = "holds a key that was revoked"
+        else:
+            why = "holds a key this engine's database does not know (another engine's, such as the demo's, " \
+                  "or one from a database that was replaced)"
+        return (f"the admin key file {path} {why}, so signing in with it fails (401). To get an admin key for "
+                f"this engine, run with the same RPYMOSTAT_* settings: rpymostat-keys create --role admin "
+                f"--name admin (it prints the new key), then delete or replace {path}")
 
     return run()

@@ -9,9 +9,10 @@ seconds per real second), so a visitor sees a day's heating and cooling in
 minutes. A third daemon, for the attic, registers without a pre-shared
 secret and waits for an admin to approve it in the web UI.
 
-The demo honours the engine's ``RPYMOSTAT_*`` variables; its database
-defaults to ``demo.sqlite`` in the data directory (so it never mixes with a
-real installation's) and it advertises by DNS-SD on loopback only.
+The demo honours the engine's ``RPYMOSTAT_*`` variables, but keeps its files
+(database, admin key, daemon secrets and spools) in a ``demo`` folder inside
+the data directory, so that it and a real engine on the same machine never
+read each other's admin key; it advertises by DNS-SD on loopback only.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ DEMO_SETTINGS: tuple[Setting, ...] = (
     Setting("speed", "RPYMOSTAT_DEMO_SPEED", parse_float(1.0, 3600.0), const("60"),
             "Simulated seconds per real second (60: a simulated hour every real minute).", flag=False),
 )
+DEMO_FOLDER = "demo"
 SENSOR_HOST = "demo-sensors"
 ATTIC_HOST = "demo-attic"
 CONTROL_HOST = "demo-furnace"
@@ -56,14 +58,23 @@ NIGHT_DEFAULT = {"mode": "auto", "heat_setpoint": 19.0, "cool_setpoint": 25.0}
 
 
 def demo_environ(environ: Mapping[str, str]) -> dict[str, str]:
-    """The engine's variables with the demo's defaults where the user set none."""
-    data_dir = environ.get("RPYMOSTAT_DATA_DIR") or default_data_dir()
+    """The engine's variables with the demo's defaults where the user set none.
+
+    The demo's folder is always ``demo`` inside the data directory, even one
+    the user named: a real engine may be using that directory, and an
+    engine reading the demo's admin-key file would refuse it.
+    """
+    data_dir = demo_data_dir(environ)
     defaults = {
-        "RPYMOSTAT_DATA_DIR": data_dir,
         "RPYMOSTAT_DB_URI": "sqlite:///" + os.path.join(data_dir, "demo.sqlite"),
         "RPYMOSTAT_DISCOVERY_INTERFACES": "127.0.0.1",
     }
-    return {**defaults, **{k: v for k, v in environ.items() if v}}
+    return {**defaults, **{k: v for k, v in environ.items() if v}, "RPYMOSTAT_DATA_DIR": data_dir}
+
+
+def demo_data_dir(environ: Mapping[str, str]) -> str:
+    """Where the demo keeps its files: ``demo`` in the engine's data directory."""
+    return os.path.join(environ.get("RPYMOSTAT_DATA_DIR") or default_data_dir(), DEMO_FOLDER)
 
 
 @dataclass

@@ -29,6 +29,10 @@ class StoreError(Exception):
     """The database could not be reached or refused an operation."""
 
 
+class LastAdminKeyError(Exception):
+    """Revoking this key would leave no live admin key, and nobody could manage keys any more."""
+
+
 class Store(Protocol):
     """Persistent state of the engine."""
 
@@ -100,7 +104,12 @@ class Store(Protocol):
         """Every key, oldest first."""
 
     def revoke_api_key(self, key_id: str, at: float) -> Deferred[bool]:
-        """Mark a key revoked; False when no live key has that ID."""
+        """Mark a key revoked; False when no live key has that ID.
+
+        Fails with :class:`LastAdminKeyError`, revoking nothing, when the key
+        is the only live admin key: without one, only direct access to the
+        database could make keys again.
+        """
 
     # Devices
     def put_device(self, record: DeviceRecord) -> Deferred[None]:

@@ -43,7 +43,7 @@ from txmongo.database import Database  # type: ignore[import-untyped]
 
 from rpymostat.history.aggregate import readings_as_rows, regroup
 from rpymostat.history.levels import RAW, ROLLUP_STEPS, bucket_start
-from rpymostat.store.interface import StoreError
+from rpymostat.store.interface import LastAdminKeyError, StoreError
 from rpymostat.store.records import (
     ApiKeyRecord,
     DeviceRecord,
@@ -490,8 +490,17 @@ class MongoStore:
 
     def revoke_api_key(self, key_id: str, at: float) -> Deferred[bool]:
         async def revoke_api_key() -> bool:
-            result = await self._collection("api_keys").update_one(
-                {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": float(at)}})
+            keys = self._collection("api_keys")
+            key = await keys.find_one({"_id": key_id, "revoked_at": None})
+            if key is None:
+                return False
+            # Checked, then written: MongoDB has no single update conditioned on a count. The engine makes one
+            # change at a time; only a simultaneous rpymostat-keys could slip between the two.
+            if key["role"] == "admin":
+                admins = await keys.find({"role": "admin", "revoked_at": None}, {"_id": 1}, limit=2)
+                if len(admins) <= 1:
+                    raise LastAdminKeyError(key_id)
+            result = await keys.update_one({"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": float(at)}})
             return result.matched_count == 1
 
         return self._run("revoke an API key", revoke_api_key)

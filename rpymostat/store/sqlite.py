@@ -18,7 +18,6 @@ from the numbered files in ``migrations/``, so an upgrade keeps the data.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -31,8 +30,9 @@ from twisted.internet.defer import Deferred, fail, inlineCallbacks, succeed
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from rpymostat.common.private_files import create_private_file
 from rpymostat.history.levels import RAW, ROLLUP_STEPS, bucket_start
-from rpymostat.store.interface import StoreError
+from rpymostat.store.interface import LastAdminKeyError, StoreError
 from rpymostat.store.records import (
     ApiKeyRecord,
     DeviceRecord,
@@ -191,7 +191,8 @@ class SQLiteStore:
     def open(cls, path: str):  # type: ignore[no-untyped-def]
         """Create the file if needed, migrate it, and return a ready store."""
         if path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            # Private before SQLite opens it: its -wal and -shm files then take the same mode.
+            create_private_file(path)
         store = cls(path)
         store._pool = adbapi.ConnectionPool(
             "sqlite3",
@@ -404,8 +405,19 @@ class SQLiteStore:
         return d.addCallback(lambda rows: [ApiKeyRecord(*row) for row in rows])
 
     def revoke_api_key(self, key_id: str, at: float) -> Deferred[bool]:
-        d = self._execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", at, key_id)
-        return d.addCallback(lambda changed: changed == 1)
+        def revoke(cur: sqlite3.Cursor) -> bool:
+            # One statement, so two revocations at once (even from two processes) cannot both pass the check.
+            if cur.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL AND (role != 'admin' "
+                "OR (SELECT count(*) FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL) > 1)",
+                (at, key_id),
+            ).rowcount == 1:
+                return True
+            if cur.execute("SELECT 1 FROM api_keys WHERE key_id = ? AND revoked_at IS NULL", (key_id,)).fetchone():
+                raise LastAdminKeyError(key_id)
+            return False
+
+        return self._interaction(revoke)
 
     # Devices
 

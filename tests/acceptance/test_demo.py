@@ -24,8 +24,9 @@ def demo(tmp_path):
                                stdin=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: (tmp_path / "admin-key").exists() and _status(url) == 200, timeout=30, what="the demo")
-        yield url, (tmp_path / "admin-key").read_text().strip(), process
+        key_file = tmp_path / "demo" / "admin-key"  # the demo keeps its own folder in the data directory
+        wait_for(lambda: key_file.exists() and _status(url) == 200, timeout=30, what="the demo")
+        yield url, key_file.read_text().strip(), process
     finally:
         process.terminate()
         process.wait(timeout=30)

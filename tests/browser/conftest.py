@@ -47,12 +47,13 @@ class Demo:
 # rest of the suite runs without their load (or Playwright's event loop).
 @pytest.fixture(scope="package")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    data_dir = tmp_path_factory.mktemp("demo")
+    root = tmp_path_factory.mktemp("demo")
+    data_dir = root / "demo"  # the demo keeps its own folder in the data directory it is given
     port = free_port()
-    env = {**os.environ, "RPYMOSTAT_DATA_DIR": str(data_dir), "RPYMOSTAT_PORT": str(port),
+    env = {**os.environ, "RPYMOSTAT_DATA_DIR": str(root), "RPYMOSTAT_PORT": str(port),
            "RPYMOSTAT_HOST": "127.0.0.1", "RPYMOSTAT_DEMO_SPEED": DEMO_SPEED}
     env.pop("RPYMOSTAT_DB_URI", None)
-    log_path = data_dir / "demo.log"
+    log_path = root / "demo.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen([str(BIN / "rpymostat-demo")], env=env, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)

@@ -94,6 +94,12 @@ def test_a_key_made_in_settings_is_shown_once_and_revoking_it_locks_it_out(page,
     expect(card).to_contain_text("write — live")
     assert key not in page.content(), "the key's text is shown only once"
     card.get_by_role("button", name=f"Revoke {name}").click()
+    expect(card.get_by_role("alert")).to_contain_text(f"Revoke {name}? Whatever uses it is locked out at once")
+    card.get_by_role("button", name="Cancel").click()
+    expect(card).to_contain_text("write — live")
+    assert demo.api("GET", "/v1/keys/current", key=key)[0] == 200, "cancelled: the key still works"
+    card.get_by_role("button", name=f"Revoke {name}").click()
+    card.get_by_role("button", name="Yes, revoke").click()
     expect(card).to_contain_text("write — revoked")
 
     elsewhere = browser.new_context(base_url=demo.url)
@@ -125,3 +131,18 @@ def test_the_decision_plugins_options_form_stores_a_new_tolerance(page, demo):
         expect(section.get_by_label("Half-width of the band around the setpoint", exact=False)).to_have_value("0.4")
     finally:
         demo.api("PUT", "/v1/plugins/decisions", {"name": before["active"], "options": before["options"]})
+
+
+def test_the_key_in_use_is_marked_and_the_last_admin_key_is_kept_with_the_reason(page, demo):
+    admin_id = demo.api("GET", "/v1/keys/current")[1]["id"]
+    sign_in(page, demo.admin_key, "settings")
+    keys = page.get_by_role("region", name="API keys")
+    in_use = keys.locator(f'.card[data-key="{admin_id}"]')
+    expect(in_use).to_contain_text("In use: this browser is signed in with this key.")
+    expect(keys.locator(".key-in-use")).to_have_count(1)
+
+    in_use.get_by_role("button", name=re.compile("^Revoke ")).click()
+    expect(in_use.get_by_role("alert")).to_contain_text("This browser is signed in with it and will be signed out.")
+    in_use.get_by_role("button", name="Yes, revoke").click()
+    expect(keys.locator(".form-error")).to_contain_text("last live admin key")
+    assert demo.api("GET", "/v1/keys/current")[0] == 200, "the demo's admin key still works"

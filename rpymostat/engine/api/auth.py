@@ -31,6 +31,7 @@ class Principal:
     role: str | None = None
     name: str | None = None
     host_id: str | None = None
+    key_id: str | None = None
 
 
 ANONYMOUS = Principal("anonymous")
@@ -48,7 +49,8 @@ class Authenticator:
         self.store = store
         self.clock = clock
         self.window = signature_window * time_scale(clock)
-        self.nonces = NonceCache(self.window)
+        # Signed before this start, a request may have been seen by the previous process: refused.
+        self.nonces = NonceCache(self.window, started=clock.seconds())
         self.keys = LiveKeyCache(store, clock, key_cache_seconds)
 
     def credentials_changed(self) -> None:
@@ -82,7 +84,7 @@ class Authenticator:
         record = await self.keys.find(key.strip())
         if record is None:
             raise unauthorized("API key is invalid or revoked")
-        return Principal("key", record.role, record.name)
+        return Principal("key", record.role, record.name, key_id=record.key_id)
 
     async def _device(self, request: IRequest, body: bytes, signed: SignedHeaders) -> Principal:
         device = await self.store.get_device(signed.device_id)
@@ -96,7 +98,6 @@ class Authenticator:
                 request.uri.decode("utf-8"),
                 body,
                 self.clock.seconds(),
-                self.window,
                 self.nonces,
             )
         except SignatureError as exc:

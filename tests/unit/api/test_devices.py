@@ -7,6 +7,8 @@ import json
 import pytest_twisted
 
 from rpymostat.common.signing import fingerprint, new_secret, sign_request
+from rpymostat.store.records import DeviceRecord
+from tests.support.engine import START
 
 
 def registration(host_id="pi-hall", secret=None, **extra):
@@ -101,3 +103,18 @@ async def test_an_approval_given_while_the_device_registers_again_is_kept(engine
     assert again.json["status"] == "approved"
     device = await store.get_device("pi-hall")
     assert (device.status, device.url) == ("approved", "http://10.0.0.7:8089")
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_secret_made_for_the_other_kind_is_refused_with_the_fix_and_changes_nothing(engine):
+    secret = new_secret()
+    await engine.store.put_device(DeviceRecord("boiler-pi", "sensor", secret, "approved", START))
+    body = {"host_id": "boiler-pi", "kind": "control", "secret": secret, "url": "http://10.0.0.7:8089"}
+
+    answer = await engine.signed("POST", "/v1/devices/register", "boiler-pi", secret, body)
+
+    assert answer.code == 409
+    assert answer.json["registered_kind"] == "sensor"
+    assert "rpymostat-keys device boiler-pi --kind control --replace" in answer.json["error"]
+    device = await engine.store.get_device("boiler-pi")
+    assert (device.kind, device.url, device.last_seen) == ("sensor", None, None)

@@ -24,7 +24,7 @@ def headers_of(signed: dict[str, str]) -> SignedHeaders:
 
 
 def verify(signed, secret, body=b"{}", method="PUT", path="/v1/sensors/update", now=1000.0, nonces=None):
-    verify_request(headers_of(signed), secret, method, path, body, now, WINDOW, nonces or NonceCache(WINDOW))
+    verify_request(headers_of(signed), secret, method, path, body, now, nonces or NonceCache(WINDOW))
 
 
 def test_a_signed_request_verifies():
@@ -88,3 +88,14 @@ def test_fingerprints_are_stable_short_and_differ_between_secrets():
     assert len(fingerprint(secret)) == 14
     assert fingerprint(secret) != fingerprint(new_secret())
     assert secret not in fingerprint(secret)
+
+
+def test_a_timestamp_from_before_the_receiver_started_is_refused_even_within_the_window():
+    secret = new_secret()
+    nonces = NonceCache(WINDOW, started=1000.4)
+    before_start = sign_request("pi", secret, "PUT", "/v1/sensors/update", b"{}", 999.9)
+    with pytest.raises(SignatureError, match="before the receiver last started"):
+        verify(before_start, secret, nonces=nonces, now=1005.0)
+    # Whole seconds only: a request signed a moment after the start carries the start's second.
+    verify(sign_request("pi", secret, "PUT", "/v1/sensors/update", b"{}", 1000.6), secret, nonces=nonces,
+           now=1005.0)

@@ -8,6 +8,7 @@ import stat
 import pytest_twisted
 import treq
 from twisted.internet.task import Clock
+from twisted.logger import LogEvent, LogLevel, formatEvent, globalLogPublisher
 
 from rpymostat.common.discovery import StaticLocator
 from rpymostat.common.http import SignedJsonClient
@@ -88,3 +89,53 @@ def test_the_self_made_secret_is_private_and_kept_across_restarts(tmp_path):
     assert first == second
     assert len(first) >= 32
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+
+class CountingHTTP:
+    """treq, counting the requests the daemon makes."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    def request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.sent += 1
+        return treq.request(*args, **kwargs)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_sensor_secret_is_reported_once_and_never_approved(engine):
+    secret = "pre-shared-secret-made-without-kind-control"  # `rpymostat-keys device boiler-pi` makes a sensor's
+    await engine.store.put_device(DeviceRecord("boiler-pi", "sensor", secret, "approved", START))
+    clock = Clock()
+    clock.advance(START)
+    http = CountingHTTP()
+    daemon = Enrolment(SignedJsonClient(http, clock, "boiler-pi", secret), StaticLocator(engine.url), clock, OWN_URL)
+    errors: list[str] = []
+
+    def observe(event: LogEvent) -> None:
+        if str(event.get("log_namespace", "")).startswith("rpymostat_control") and event["log_level"] == LogLevel.error:
+            errors.append(formatEvent(event))
+
+    globalLogPublisher.addObserver(observe)
+    try:
+        def waiting_a_minute() -> bool:
+            return any(call.getTime() >= clock.seconds() + 60 for call in clock.getDelayedCalls())
+
+        waiting = daemon.ensure()
+        for attempt in range(1, 4):
+            await eventually(waiting_a_minute, what=f"the wait after registration {attempt}")
+            engine.clock.advance(60)
+            clock.advance(60)
+        await eventually(waiting_a_minute, what="the wait after the last registration")
+        assert http.sent == 4
+    finally:
+        globalLogPublisher.removeObserver(observe)
+
+    told = [line for line in errors if "made for a sensor daemon" in line]
+    assert len(told) == 1, errors
+    assert "rpymostat-keys device boiler-pi --kind control --replace" in told[0]
+    assert not waiting.called and daemon.state == "refused"
+    assert (await engine.store.get_device("boiler-pi")).url is None
+    daemon.stop()
+    waiting.addErrback(lambda failure: None)

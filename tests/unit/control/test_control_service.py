@@ -54,6 +54,8 @@ async def test_the_daemon_enrols_reports_obeys_and_stops_safe(engine, pin_factor
     service.startService()
     try:
         await service.getServiceNamed(CONTROL_SERVICE_NAME).started
+        # The engine's test clock stands still; its commands must be dated after the daemon's start.
+        engine.clock.advance(reactor.seconds() - engine.clock.seconds())
 
         async def listed():
             relays = (await engine.request("GET", "/v1/relays", key="read")).json["relays"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import pytest_twisted
 from twisted.internet.defer import inlineCallbacks
 
+from rpymostat.store.interface import LastAdminKeyError
 from rpymostat.store.records import ApiKeyRecord, DeviceRecord, ReadingInput
 
 
@@ -90,6 +92,20 @@ def test_api_keys_are_listed_and_revoked_once(open_store):
     assert (yield store.revoke_api_key("missing", 31.0)) is False
     key = yield store.get_api_key("k1")
     assert (key.role, key.key_hash, key.revoked_at) == ("read", "hash1", 30.0)
+
+
+@pytest_twisted.inlineCallbacks
+def test_the_last_live_admin_key_is_never_revoked(open_store):
+    store = yield open_store()
+    yield store.add_api_key(ApiKeyRecord("a1", "first admin", "admin", "hash1", 10.0))
+    yield store.add_api_key(ApiKeyRecord("a2", "second admin", "admin", "hash2", 20.0))
+    yield store.add_api_key(ApiKeyRecord("w1", "writer", "write", "hash3", 30.0))
+    assert (yield store.revoke_api_key("a1", 40.0)) is True
+    with pytest.raises(LastAdminKeyError):
+        yield store.revoke_api_key("a2", 41.0)
+    assert (yield store.get_api_key("a2")).revoked_at is None
+    assert (yield store.revoke_api_key("w1", 42.0)) is True
+    assert (yield store.revoke_api_key("a1", 43.0)) is False
 
 
 @pytest_twisted.inlineCallbacks

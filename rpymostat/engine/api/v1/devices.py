@@ -14,7 +14,7 @@ from typing import Any
 from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, fingerprint, verify_request
 from rpymostat.common.timeutil import time_scale, to_iso
 from rpymostat.engine.api.app import Call, Reply
-from rpymostat.engine.api.errors import ApiError, not_found, unprocessable
+from rpymostat.engine.api.errors import ApiError, error_body, not_found, unprocessable
 from rpymostat.engine.api.requests import header
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.sensor_update import check_id
@@ -39,11 +39,25 @@ def device_json(device: DeviceRecord) -> dict[str, Any]:
     }
 
 
+def wrong_kind(device: DeviceRecord, kind: str) -> Reply:
+    """A 409 for a daemon carrying a secret made for the other kind: it would be approved, then refused.
+
+    ``registered_kind`` lets the daemon tell this from a conflicting secret
+    and say, once, what the admin does about it.
+    """
+    host_id = device.host_id
+    message = (f"the secret of device {host_id} was made for a {device.kind} daemon, but a {kind} daemon "
+               f"registers with it; make it a {kind} secret (rpymostat-keys device {host_id} --kind {kind} "
+               f"--replace, then give the daemon the new secret), or delete the device (DELETE "
+               f"/v1/devices/{host_id}) so that the daemon registers itself")
+    return Reply({**error_body(message), "registered_kind": device.kind}, 409)
+
+
 class DevicesAPI:
     def __init__(self, context: EngineContext) -> None:
         self.context = context
         self.window = context.config.signature_window * time_scale(context.clock)
-        self.nonces = NonceCache(self.window)
+        self.nonces = NonceCache(self.window, started=context.now())
 
     @route("/v1/devices")
     async def list(self, call: Call) -> dict[str, Any]:
@@ -105,6 +119,8 @@ class DevicesAPI:
             return Reply(device_json(record), 202)
         if existing.secret != secret:
             raise ApiError(409, f"device {host_id} is registered with another secret; an admin must delete it first")
+        if existing.kind != kind:
+            return wrong_kind(existing, kind)
         if existing.status == "rejected":
             raise ApiError(403, f"device {host_id} was rejected by an admin")
         # Only contact, host information and URL change: an approval given
@@ -122,7 +138,7 @@ class DevicesAPI:
             if signed.device_id != host_id:
                 raise SignatureError("X-RPyMostat-Device does not match host_id")
             verify_request(signed, secret, request.method.decode("ascii"), request.uri.decode("utf-8"),
-                           call.body, self.context.now(), self.window, self.nonces)
+                           call.body, self.context.now(), self.nonces)
         except SignatureError as exc:
             raise ApiError(401, f"signature refused: {exc}") from None
 

@@ -6,10 +6,11 @@ from typing import Any
 
 from rpymostat.common.timeutil import to_iso
 from rpymostat.engine.api.app import Call, Reply
-from rpymostat.engine.api.errors import not_found, unprocessable
+from rpymostat.engine.api.errors import ApiError, not_found, unprocessable
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.context import EngineContext
-from rpymostat.security.keys import ROLES, new_api_key
+from rpymostat.security.keys import LAST_ADMIN_KEY, ROLES, new_api_key
+from rpymostat.store.interface import LastAdminKeyError
 from rpymostat.store.records import ApiKeyRecord
 
 
@@ -29,9 +30,9 @@ class KeysAPI:
 
     @route("/v1/keys/current")
     def current(self, call: Call) -> dict[str, Any]:
-        """Who the caller is: lets a UI offer only what the key's role allows."""
+        """Who the caller is: lets a UI offer only what the key's role allows, and mark the key in use."""
         principal = call.principal
-        return {"kind": principal.kind, "role": principal.role, "name": principal.name}
+        return {"kind": principal.kind, "role": principal.role, "name": principal.name, "id": principal.key_id}
 
     @route("/v1/keys", role="admin")
     async def list(self, call: Call) -> dict[str, Any]:
@@ -59,7 +60,11 @@ class KeysAPI:
     @route("/v1/keys/<key_id>", methods=["DELETE"], role="admin")
     async def revoke(self, call: Call) -> dict[str, Any]:
         key_id = call.params["key_id"]
-        if not await self.context.store.revoke_api_key(key_id, self.context.now()):
+        try:
+            revoked = await self.context.store.revoke_api_key(key_id, self.context.now())
+        except LastAdminKeyError:
+            raise ApiError(409, LAST_ADMIN_KEY) from None
+        if not revoked:
             raise not_found(f"no live API key with ID {key_id!r}")
         record = await self.context.store.get_api_key(key_id)
         if record is None:  # deleted between the revocation and this read

@@ -155,9 +155,10 @@ SCHEMAS: dict[str, Any] = {
     },
     "Caller": {
         "type": "object",
-        "required": ["kind", "role", "name"],
+        "required": ["kind", "role", "name", "id"],
         "properties": {"kind": {"enum": ["key"]}, "role": {"enum": ["read", "write", "admin"]},
-                       "name": {"type": "string"}},
+                       "name": {"type": "string"},
+                       "id": {"type": "string", "description": "the key's ID, as in GET /v1/keys"}},
     },
     "ApiKeyList": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": ref("ApiKey")}}},
     "ApiKeyCreate": {
@@ -311,15 +312,19 @@ def build_document(fragments: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any
         "/v1/keys/current": {"get": operation(
             "The calling key's name and role (any role; never the key itself)", "read",
             {"200": response("the caller", "Caller")})},
-        "/v1/keys/{key_id}": {"delete": operation("Revoke an API key", "admin", {"200": response("the revoked key", "ApiKey")},
-                                            params=[path_param("key_id")])},
+        "/v1/keys/{key_id}": {"delete": operation(
+            "Revoke an API key", "admin",
+            {"200": response("the revoked key", "ApiKey"),
+             "409": response("refused: it is the last live admin key (the error says why); nothing changed")},
+            params=[path_param("key_id")])},
         "/v1/devices": {"get": operation("Sensor and control daemons, pending ones included", "read",
                                    {"200": response("the devices", "DeviceList")})},
         "/v1/devices/register": {"post": {
             **operation("A daemon enrols itself; it waits as pending until an admin approves it", None, {
                 "200": response("already approved", "Device"),
                 "202": response("pending approval", "Device"),
-                "409": response("registered already with another secret"),
+                "409": response("registered already with another secret, or with this secret for the other kind "
+                                "of daemon (then registered_kind names the kind the secret was made for)"),
                 "429": response("too many devices pending"),
             }, body="DeviceRegistration"),
             "description": "Public, but signed (X-RPyMostat-* headers) with the secret it carries.",

@@ -16,6 +16,7 @@ export const session = {
   },
   role: null,
   name: null,
+  id: null,
 };
 
 const RANK = { read: 1, write: 2, admin: 3 };
@@ -49,6 +50,7 @@ export async function signIn(key) {
     const me = await api("GET", "/v1/keys/current");
     session.role = me.role;
     session.name = me.name;
+    session.id = me.id;
     return me;
   } catch (error) {
     session.key = null;
@@ -61,4 +63,5 @@ export function signOut() {
   session.key = null;
   session.role = null;
   session.name = null;
+  session.id = null;
 }

@@ -91,12 +91,30 @@ function keysSection(state, refresh) {
   const role = h("select", { id: "key-role" }, ["read", "write", "admin"].map((r) => h("option", { value: r }, r)));
   const shown = h("output", { id: "new-key", class: "secret" });
   const section = h("section", { "aria-label": "API keys" }, h("h2", {}, "API keys"),
-    h("ul", { class: "cards" }, state.keys.map((key) => h("li", { class: "card", "data-key": key.id },
-      h("h3", {}, key.name), h("p", {}, `${key.role} — ${key.revoked_at ? "revoked" : "live"}`),
-      key.revoked_at ? null : h("button", { type: "button", "aria-label": `Revoke ${key.name}`,
-        onclick: () => revoke(key.id) }, "Revoke")))),
+    h("ul", { class: "cards" }, state.keys.map(keyCard)),
     h("h3", {}, "New key"), field("Name", name), field("Role", role),
     h("button", { type: "button", class: "primary", onclick: create }, "Create key"), shown);
+  function keyCard(key) {
+    const inUse = key.id === session.id;
+    const actions = h("div", { class: "key-actions" });
+    const card = h("li", { class: "card", "data-key": key.id },
+      h("h3", {}, key.name), h("p", {}, `${key.role} — ${key.revoked_at ? "revoked" : "live"}`),
+      inUse ? h("p", { class: "key-in-use" }, "In use: this browser is signed in with this key.") : null,
+      actions);
+    // Revoking cannot be undone, so the button only asks; the card then says what will happen.
+    function ask() {
+      replace(actions, h("p", { role: "alert" }, `Revoke ${key.name}? Whatever uses it is locked out at once; `
+        + "this cannot be undone." + (inUse ? " This browser is signed in with it and will be signed out." : "")),
+      h("button", { type: "button", class: "danger", onclick: () => revoke(key) }, "Yes, revoke"),
+      h("button", { type: "button", onclick: idle }, "Cancel"));
+    }
+    function idle() {
+      replace(actions, key.revoked_at ? null : h("button", { type: "button", "aria-label": `Revoke ${key.name}`,
+        onclick: ask }, "Revoke"));
+    }
+    idle();
+    return card;
+  }
   async function create() {
     try {
       const made = await api("POST", "/v1/keys", { name: name.value, role: role.value });
@@ -104,8 +122,8 @@ function keysSection(state, refresh) {
       name.value = "";
     } catch (error) { showError(section, error); }
   }
-  async function revoke(id) {
-    try { await api("DELETE", `/v1/keys/${encodeURIComponent(id)}`); refresh(); }
+  async function revoke(key) {
+    try { await api("DELETE", `/v1/keys/${encodeURIComponent(key.id)}`); refresh(); }
     catch (error) { showError(section, error); }
   }
   return section;

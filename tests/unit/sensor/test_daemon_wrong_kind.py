@@ -1,0 +1,62 @@
+"""A sensor daemon given a control daemon's secret says so once, with the fix, and keeps its readings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import pytest_twisted
+from twisted.logger import LogEvent, formatEvent, globalLogPublisher
+
+from rpymostat.common.signing import new_secret
+from rpymostat.store.records import DeviceRecord
+from tests.support.engine import START, start_engine
+from tests.support.fake_w1 import FakeW1Bus
+from tests.unit.sensor.daemon_support import HOST, INTERVAL, SLAVE, start_daemon
+
+
+@pytest_twisted.async_yield_fixture
+async def engine(tmp_path: Path):
+    harness = await start_engine(tmp_path / "engine")
+    yield harness
+    await harness.close()
+
+
+@pytest.fixture
+def bus(tmp_path: Path) -> FakeW1Bus:
+    bus = FakeW1Bus(tmp_path / "w1")
+    bus.add_sensor(SLAVE, 21.5)
+    return bus
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[str]]:
+    lines: list[str] = []
+
+    def observe(event: LogEvent) -> None:
+        if str(event.get("log_namespace", "")).startswith("rpymostat_sensor"):
+            lines.append(formatEvent(event))
+
+    globalLogPublisher.addObserver(observe)
+    yield lines
+    globalLogPublisher.removeObserver(observe)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_control_secret_on_a_sensor_daemon_is_reported_once_and_readings_wait(
+    engine, tmp_path: Path, bus: FakeW1Bus, log_lines: list[str]
+) -> None:
+    secret = new_secret()  # as `rpymostat-keys device HOST --kind control` makes it
+    await engine.store.put_device(DeviceRecord(HOST, "control", secret, "approved", START))
+    rig = await start_daemon(engine, tmp_path, bus, RPYMOSTAT_SENSOR_SECRET=secret)
+    for _ in range(3):
+        await rig.advance(INTERVAL)
+
+    told = [line for line in log_lines if "made for a control daemon" in line]
+    assert len(told) == 1
+    assert f"rpymostat-keys device {HOST} --kind sensor --replace" in told[0]
+    assert not [line for line in log_lines if "approved by the engine" in line]
+    assert await rig.readings() == []
+    assert await rig.spooled() == 4
+    await rig.stop()
