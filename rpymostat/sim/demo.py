@@ -226,7 +226,7 @@ def _name_rooms(engine: Any, event: Any, unsubscribe: Any) -> None:
     # The house's temperature is the living room's and the bedroom's, not the attic's once it is approved.
     weights = ensureDeferred(book.change_settings({"default_sensors": DEFAULT_WEIGHTS}, partial=True))
     weights.addErrback(lambda failure: log.failure("Could not set the demo's sensor weights", failure))
-    outdoor = ensureDeferred(book.change_sensor(OUTDOOR_SENSOR, {"name": "Outdoor", "outdoor": True}))
+    outdoor = ensureDeferred(book.change_sensor(OUTDOOR_SENSOR, {"name": "Garden", "outdoor": True}))
     outdoor.addErrback(lambda failure: log.failure("Could not mark the demo's outdoor sensor", failure))
 
 

@@ -62,7 +62,7 @@ def test_the_outdoor_sensor_reads_the_simulated_weather_and_reaches_the_decision
     wait_for(lambda: http("GET", url + "/v1/decisions/current", key=key)[1].get("outdoor") is not None,
              what="a decision with the outdoor temperature")
     sensor = http("GET", url + "/v1/sensors/outdoor", key=key)[1]
-    assert sensor["name"] == "Outdoor" and 5.0 - 0.5 <= sensor["value"] <= 37.0 + 0.5  # the demo's 21 ± 16 °C
+    assert sensor["name"] == "Garden" and 5.0 - 0.5 <= sensor["value"] <= 37.0 + 0.5  # the demo's 21 ± 16 °C
 
 
 def test_the_attic_daemon_waits_for_approval_and_then_reports(demo):
