@@ -59,9 +59,10 @@ async def outdoor_history(store: Store, sensors: Sequence[SensorRecord], now: fl
     """The outdoor sensors' last :data:`HISTORY_DAYS` days in 15-minute means, plus their last reports.
 
     Several outdoor sensors are averaged bucket by bucket into one series.
-    Each mean is timed at the middle of its bucket (at ``now`` for the
-    bucket still filling), so a plugin sees one reading per quarter hour
-    whatever the daemons' interval, and the rollups keep the query small.
+    Each mean is timed at the middle of the part of its bucket that has
+    passed, so a plugin sees one reading per quarter hour whatever the
+    daemons' interval, the last report stays the latest, and the rollups
+    keep the query small.
     """
     points = await store.read_history([s.sensor_id for s in sensors], HISTORY_LEVEL,
                                       now - HISTORY_DAYS * 86400.0, now, HISTORY_STEP)
@@ -69,7 +70,8 @@ async def outdoor_history(store: Store, sensors: Sequence[SensorRecord], now: fl
     for point in points:
         total, count = buckets.get(point.at, (0.0, 0))
         buckets[point.at] = (total + point.total, count + point.count)
-    history = [SensorReading(total / count, min(at + HISTORY_STEP / 2, now)) for at, (total, count) in buckets.items()]
+    history = [SensorReading(total / count, min(at + HISTORY_STEP / 2, (at + now) / 2))
+               for at, (total, count) in buckets.items()]
     history += [SensorReading(s.last_value, s.last_reading_at) for s in sensors
                 if s.last_reading_at is not None and s.last_reading_at <= now]
     return history
