@@ -89,6 +89,9 @@ setup(
         "rpymostat.schedulers": [
             "cron = rpymostat.scheduling.cron_plugin:cron",
         ],
+        "rpymostat.weather": [
+            "recent_days = rpymostat.weather.recent_days:recent_days",
+        ],
     },
     classifiers=[
         "Development Status :: 3 - Alpha",

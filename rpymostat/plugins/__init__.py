@@ -1,1 +1,1 @@
-"""Finding schedule and decision plugins through their entry-point groups."""
+"""Finding schedule, decision and weather plugins through their entry-point groups."""

@@ -1,8 +1,9 @@
-"""Loading plugins from the ``rpymostat.schedulers`` and ``rpymostat.decisions`` groups.
+"""Loading plugins from the ``rpymostat.schedulers``, ``rpymostat.decisions`` and ``rpymostat.weather`` groups.
 
 A plugin is any object with ``name``, ``description``, ``options_schema``
 (a JSON Schema of its options, with defaults) and the group's method
-(``decide`` for decisions, ``resolve`` for schedulers). A broken or
+(``decide`` for decisions, ``resolve`` for schedulers, ``forecast`` for
+weather). A broken or
 ill-formed plugin is logged and left out: a third-party package must never
 stop the thermostat from starting.
 """
@@ -19,8 +20,12 @@ from twisted.logger import Logger
 
 log = Logger()
 
-GROUPS = {"decisions": ("rpymostat.decisions", "decide"), "schedulers": ("rpymostat.schedulers", "resolve")}
-DEFAULTS = {"decisions": "hysteresis", "schedulers": "cron"}
+GROUPS = {
+    "decisions": ("rpymostat.decisions", "decide"),
+    "schedulers": ("rpymostat.schedulers", "resolve"),
+    "weather": ("rpymostat.weather", "forecast"),
+}
+DEFAULTS = {"decisions": "hysteresis", "schedulers": "cron", "weather": "recent_days"}
 
 
 class PluginOptionsError(ValueError):

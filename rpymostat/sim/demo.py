@@ -51,6 +51,7 @@ CONTROL_HOST = "demo-furnace"
 ROOMS = {"living-room": ("Living room", SensorModel(lag=90.0, noise=0.05)),
          "bedroom": ("Bedroom", SensorModel(lag=120.0, noise=0.05, offset=-0.6))}
 ATTIC_SENSOR = "attic"
+OUTDOOR_SENSOR = "outdoor"
 DEFAULT_WEIGHTS = {"living-room": 2.0, "bedroom": 1.0}
 DAY_SCHEDULE = {"name": "Day", "cron": "30 6 * * *", "duration": "PT16H", "mode": "auto",
                 "heat_setpoint": 21.0, "cool_setpoint": 23.0}
@@ -163,6 +164,8 @@ class _Daemons(MultiService):
 
         house = self.house
         def temperature_in(room: str) -> Callable[[float], float]:
+            if room == OUTDOOR_SENSOR:
+                return lambda at: house.outdoor_temperature()
             return lambda at: house.sensor_value(room)
 
         source = SimulatedSource(self.clock, {room: temperature_in(room) for room in rooms})
@@ -171,7 +174,7 @@ class _Daemons(MultiService):
                             runner=thread_runner(self.reactor), sources=[("sim", source)])
 
     def _sensors(self, url: str, secret: str) -> Any:
-        return self._sensor_daemon(url, SENSOR_HOST, secret, list(ROOMS))
+        return self._sensor_daemon(url, SENSOR_HOST, secret, [*ROOMS, OUTDOOR_SENSOR])
 
     def _attic(self, url: str) -> Any:
         return self._sensor_daemon(url, ATTIC_HOST, None, [ATTIC_SENSOR])
@@ -230,10 +233,12 @@ def _name_rooms(engine: Any, event: Any, unsubscribe: Any) -> None:
 
     for room, (name, _) in ROOMS.items():
         engine.context.store.update_sensor(room, {"name": name, "room": name})
+    book = RuleBook(engine.timeline)
     # The house's temperature is the living room's and the bedroom's, not the attic's once it is approved.
-    weights = ensureDeferred(RuleBook(engine.timeline).change_settings({"default_sensors": DEFAULT_WEIGHTS},
-                                                                       partial=True))
+    weights = ensureDeferred(book.change_settings({"default_sensors": DEFAULT_WEIGHTS}, partial=True))
     weights.addErrback(lambda failure: log.failure("Could not set the demo's sensor weights", failure))
+    outdoor = ensureDeferred(book.change_sensor(OUTDOOR_SENSOR, {"name": "Garden", "outdoor": True}))
+    outdoor.addErrback(lambda failure: log.failure("Could not mark the demo's outdoor sensor", failure))
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:

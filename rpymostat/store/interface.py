@@ -64,7 +64,7 @@ class Store(Protocol):
         """One sensor, or None."""
 
     def update_sensor(self, sensor_id: str, changes: dict[str, Any]) -> Deferred[SensorRecord | None]:
-        """Change user-owned fields (``name``, ``room``, ``hidden``); None if unknown."""
+        """Change user-owned fields (``name``, ``room``, ``hidden``, ``outdoor``); None if unknown."""
 
     def list_readings(
         self,

@@ -63,7 +63,8 @@ DEFAULT_DATABASE = "rpymostat"
 DEFAULT_TIMEOUT = 5.0
 RECONNECT_MAX_DELAY = 10.0
 DUPLICATE_KEY = 11000
-USER_SENSOR_FIELDS = ("name", "room", "hidden")
+USER_SENSOR_FIELDS = ("name", "room", "hidden", "outdoor")
+FLAG_SENSOR_FIELDS = ("hidden", "outdoor")
 READING_COUNTER = "readings"
 
 # (collection, index name, keys, options): created at start-up, idempotently.
@@ -103,7 +104,7 @@ def _sensor(doc: dict[str, Any]) -> SensorRecord:
         sensor_id=doc["_id"], host_id=doc["host_id"], sensor_type=doc["sensor_type"], alias=doc.get("alias"),
         extra=doc.get("extra"), last_value=doc.get("last_value"), last_reading_at=doc.get("last_reading_at"),
         last_seen=doc["last_seen"], first_seen=doc["first_seen"], name=doc.get("name"), room=doc.get("room"),
-        hidden=bool(doc.get("hidden", False)),
+        hidden=bool(doc.get("hidden", False)), outdoor=bool(doc.get("outdoor", False)),
     )
 
 
@@ -335,7 +336,8 @@ class MongoStore:
                 {"_id": reading.sensor_id},
                 {"$set": {"host_id": host_id, "sensor_type": reading.sensor_type, "alias": reading.alias},
                  "$max": {"last_seen": float(received_at)},
-                 "$setOnInsert": {"first_seen": float(received_at), "name": None, "room": None, "hidden": False}},
+                 "$setOnInsert": {"first_seen": float(received_at), "name": None, "room": None, "hidden": False,
+                                  "outdoor": False}},
                 upsert=True,
             ))
             twin = stored.get((reading.sensor_id, reading.idempotency_key))
@@ -383,7 +385,7 @@ class MongoStore:
         unknown = set(changes) - set(USER_SENSOR_FIELDS)
         if unknown:
             raise ValueError(f"not user-editable: {sorted(unknown)}")
-        values = {name: bool(value) if name == "hidden" else value for name, value in changes.items()}
+        values = {name: bool(value) if name in FLAG_SENSOR_FIELDS else value for name, value in changes.items()}
 
         async def update_sensor() -> SensorRecord | None:
             sensors = self._collection("sensors")

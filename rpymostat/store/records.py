@@ -28,7 +28,11 @@ class ReadingInput:
 
 @dataclass(frozen=True)
 class SensorRecord:
-    """A known sensor: what its daemon last said, and what the user named it."""
+    """A known sensor: what its daemon last said, and what the user named it.
+
+    ``outdoor`` marks a sensor outside the house: its readings are kept and
+    feed the weather forecast, but it never counts as an indoor temperature.
+    """
 
     sensor_id: str
     host_id: str
@@ -42,6 +46,7 @@ class SensorRecord:
     name: str | None = None
     room: str | None = None
     hidden: bool = False
+    outdoor: bool = False
 
 
 @dataclass(frozen=True)

@@ -48,9 +48,9 @@ log = Logger()
 
 SENSOR_COLUMNS = (
     "sensor_id, host_id, sensor_type, alias, extra, last_value, last_reading_at, "
-    "last_seen, first_seen, name, room, hidden"
+    "last_seen, first_seen, name, room, hidden, outdoor"
 )
-USER_SENSOR_FIELDS = ("name", "room", "hidden")
+USER_SENSOR_FIELDS = ("name", "room", "hidden", "outdoor")
 ADD_TO_ROLLUP = (
     "INSERT INTO rollups (level, sensor_id, at, count, total, minimum, maximum) VALUES (?, ?, ?, 1, ?, ?, ?) "
     "ON CONFLICT (level, sensor_id, at) DO UPDATE SET count = count + 1, total = total + excluded.total,"
@@ -129,9 +129,9 @@ def history_parameters(sensor_ids: Sequence[str], level: int, start: float, end:
 
 def _sensor(row: Sequence[Any]) -> SensorRecord:
     (sensor_id, host_id, sensor_type, alias, extra, last_value, last_reading_at, last_seen, first_seen, name, room,
-     hidden) = row
+     hidden, outdoor) = row
     return SensorRecord(sensor_id, host_id, sensor_type, alias, extra, last_value, last_reading_at, last_seen,
-                        first_seen, name, room, hidden=bool(hidden))
+                        first_seen, name, room, hidden=bool(hidden), outdoor=bool(outdoor))
 
 
 def _device(row: Sequence[Any]) -> DeviceRecord:

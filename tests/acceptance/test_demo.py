@@ -56,6 +56,16 @@ def test_the_simulated_house_heats_and_cools_within_a_simulated_day(demo):
     assert {"Living room", "Bedroom"} <= {s["name"] for s in sensors}
 
 
+def test_the_outdoor_sensor_reads_the_simulated_weather_and_reaches_the_decisions(demo):
+    url, key, _ = demo
+    wait_for(lambda: http("GET", url + "/v1/sensors/outdoor", key=key)[1].get("outdoor") is True,
+             what="the outdoor sensor, marked outdoor")
+    wait_for(lambda: http("GET", url + "/v1/decisions/current", key=key)[1].get("outdoor") is not None,
+             what="a decision with the outdoor temperature")
+    sensor = http("GET", url + "/v1/sensors/outdoor", key=key)[1]
+    assert sensor["name"] == "Garden" and 5.0 - 0.5 <= sensor["value"] <= 37.0 + 0.5  # the demo's 21 ± 16 °C
+
+
 def test_the_attic_daemon_waits_for_approval_and_then_reports(demo):
     url, key, _ = demo
     wait_for(lambda: any(d["host_id"] == "demo-attic" and d["status"] == "pending"

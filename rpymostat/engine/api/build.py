@@ -77,7 +77,7 @@ def build_api(
         RootPage(),
         StatusAPI(context),
         OpenAPIDocument(api_document()),
-        SensorsAPI(context),
+        SensorsAPI(context, book),
         KeysAPI(context),
         DevicesAPI(context),
         plugins.PluginsAPI(context.store, plugin_settings, timeline_cache),

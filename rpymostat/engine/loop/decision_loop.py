@@ -33,12 +33,14 @@ from rpymostat.decisions.weighting import SensorReading
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.events import Event
 from rpymostat.engine.loop.limits import configured_limits
+from rpymostat.engine.loop.outdoor import ForecastCache, outdoor_conditions
 from rpymostat.engine.loop.render import decision_json
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.schedules.events import CHANGE_TYPES
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.store.interface import Store
 from rpymostat.store.records import SensorRecord
+from rpymostat.weather.forecast import OutdoorForecast
 
 log = Logger()
 
@@ -85,9 +87,9 @@ def fallback_weights(sensors: list[SensorRecord]) -> dict[str, float]:
 
     The timeline fills in the saved default weights, so this only applies to
     a bare instruction (before any rule or default exists): every visible
-    room sensor counts equally, CPU sensors never.
+    room sensor counts equally, CPU and outdoor sensors never.
     """
-    return {s.sensor_id: 1.0 for s in sensors if not s.hidden and s.sensor_type.lower() != "cpu"}
+    return {s.sensor_id: 1.0 for s in sensors if not s.hidden and not s.outdoor and s.sensor_type.lower() != "cpu"}
 
 
 class DecisionLoop:
@@ -115,6 +117,9 @@ class DecisionLoop:
         self.interval = interval
         self.equipment = EquipmentState.all_off_since(context.now())
         self.latest: dict[str, Any] | None = None
+        self.outdoor: float | None = None
+        self.forecast: OutdoorForecast | None = None
+        self._forecast_cache = ForecastCache()
         self._latest_result: StepResult | None = None
         self._last_recorded: tuple[Any, ...] | None = None
         self._last_recorded_at = float("-inf")
@@ -183,6 +188,8 @@ class DecisionLoop:
         instruction = self.timeline.current_instruction(now) or OFF
         sensors = await context.store.list_sensors()
         plugin, options = await self.plugins.active("decisions")
+        self.outdoor, self.forecast = await outdoor_conditions(
+            context.store, sensors, self.plugins, now, context.config.sensor_stale_after, self._forecast_cache)
         defaults = fallback_weights(sensors)
         counted = [sensor_id for sensor_id, weight in weights_for(instruction, defaults).items() if weight > 0]
         result = decide_step(
@@ -194,7 +201,7 @@ class DecisionLoop:
         self.equipment = result.equipment
         self._latest_result = result
         names = {s.sensor_id: s.name or s.alias or s.sensor_id for s in sensors}
-        self.latest = decision_json(result, plugin.name, names, context.timezone)
+        self.latest = decision_json(result, plugin.name, names, context.timezone, self.outdoor)
         try:
             # Mapping's key type is invariant; every Function is a str.
             states = cast("Mapping[str, bool]", functions_for(result.decision.desired))

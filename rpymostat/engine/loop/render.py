@@ -69,8 +69,10 @@ def summary(result: StepResult, names: Mapping[str, str], tz: str) -> str:
     return text
 
 
-def decision_json(result: StepResult, plugin: str, names: Mapping[str, str], tz: str) -> dict[str, Any]:
-    """Everything the API shows about one decision."""
+def decision_json(
+    result: StepResult, plugin: str, names: Mapping[str, str], tz: str, outdoor: float | None = None
+) -> dict[str, Any]:
+    """Everything the API shows about one decision; ``outdoor`` is the outdoor temperature then (°C), if known."""
     decision = result.decision
     temperature = result.temperature
     lockout = decision.lockout
@@ -94,6 +96,7 @@ def decision_json(result: StepResult, plugin: str, names: Mapping[str, str], tz:
             "dropped": [{"sensor_id": d.sensor_id, "reason": d.reason, "description": d.describe()}
                         for d in temperature.dropped],
         },
+        "outdoor": None if outdoor is None else round(outdoor, 3),
         "instruction": instruction_json(result.context.instruction),
         "equipment": {
             function: {

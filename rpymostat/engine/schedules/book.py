@@ -10,7 +10,7 @@ both pass a limit that only one of them fits in.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +25,7 @@ from rpymostat.engine.schedules.events import (
     Action,
     announce_change,
 )
+from rpymostat.engine.schedules.indoor import refuse_marking_outdoor, refuse_outdoor
 from rpymostat.engine.schedules.resolution import override_ends
 from rpymostat.engine.schedules.ruleset import OVERRIDES, SCHEDULES, RuleSet
 from rpymostat.engine.schedules.settings import SETTING_NAME, ScheduleSettings, parse_settings, settings_to_dict
@@ -32,6 +33,7 @@ from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.scheduling.model import Override, Schedule
 from rpymostat.scheduling.validation import parse_override, parse_schedule
 from rpymostat.scheduling.wire import override_to_dict, schedule_to_dict
+from rpymostat.store.records import SensorRecord
 
 
 def new_rule_id(taken: Collection[str]) -> str:
@@ -67,6 +69,27 @@ class RuleBook:
     async def _known_sensors(self) -> frozenset[str]:
         return frozenset(sensor.sensor_id for sensor in await self.store.list_sensors())
 
+    async def _refuse_outdoor(self, *weighed: tuple[Mapping[str, float], str]) -> None:
+        """Refuse weights (each with its field name) that name an outdoor sensor."""
+        outdoor = frozenset(sensor.sensor_id for sensor in await self.store.list_sensors() if sensor.outdoor)
+        for weights, field in weighed:
+            refuse_outdoor(weights, outdoor, field)
+
+    async def change_sensor(self, sensor_id: str, changes: dict[str, Any]) -> SensorRecord | None:
+        """Change a sensor's user fields; None when there is no such sensor.
+
+        Marking a sensor outdoor is refused while a rule weighs it, and both
+        ``outdoor`` and ``hidden`` decide which sensors count by default, so
+        the timeline is recomputed before the caller hears back.
+        """
+        async with self._writing:
+            if changes.get("outdoor"):
+                refuse_marking_outdoor(await self.rules(), sensor_id)
+            sensor = await self.store.update_sensor(sensor_id, changes)
+            if sensor is not None and {"outdoor", "hidden"} & set(changes):
+                await self.timeline.reload()
+            return sensor
+
     async def create_schedule(self, body: Any) -> Schedule:
         async with self._writing:
             rules = await self.rules()
@@ -76,6 +99,7 @@ class RuleBook:
             schedule = parse_schedule(body, rule_id=new_rule_id({rule.id for rule in rules.schedules}),
                                       created_at=now, known_sensors=await self._known_sensors(),
                                       limits=self.timeline.limits)
+            await self._refuse_outdoor((schedule.instruction.sensors, "sensors"))
             check_schedule_cost(schedule, rules.schedules)
             await self._store_schedule(schedule, "created")
             return schedule
@@ -89,6 +113,7 @@ class RuleBook:
                 return None
             schedule = parse_schedule(body, rule_id=rule_id, created_at=existing.created_at,
                                       known_sensors=await self._known_sensors(), limits=self.timeline.limits)
+            await self._refuse_outdoor((schedule.instruction.sensors, "sensors"))
             check_schedule_cost(schedule, [rule for rule in rules.schedules if rule.id != rule_id])
             await self._store_schedule(schedule, "replaced")
             return schedule
@@ -118,6 +143,7 @@ class RuleBook:
             now = self.now()
             override = parse_override(body, rule_id=new_rule_id({rule.id for rule in rules.overrides}), now=now,
                                       known_sensors=await self._known_sensors(), limits=self.timeline.limits)
+            await self._refuse_outdoor((override.instruction.sensors, "sensors"))
             self._refuse_if_over(rules, override, now)
             await self._store_override(override, "created")
             return override
@@ -132,6 +158,7 @@ class RuleBook:
             now = self.now()
             override = parse_override(body, rule_id=rule_id, now=now, created_at=existing.created_at,
                                       known_sensors=await self._known_sensors(), limits=self.timeline.limits)
+            await self._refuse_outdoor((override.instruction.sensors, "sensors"))
             self._refuse_if_over(rules, override, now)
             await self._store_override(override, "replaced")
             return override
@@ -175,6 +202,8 @@ class RuleBook:
             current = (await self.rules()).settings
             settings = parse_settings(body, current, partial=partial, known_sensors=await self._known_sensors(),
                                       limits=self.timeline.limits)
+            await self._refuse_outdoor((settings.default_sensors, "default_sensors"),
+                                       (settings.default_instruction.sensors, "default_instruction.sensors"))
             stored = settings_to_dict(settings)
             await self.store.put_setting(SETTING_NAME, stored)
             await self.timeline.reload()

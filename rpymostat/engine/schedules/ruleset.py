@@ -31,8 +31,8 @@ OVERRIDES = "overrides"
 class RuleSet:
     """A consistent snapshot of the rules, the settings and the sensors they may name.
 
-    ``visible_sensors`` are the sensors not hidden by the user: with no saved
-    default weights, they count equally.
+    ``visible_sensors`` are the indoor sensors not hidden by the user: with no
+    saved default weights, they count equally (an outdoor sensor never does).
     """
 
     schedules: tuple[Schedule, ...] = ()
@@ -124,7 +124,7 @@ async def load_rules(store: Store, limits: SetpointLimits) -> RuleSet:
         overrides=tuple(rule for rule in overrides if rule is not None),
         settings=settings,
         known_sensors=frozenset(sensor.sensor_id for sensor in sensors),
-        visible_sensors=tuple(sensor.sensor_id for sensor in sensors if not sensor.hidden),
+        visible_sensors=tuple(sensor.sensor_id for sensor in sensors if not sensor.hidden and not sensor.outdoor),
     )
 
 

@@ -117,6 +117,16 @@ async def test_by_default_every_visible_sensor_is_charted(engine):
 
 
 @pytest_twisted.ensureDeferred
+async def test_an_outdoor_sensor_is_charted_as_outdoor(engine):
+    for sensor_id in ("28-a", "28-garden"):
+        await store_minutes(engine, sensor_id, NOW - 600, 5, lambda i: 4.0)
+    await engine.store.update_sensor("28-garden", {"outdoor": True})
+    body = (await engine.request("GET", "/v1/history", key="read")).json
+    assert [(s["sensor_id"], s["outdoor"], len(s["points"]) > 0) for s in body["series"]] == [
+        ("28-a", False, True), ("28-garden", True, True)]
+
+
+@pytest_twisted.ensureDeferred
 async def test_bad_parameters_are_refused_naming_the_parameter(engine):
     await store_minutes(engine, "28-a", NOW - 600, 5, lambda i: 20.0)
     cases = [

@@ -49,6 +49,9 @@ async def test_plugins_are_listed_with_their_option_schemas(engine):
     hysteresis = next(p for p in listed["decisions"]["available"] if p["name"] == "hysteresis")
     assert hysteresis["options_schema"]["type"] == "object" and hysteresis["default"] is True
     assert listed["schedulers"]["active"] == "cron"
+    assert listed["weather"]["active"] == "recent_days"
+    recent = next(p for p in listed["weather"]["available"] if p["name"] == "recent_days")
+    assert recent["options_schema"]["properties"]["days"]["default"] == 3
 
 
 @pytest_twisted.ensureDeferred

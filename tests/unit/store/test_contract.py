@@ -82,6 +82,20 @@ def test_user_fields_of_a_sensor_can_be_changed(open_store):
 
 
 @pytest_twisted.inlineCallbacks
+def test_a_sensor_marked_outdoor_stays_outdoor_until_unmarked(open_store):
+    store = yield open_store()
+    yield store.record_readings("h", [reading("garden"), reading("hall")], 1001.0)
+    assert [s.outdoor for s in (yield store.list_sensors())] == [False, False]
+    marked = yield store.update_sensor("garden", {"outdoor": True})
+    assert marked.outdoor is True
+    yield store.record_readings("h", [reading("garden", at=1100.0)], 1101.0)
+    assert {s.sensor_id: s.outdoor for s in (yield store.list_sensors())} == {"garden": True, "hall": False}
+    assert (yield store.get_sensor("garden")).outdoor is True
+    unmarked = yield store.update_sensor("garden", {"outdoor": False, "name": "Garden"})
+    assert (unmarked.outdoor, unmarked.name) == (False, "Garden")
+
+
+@pytest_twisted.inlineCallbacks
 def test_api_keys_are_listed_and_revoked_once(open_store):
     store = yield open_store()
     yield store.add_api_key(ApiKeyRecord("k1", "phone", "read", "hash1", 10.0))

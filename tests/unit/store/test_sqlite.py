@@ -68,6 +68,7 @@ async def test_an_engine_started_on_a_version_1_database_upgrades_it_and_serves_
         sensor = (await engine.request("GET", "/v1/sensors/28-old", key="read")).json
         assert (sensor["host_id"], sensor["alias"], sensor["name"], sensor["room"], sensor["value"]) == (
             "hall", "old one", "Hall", "hall", 21.0)
+        assert sensor["outdoor"] is False  # added by version 4
         readings = (await engine.request("GET", "/v1/sensors/28-old/readings", key="read")).json["readings"]
         assert [(r["at"], r["value"]) for r in readings] == [(to_iso(bucket + 60 * i), 19.0 + i) for i in (2, 1, 0)]
         # Readings older than the rollups (version 3) were rolled up by the upgrade.

@@ -76,6 +76,8 @@ def openapi_fragment() -> dict[str, Any]:
                         "type": "object", "required": ["value", "weights", "dropped"],
                         "properties": {"value": {"type": "number"}, "weights": {"type": "object"},
                                        "dropped": {"type": "array"}}}]},
+                    "outdoor": {**nullable_number, "description": "°C: the mean of the fresh outdoor sensors' last "
+                                "values, null without one (absent from decisions recorded by older engines)"},
                     "instruction": {
                         "type": "object",
                         "required": ["mode", "heat_setpoint", "cool_setpoint", "fan", "source", "until"],

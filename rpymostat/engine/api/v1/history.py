@@ -120,7 +120,7 @@ class HistoryAPI:
         by_sensor: dict[str, list[dict[str, Any]]] = {s.sensor_id: [] for s in sensors}
         for point in points:
             by_sensor[point.sensor_id].append(point_json(point))
-        return [{"sensor_id": s.sensor_id, "name": s.name or s.alias, "room": s.room,
+        return [{"sensor_id": s.sensor_id, "name": s.name or s.alias, "room": s.room, "outdoor": s.outdoor,
                  "points": by_sensor[s.sensor_id]} for s in sensors]
 
     @staticmethod
@@ -180,8 +180,9 @@ def openapi_fragment() -> dict[str, Any]:
                     "resolution": {"type": "integer", "description": "bucket size in seconds actually used"},
                     "level": {"enum": ["raw", "5m", "1h", "1d"], "description": "the stored level read"},
                     "series": {"type": "array", "items": {
-                        "type": "object", "required": ["sensor_id", "name", "room", "points"],
+                        "type": "object", "required": ["sensor_id", "name", "room", "outdoor", "points"],
                         "properties": {"sensor_id": ID, "name": NULLABLE_STRING, "room": NULLABLE_STRING,
+                                       "outdoor": {"type": "boolean", "description": "an outdoor sensor's series"},
                                        "points": {"type": "array", "items": ref("HistoryPoint")}}}},
                     "target": {"type": "array", "items": {
                         "type": "object", "required": ["at", "mode", "heat", "cool"],

@@ -92,7 +92,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "Sensor": {
         "type": "object",
-        "required": ["id", "host_id", "type", "value", "last_seen", "stale", "name", "room", "hidden"],
+        "required": ["id", "host_id", "type", "value", "last_seen", "stale", "name", "room", "hidden", "outdoor"],
         "properties": {
             "id": {"type": "string"},
             "host_id": {"type": "string"},
@@ -106,6 +106,8 @@ SCHEMAS: dict[str, Any] = {
             "name": NULLABLE_STRING,
             "room": NULLABLE_STRING,
             "hidden": {"type": "boolean"},
+            "outdoor": {"type": "boolean", "description": "outside the house: charted and fed to the weather "
+                                                         "plugin, never counted as the indoor temperature"},
         },
     },
     "SensorList": {
@@ -122,6 +124,8 @@ SCHEMAS: dict[str, Any] = {
             "name": {"type": ["string", "null"], "minLength": 1, "maxLength": 128},
             "room": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
             "hidden": {"type": "boolean"},
+            "outdoor": {"type": "boolean", "description": "mark the sensor as outdoor; refused with 409 while a "
+                                                         "schedule, override or the default settings weigh it"},
         },
     },
     "Reading": {
@@ -296,8 +300,11 @@ def build_document(fragments: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any
         "/v1/sensors/{sensor_id}": {
             "get": operation("One sensor", "read", {"200": response("the sensor", "Sensor")},
                        params=[path_param("sensor_id")]),
-            "patch": operation("Rename a sensor, set its room, hide it", "write",
-                         {"200": response("the changed sensor", "Sensor")}, body="SensorChange",
+            "patch": operation("Rename a sensor, set its room, hide it, mark it outdoor", "write",
+                         {"200": response("the changed sensor", "Sensor"),
+                          "409": response("outdoor: true for a sensor a schedule, override or the default "
+                                          "settings still weigh; the message names where")},
+                         body="SensorChange",
                          params=[path_param("sensor_id")]),
         },
         "/v1/sensors/{sensor_id}/readings": {"get": operation(

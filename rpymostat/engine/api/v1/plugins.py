@@ -1,4 +1,4 @@
-"""``/v1/plugins``: the schedule and decision plugins, and which one is active.
+"""``/v1/plugins``: the schedule, decision and weather plugins, and which one of each is active.
 
 Each plugin is listed with its name, description and the JSON Schema of its
 options, so a UI can render a settings form for a plugin it has never seen.
@@ -79,7 +79,7 @@ def openapi_fragment() -> dict[str, Any]:
     return {
         "paths": {
             "/v1/plugins": {"get": operation(
-                "Installed schedule and decision plugins, their option schemas, and the active ones", "read",
+                "Installed schedule, decision and weather plugins, their option schemas, and the active ones", "read",
                 {"200": response("the plugins", "PluginLists")})},
             "/v1/plugins/{kind}": {"put": operation(
                 "Choose the active plugin of a kind and its options (checked against its schema)", "write",

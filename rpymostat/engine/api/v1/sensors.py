@@ -8,14 +8,17 @@ from twisted.internet.defer import Deferred, DeferredList
 
 from rpymostat.common.timeutil import to_iso
 from rpymostat.engine.api.app import Call, Reply
-from rpymostat.engine.api.errors import not_found, unprocessable
+from rpymostat.engine.api.errors import ApiError, not_found, unprocessable
 from rpymostat.engine.api.requests import MAX_LIMIT, bool_param, int_param, time_param
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.sensor_update import parse_sensor_update
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.schedules.book import RuleBook
+from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.store.records import ReadingInput, ReadingRecord, SensorRecord
 
 EDITABLE = {"name": 128, "room": 64}
+FLAGS = ("hidden", "outdoor")
 
 
 def iso_or_none(epoch: float | None) -> str | None:
@@ -36,6 +39,7 @@ def sensor_json(sensor: SensorRecord, now: float, stale_after: float) -> dict[st
         "name": sensor.name,
         "room": sensor.room,
         "hidden": sensor.hidden,
+        "outdoor": sensor.outdoor,
     }
 
 
@@ -52,8 +56,11 @@ def reading_json(reading: ReadingRecord, full: bool) -> dict[str, Any]:
 
 
 class SensorsAPI:
-    def __init__(self, context: EngineContext) -> None:
+    """``book`` makes sensor changes that decide which sensors count (``outdoor``, ``hidden``) go with the rules."""
+
+    def __init__(self, context: EngineContext, book: RuleBook) -> None:
         self.context = context
+        self.book = book
 
     @route("/v1/sensors/update", methods=["PUT"], role="write", device=True)
     async def update(self, call: Call) -> Reply:
@@ -125,14 +132,17 @@ class SensorsAPI:
                 if value is not None and (not isinstance(value, str) or not 1 <= len(value) <= EDITABLE[name]):
                     raise unprocessable(f"{name} must be null or a string of 1 to {EDITABLE[name]} characters")
                 changes[name] = value
-            elif name == "hidden":
+            elif name in FLAGS:
                 if not isinstance(value, bool):
-                    raise unprocessable("hidden must be true or false")
+                    raise unprocessable(f"{name} must be true or false")
                 changes[name] = value
             else:
-                raise unprocessable(f"{name} cannot be changed; editable fields are name, room and hidden")
+                raise unprocessable(f"{name} cannot be changed; editable fields are name, room, hidden and outdoor")
         await self._existing(sensor_id)
-        sensor = await self.context.store.update_sensor(sensor_id, changes)
+        try:
+            sensor = await self.book.change_sensor(sensor_id, changes)
+        except ScheduleValidationError as exc:
+            raise ApiError(409, exc.message) from None
         if sensor is None:
             raise not_found(f"no sensor with ID {sensor_id!r}")
         return sensor_json(sensor, self.context.now(), self.context.config.sensor_stale_after)

@@ -1,5 +1,5 @@
 // "Devices": daemons (approve or reject, host info, last contact), sensors
-// (rename, room, weight, hide) and relays (assign heat/cool/fan/aux).
+// (rename, room, weight, hide, outdoor) and relays (assign heat/cool/fan/aux).
 import { api, can } from "../api.js";
 import { field, h, replace, showError } from "../dom.js";
 import { formatAgo, formatTemperature } from "../units.js";
@@ -12,13 +12,14 @@ export async function loadDevices(state) {
     api("GET", "/v1/sensors"),
     api("GET", "/v1/devices"),
     api("GET", "/v1/relays").catch(() => ({ relays: [] })),
-    api("GET", "/v1/schedules/settings").catch(() => ({ effective_sensors: {} })),
+    api("GET", "/v1/schedules/settings").catch(() => ({ effective_sensors: {}, default_sensors: {} })),
   ]);
   state.sensors = sensors.sensors;
   state.devices = devices.devices.slice().sort((a, b) =>
     (STATUS_ORDER[a.status] ?? 3) - (STATUS_ORDER[b.status] ?? 3) || a.host_id.localeCompare(b.host_id));
   state.relays = relays.relays || [];
   state.weights = settings.effective_sensors || {};
+  state.savedWeights = settings.default_sensors || {};
 }
 
 export function renderDevices(container, state, refresh) {
@@ -27,7 +28,7 @@ export function renderDevices(container, state, refresh) {
       state.devices.length ? h("ul", { class: "cards" }, state.devices.map((device) => deviceCard(device, refresh)))
         : h("p", { class: "muted" }, "No daemon has registered yet.")),
     h("section", { "aria-labelledby": "sensors-title" }, h("h2", { id: "sensors-title" }, "Sensors"),
-      h("ul", { class: "cards" }, state.sensors.map((sensor) => sensorCard(sensor, state.weights, refresh)))),
+      h("ul", { class: "cards" }, state.sensors.map((sensor) => sensorCard(sensor, state, refresh)))),
     h("section", { "aria-labelledby": "relays-title" }, h("h2", { id: "relays-title" }, "Relays"),
       state.relays.length ? h("ul", { class: "cards" }, state.relays.map((relay) => relayCard(relay, refresh)))
         : h("p", { class: "muted" }, "No control daemon has reported relays yet.")),
@@ -57,7 +58,11 @@ function deviceCard(device, refresh) {
   return card;
 }
 
-function sensorCard(sensor, weights, refresh) {
+// An outdoor sensor never counts as the indoor temperature: marking one
+// takes it out of the saved default weights first (the engine refuses to
+// mark a sensor that a weight or a rule still names, and says which).
+function sensorCard(sensor, state, refresh) {
+  const weights = state.weights;
   const editable = can("write");
   const key = sensor.id.replace(/[^A-Za-z0-9_-]/g, "_");
   const name = h("input", { type: "text", id: `sensor-${key}-name`, value: sensor.name || "",
@@ -66,22 +71,32 @@ function sensorCard(sensor, weights, refresh) {
   const weight = h("input", { type: "number", id: `sensor-${key}-weight`, min: 0, step: "0.5", inputmode: "decimal",
     value: weights[sensor.id] ?? 0, disabled: !editable, "aria-describedby": `sensor-${key}-weight-help` });
   const hidden = h("input", { type: "checkbox", id: `sensor-${key}-hidden`, checked: sensor.hidden, disabled: !editable });
-  const card = h("li", { class: "card sensor", "data-sensor": sensor.id },
+  const outdoor = h("input", { type: "checkbox", id: `sensor-${key}-outdoor`, checked: sensor.outdoor,
+    disabled: !editable, onchange: () => { weight.disabled = !editable || outdoor.checked; } });
+  weight.disabled = !editable || sensor.outdoor;
+  const card = h("li", { class: sensor.outdoor ? "card sensor outdoor" : "card sensor", "data-sensor": sensor.id },
     h("h3", {}, sensor.name || sensor.alias || sensor.id),
-    h("p", {}, `${formatTemperature(sensor.value)} — ${sensor.type} on ${sensor.host_id}` +
-      (sensor.stale ? " — stale" : "")),
+    h("p", {}, `${formatTemperature(sensor.value)} — ${sensor.outdoor ? "outdoor, " : ""}${sensor.type} on ` +
+      `${sensor.host_id}` + (sensor.stale ? " — stale" : "")),
     field("Name", name), field("Room", room), field("Weight", weight),
-    h("p", { class: "muted", id: `sensor-${key}-weight-help` }, "How much it counts in the temperature that counts; 0 leaves it out."),
-    h("label", { class: "inline", for: hidden.id }, hidden, "Hidden"));
+    h("p", { class: "muted", id: `sensor-${key}-weight-help` }, "How much it counts in the temperature that counts; " +
+      "0 leaves it out. An outdoor sensor never counts: it is charted and feeds the weather forecast."),
+    h("label", { class: "inline", for: hidden.id }, hidden, "Hidden"),
+    h("label", { class: "inline", for: outdoor.id }, outdoor, "Outdoor sensor"));
   if (editable) {
     card.append(h("button", { type: "button", "aria-label": `Save ${sensor.name || sensor.id}`, onclick: save }, "Save"));
   }
   async function save() {
     try {
+      if (outdoor.checked && !sensor.outdoor && sensor.id in state.savedWeights) {
+        const next = { ...state.savedWeights };
+        delete next[sensor.id];
+        await api("PATCH", "/v1/schedules/settings", { default_sensors: next });
+      }
       await api("PATCH", `/v1/sensors/${encodeURIComponent(sensor.id)}`,
-        { name: name.value || null, room: room.value || null, hidden: hidden.checked });
+        { name: name.value || null, room: room.value || null, hidden: hidden.checked, outdoor: outdoor.checked });
       const wanted = Number(weight.value) || 0;
-      if (wanted !== (weights[sensor.id] ?? 0)) {
+      if (!outdoor.checked && wanted !== (weights[sensor.id] ?? 0)) {
         const next = { ...weights };
         if (wanted > 0) next[sensor.id] = wanted; else delete next[sensor.id];
         await api("PATCH", "/v1/schedules/settings", { default_sensors: next });

@@ -1,5 +1,6 @@
-// "History": temperatures per room, the target and the equipment's on-periods
-// for a day, a week, a month or a year — zoom in and out, move back and forth.
+// "History": temperatures per room, outdoors (a dotted grey line), the target
+// and the equipment's on-periods for a day, a week, a month or a year — zoom
+// in and out, move back and forth.
 import { api } from "../api.js";
 import { contentWidth, h, replace } from "../dom.js";
 import { toDisplay, unit } from "../units.js";
@@ -10,6 +11,15 @@ const DAY = 86400 * 1000;
 const RANGES = [["day", DAY], ["week", 7 * DAY], ["month", 30 * DAY], ["year", 365 * DAY]];
 const SVG = "http://www.w3.org/2000/svg";
 const COLOURS = ["#0b5fff", "#b42318", "#1e6b2e", "#8a4b00", "#6b21a8", "#0e7490", "#be185d", "#4d7c0f"];
+const OUTDOOR_COLOUR = "#52525b";
+
+// Rooms take the palette in turn; every outdoor sensor is the same dotted grey,
+// so the outside never reads as one more room.
+function seriesStyles(series) {
+  let room = 0;
+  return series.map((s) => s.outdoor ? { colour: OUTDOOR_COLOUR, dash: "2 4", outdoor: true }
+    : { colour: COLOURS[room++ % COLOURS.length], dash: null, outdoor: false });
+}
 
 const view = { span: DAY, end: null };
 
@@ -57,15 +67,18 @@ function chart(history, window, width) {
     const anchor = i === 0 ? "start" : i === ticks ? "end" : "middle";
     root.append(svg("text", { x: x(t), y: height - 6, class: "axis", "text-anchor": anchor }, text));
   }
+  const styles = seriesStyles(history.series);
   history.series.forEach((series, index) => {
-    const colour = COLOURS[index % COLOURS.length];
+    const { colour, dash, outdoor } = styles[index];
     const points = series.points.filter((p) => p.mean !== null);
     if (!points.length) return;
     const at = (p) => new Date(p.at).getTime();
     const band = points.map((p) => `${x(at(p))},${y(p.max)}`).concat(points.slice().reverse().map((p) => `${x(at(p))},${y(p.min)}`));
-    root.append(svg("polygon", { points: band.join(" "), fill: colour, opacity: 0.15 }),
-      svg("polyline", { points: points.map((p) => `${x(at(p))},${y(p.mean)}`).join(" "), fill: "none", stroke: colour,
-        "stroke-width": 2, class: "series", "data-sensor": series.sensor_id }));
+    const line = { points: points.map((p) => `${x(at(p))},${y(p.mean)}`).join(" "), fill: "none", stroke: colour,
+      "stroke-width": 2, class: outdoor ? "series outdoor" : "series", "data-sensor": series.sensor_id };
+    if (dash) Object.assign(line, { "stroke-dasharray": dash, "stroke-linecap": "round" });
+    root.append(svg("polygon", { points: band.join(" "), fill: colour, opacity: outdoor ? 0.08 : 0.15 }),
+      svg("polyline", line));
   });
   for (const key of ["heat", "cool"]) {
     const steps = history.target.filter((s) => s[key] !== null && s[key] !== undefined);
@@ -92,6 +105,14 @@ function chart(history, window, width) {
   return root;
 }
 
+function legend(series) {
+  const styles = seriesStyles(series);
+  return h("ul", { class: "legend" }, series.map((one, index) => h("li", { class: styles[index].outdoor ? "outdoor" : null },
+    styles[index].outdoor ? h("span", { class: "swatch outdoor" })
+      : h("span", { class: "swatch", style: `background:${styles[index].colour}` }),
+    (one.name || one.sensor_id) + (styles[index].outdoor ? " (outdoor)" : ""))));
+}
+
 export function renderHistory(container, state, refresh) {
   const history = state.history;
   const move = (fraction) => {
@@ -110,8 +131,7 @@ export function renderHistory(container, state, refresh) {
         h("button", { type: "button", "aria-label": "Earlier", onclick: () => move(-0.5) }, "◀"),
         h("button", { type: "button", "aria-label": "Later", onclick: () => move(0.5), disabled: view.end === null }, "▶")),
       chart(history, state.historyWindow, Math.max(300, contentWidth(container))),
-      h("ul", { class: "legend" }, history.series.map((series, index) => h("li", {},
-        h("span", { class: "swatch", style: `background:${COLOURS[index % COLOURS.length]}` }), series.name || series.sensor_id))),
+      legend(history.series),
       h("p", { class: "muted" }, `Resolution ${Math.round(history.resolution / 60)} min, from the ${history.level} level. ` +
         `Times in ${homeZone()}.`)));
 }

@@ -1,5 +1,6 @@
 // "Settings": display units, kiosk mode, the home's time zone, the decision
-// plugin (a form made from its JSON Schema) and, for admins, API keys.
+// and weather plugins (each a form made from its JSON Schema) and, for
+// admins, API keys.
 import { api, can, session } from "../api.js";
 import { h, replace, showError, showFieldErrors, field } from "../dom.js";
 import { schemaForm } from "../schema_form.js";
@@ -18,7 +19,9 @@ export async function loadSettings(state) {
 
 export function renderSettings(container, state, refresh, app) {
   replace(container, displaySection(app, state), zoneSection(state.scheduleSettings, refresh),
-    pluginSection(state, refresh), can("admin") ? keysSection(state, refresh) : null);
+    pluginSection(state, refresh, "decisions", "Decision plugin", "plugin"),
+    pluginSection(state, refresh, "weather", "Weather plugin", "weather-plugin"),
+    can("admin") ? keysSection(state, refresh) : null);
 }
 
 function displaySection(app, state) {
@@ -63,22 +66,22 @@ function zoneSection(settings, refresh) {
   return h("section", { "aria-label": "Time zone" }, h("h2", {}, "Time zone"), form);
 }
 
-function pluginSection(state, refresh) {
-  const decisions = state.plugins.decisions;
-  const choice = h("select", { id: "plugin", disabled: !can("write") },
-    decisions.available.map((p) => h("option", { value: p.name, selected: p.name === decisions.active }, p.name)));
+// One section per plugin kind: choose the plugin, then its options from its schema.
+function pluginSection(state, refresh, kind, title, id) {
+  const plugins = state.plugins[kind];
+  const choice = h("select", { id, disabled: !can("write") },
+    plugins.available.map((p) => h("option", { value: p.name, selected: p.name === plugins.active }, p.name)));
   const holder = h("div");
-  const section = h("section", { "aria-label": "Decision plugin" }, h("h2", {}, "Decision plugin"),
-    field("Plugin", choice), holder);
+  const section = h("section", { "aria-label": title }, h("h2", {}, title), field("Plugin", choice), holder);
   let form;
   function show() {
-    const plugin = decisions.available.find((p) => p.name === choice.value);
-    form = schemaForm(plugin.options_schema, plugin.name === decisions.active ? decisions.options : {}, !can("write"));
+    const plugin = plugins.available.find((p) => p.name === choice.value);
+    form = schemaForm(plugin.options_schema, plugin.name === plugins.active ? plugins.options : {}, !can("write"));
     replace(holder, h("p", { class: "muted" }, plugin.description), form.element,
       can("write") ? h("button", { type: "button", class: "primary", onclick: save }, "Use these settings") : null);
   }
   async function save() {
-    try { await api("PUT", "/v1/plugins/decisions", { name: choice.value, options: form.read() }); refresh(); }
+    try { await api("PUT", `/v1/plugins/${kind}`, { name: choice.value, options: form.read() }); refresh(); }
     catch (error) { showError(section, error); }
   }
   choice.addEventListener("change", show);
