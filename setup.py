@@ -83,6 +83,7 @@ setup(
             "rpymostat-demo = rpymostat.sim.demo:main",
         ],
         "rpymostat.decisions": [
+            "predictive = rpymostat.decisions.predictive:predictive",
             "hysteresis = rpymostat.decisions.hysteresis:hysteresis",
             "bangbang = rpymostat.decisions.bangbang:bangbang",
         ],

@@ -23,7 +23,7 @@ rule's own ``tolerance`` sets both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
@@ -39,6 +39,7 @@ from rpymostat.decisions.model import (
     mode_allows,
 )
 from rpymostat.decisions.plugin import options_with_defaults
+from rpymostat.prediction.recovery import HousePrediction
 from rpymostat.scheduling.instruction import Instruction
 
 RUN_SLACK = 600.0
@@ -227,3 +228,38 @@ def _judged(context: DecisionContext, anticipation: bool) -> tuple[DecisionConte
 
 
 predictive = PredictivePlugin()
+
+
+def planned_early_starts(
+    prediction: HousePrediction,
+    temperature: float,
+    current: Instruction,
+    changes: Sequence[tuple[float, Instruction]],
+    options: Mapping[str, Any],
+) -> dict[float, tuple[float, Literal["heat", "cool"], float]]:
+    """For each upcoming change the plugin would start early for: (planned start, function, target), by the
+    change's time. The first change starts from the temperature now; a later one from the target the rule
+    before it holds. What the timeline shows ahead of time; each turn decides afresh."""
+    settings = options_with_defaults(PredictivePlugin.options_schema, options)
+    if not settings["smart_recovery"]:
+        return {}
+    max_early = float(settings["max_early_start"])
+    found: dict[float, tuple[float, Literal["heat", "cool"], float]] = {}
+    before, value = current, temperature
+    for at, rule in changes:
+        cold, hot = tolerances(before, settings)
+        for function in FUNCTIONS:
+            new, old = _setpoint(rule, function), _setpoint(before, function)
+            if not (mode_allows(before, function) and mode_allows(rule, function)) or new is None:
+                continue
+            if (old is not None and not _asks_more(function, old, new)) or not prediction.confident(function):
+                continue
+            held = None if old is None else old - cold if function == "heat" else old + hot
+            ahead = replace(prediction, now=max(prediction.now, at - max_early))
+            start = ahead.planned_start(value, function, new, at, max_early, held)
+            if start is not None:
+                found[at] = (start, function, new)
+                break
+        before = rule
+        value = _setpoint(rule, "heat") or _setpoint(rule, "cool") or value
+    return found

@@ -25,7 +25,7 @@ GROUPS = {
     "schedulers": ("rpymostat.schedulers", "resolve"),
     "weather": ("rpymostat.weather", "forecast"),
 }
-DEFAULTS = {"decisions": "hysteresis", "schedulers": "cron", "weather": "recent_days"}
+DEFAULTS = {"decisions": "predictive", "schedulers": "cron", "weather": "recent_days"}
 
 
 class PluginOptionsError(ValueError):

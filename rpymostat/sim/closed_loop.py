@@ -24,9 +24,9 @@ from typing import Any
 from twisted.internet.task import Clock, LoopingCall
 
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function
-from rpymostat.decisions.predictive import predictive
 from rpymostat.decisions.model import Desired, apply_desired, functions_for
 from rpymostat.decisions.plugin import DecisionPlugin
+from rpymostat.decisions.predictive import predictive
 from rpymostat.decisions.safety import SafetyLimits
 from rpymostat.decisions.step import decide_step, weights_for
 from rpymostat.decisions.trend import TREND_WINDOW

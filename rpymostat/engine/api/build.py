@@ -8,7 +8,7 @@ from typing import Any
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
-from rpymostat.engine.api.v1 import decisions, history, live, overrides, plugins, schedules, timeline
+from rpymostat.engine.api.v1 import decisions, history, live, model, overrides, plugins, schedules, timeline
 from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
 from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
@@ -22,6 +22,7 @@ from rpymostat.engine.api.v1.timeline import TimelineAPI
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.live.feed import LiveFeed
 from rpymostat.engine.loop.decision_loop import DecisionLoop
+from rpymostat.engine.loop.learning import HouseModel
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
@@ -36,6 +37,7 @@ FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
     schedules.openapi_fragment,
     overrides.openapi_fragment,
     timeline.openapi_fragment,
+    model.openapi_fragment,
     history.openapi_fragment,
     relays_fragment,
     decisions.openapi_fragment,
@@ -83,10 +85,11 @@ def build_api(
         plugins.PluginsAPI(context.store, plugin_settings, timeline_cache),
         SchedulesAPI(book),
         OverridesAPI(book),
-        TimelineAPI(timeline_cache),
+        TimelineAPI(timeline_cache, decision_loop),
         history.HistoryAPI(context),
         RelaysAPI(context, relays if relays is not None else default_commander(context)),
         decisions.DecisionsAPI(context, decision_loop),
+        model.ModelAPI(context, decision_loop.house if decision_loop is not None else HouseModel(context.store)),
     ]
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)

@@ -15,7 +15,7 @@ that count, from which the step computes the trend the plugin sees.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol, cast
 
@@ -26,17 +26,20 @@ from twisted.python.failure import Failure
 
 from rpymostat.decisions.equipment import EquipmentState
 from rpymostat.decisions.model import functions_for
+from rpymostat.decisions.predictive import planned_early_starts, predictive
 from rpymostat.decisions.safety import SafetyLimits
 from rpymostat.decisions.step import StepResult, decide_step, weights_for
 from rpymostat.decisions.trend import TREND_WINDOW
-from rpymostat.decisions.weighting import SensorReading
+from rpymostat.decisions.weighting import SensorReading, weighted_temperature
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.events import Event
+from rpymostat.engine.loop.learning import HouseModel
 from rpymostat.engine.loop.limits import configured_limits
 from rpymostat.engine.loop.outdoor import ForecastCache, outdoor_conditions
 from rpymostat.engine.loop.render import decision_json
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.schedules.events import CHANGE_TYPES
+from rpymostat.prediction.recovery import HousePrediction
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.store.interface import Store
 from rpymostat.store.records import SensorRecord
@@ -119,6 +122,9 @@ class DecisionLoop:
         self.latest: dict[str, Any] | None = None
         self.outdoor: float | None = None
         self.forecast: OutdoorForecast | None = None
+        self.house = HouseModel(context.store)
+        self.prediction: HousePrediction | None = None
+        self._planning: tuple[str, Mapping[str, Any], float | None, Instruction] | None = None
         self._forecast_cache = ForecastCache()
         self._latest_result: StepResult | None = None
         self._last_recorded: tuple[Any, ...] | None = None
@@ -191,12 +197,21 @@ class DecisionLoop:
         self.outdoor, self.forecast = await outdoor_conditions(
             context.store, sensors, self.plugins, now, context.config.sensor_stale_after, self._forecast_cache)
         defaults = fallback_weights(sensors)
-        counted = [sensor_id for sensor_id, weight in weights_for(instruction, defaults).items() if weight > 0]
+        weights = weights_for(instruction, defaults)
+        counted = [sensor_id for sensor_id, weight in weights.items() if weight > 0]
+        readings = readings_of(sensors)
+        stale_after = context.config.sensor_stale_after
+        temperature = weighted_temperature(weights, readings, now, stale_after)
+        prediction = await self.house.observe(now, counted, None if temperature is None else temperature.value,
+                                              self.outdoor, self.equipment, self.forecast)
         result = decide_step(
-            plugin.plugin, options, instruction, readings_of(sensors), defaults, self.equipment, now,
-            context.config.sensor_stale_after, self.limits, self.timeline.next_change(now),
-            await recent_readings(context.store, counted, now),
+            plugin.plugin, options, instruction, readings, defaults, self.equipment, now,
+            stale_after, self.limits, self.timeline.next_change(now),
+            await recent_readings(context.store, counted, now), self.outdoor, self.forecast, prediction,
+            context.timezone,
         )
+        self.prediction = prediction
+        self._planning = (plugin.name, options, None if temperature is None else temperature.value, instruction)
         changed = result.equipment != self.equipment
         self.equipment = result.equipment
         self._latest_result = result
@@ -210,6 +225,14 @@ class DecisionLoop:
             log.warn("Could not reach the equipment: {error}", error=str(exc))
         await self._record(result, now, changed)
         return result
+
+    def early_starts(self, changes: Sequence[tuple[float, Instruction]]) -> dict[float, tuple[float, str, float]]:
+        """The early starts the predictive plugin plans for these upcoming changes, as of the latest turn."""
+        planning, prediction = self._planning, self.prediction
+        if planning is None or prediction is None or planning[0] != predictive.name or planning[2] is None:
+            return {}
+        _, options, temperature, instruction = planning
+        return dict(planned_early_starts(prediction, temperature, instruction, changes, options))
 
     async def _record(self, result: StepResult, now: float, changed: bool) -> None:
         decision = result.decision

@@ -115,6 +115,8 @@ INTENDED = {
     ("PUT", "/v1/overrides/<rule_id>"): "write",
     ("DELETE", "/v1/overrides/<rule_id>"): "write",
     ("GET", "/v1/timeline"): "read",
+    ("GET", "/v1/model"): "read",
+    ("DELETE", "/v1/model"): "write",
     ("GET", "/v1/history"): "read",
     ("GET", "/v1/decisions"): "read",
     ("GET", "/v1/decisions/current"): "read",

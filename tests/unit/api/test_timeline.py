@@ -32,7 +32,8 @@ async def test_the_timeline_covers_the_hours_asked_for_from_now(engine):
     morning = next(s for s in week if s["source"] != "default")
     assert morning == {"start": to_iso(local(2026, 9, 22, 6, 30)), "end": to_iso(local(2026, 9, 22, 8, 30)),
                        "source": f"schedule:{schedule['id']}", "mode": "heat", "heat_setpoint": 21.0,
-                       "cool_setpoint": None, "fan": "auto", "sensors": {}, "tolerance": None}
+                       "cool_setpoint": None, "fan": "auto", "sensors": {}, "tolerance": None,
+                      "early_start": None}
     for hours in ("0", "169", "a"):
         refused = await engine.request("GET", f"/v1/timeline?hours={hours}", key="read")
         assert refused.code == 400 and "hours" in refused.json["error"]

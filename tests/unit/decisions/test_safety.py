@@ -10,7 +10,19 @@ from rpymostat.decisions.weighting import DroppedSensor, WeightedTemperature
 
 from .builders import context, rested, running
 
-LIMITS = SafetyLimits()  # heat 120 s on / 120 s off, cool 180 s on / 300 s off, 4 h max run, 10 min rest, floor 5 °C
+# heat 120 s on / 120 s off, cool 180 s on / 300 s off, 4 h max run, 10 min rest, floor 5 °C
+LIMITS = SafetyLimits(min_on={"heat": 120.0, "cool": 180.0, "fan": 0.0},
+                      min_off={"heat": 120.0, "cool": 300.0, "fan": 0.0})
+
+
+def test_by_default_no_run_and_no_rest_of_heat_or_cool_is_shorter_than_five_minutes() -> None:
+    defaults = SafetyLimits()
+    for function in ("heat", "cool"):
+        assert defaults.min_on[function] == 300.0 and defaults.min_off[function] == 300.0
+    held = safe("idle", context("heat", 23.0, running("heat", 299)), defaults)
+    assert held.desired == "heat" and held.lockout is not None and held.lockout.rule == "minimum run time"
+    rested_too_little = safe("heat", context("heat", 18.0, rested("heat", 299)), defaults)
+    assert rested_too_little.desired == "idle" and rested_too_little.lockout is not None
 
 
 def safe(desired: str, ctx, limits: SafetyLimits = LIMITS) -> Decision:  # type: ignore[no-untyped-def]

@@ -43,11 +43,13 @@ def test_ill_formed_plugins_are_refused_with_a_reason():
 @pytest_twisted.ensureDeferred
 async def test_plugins_are_listed_with_their_option_schemas(engine):
     listed = (await engine.request("GET", "/v1/plugins", key="read")).json
-    assert listed["decisions"]["active"] == "hysteresis"
+    assert listed["decisions"]["active"] == "predictive"
     names = {p["name"] for p in listed["decisions"]["available"]}
-    assert {"hysteresis", "bangbang"} <= names
+    assert {"predictive", "hysteresis", "bangbang"} <= names
+    predictive = next(p for p in listed["decisions"]["available"] if p["name"] == "predictive")
+    assert predictive["options_schema"]["type"] == "object" and predictive["default"] is True
     hysteresis = next(p for p in listed["decisions"]["available"] if p["name"] == "hysteresis")
-    assert hysteresis["options_schema"]["type"] == "object" and hysteresis["default"] is True
+    assert hysteresis["default"] is False
     assert listed["schedulers"]["active"] == "cron"
     assert listed["weather"]["active"] == "recent_days"
     recent = next(p for p in listed["weather"]["available"] if p["name"] == "recent_days")

@@ -39,6 +39,7 @@ def simulate(
     hours: float,
     dead_after: float | None = None,
     sensor: SensorModel = QUIET_SENSOR,
+    limits: SafetyLimits | None = None,
 ) -> Run:
     clock = Clock()
     clock.advance(1_800_000_000.0)
@@ -49,7 +50,7 @@ def simulate(
         sensors={"living": sensor},
     )
     equipment = EquipmentState.all_off_since(clock.seconds())
-    limits = SafetyLimits()
+    limits = limits if limits is not None else SafetyLimits()
     last_report = SensorReading(house.sensor_value("living"), clock.seconds())
     history = [last_report]
     result = Run()
@@ -85,8 +86,10 @@ def test_hysteresis_holds_the_setpoint_without_short_cycles() -> None:
 
 def test_with_a_noisy_sensor_hysteresis_cycles_far_less_than_bang_bang() -> None:
     noisy = SensorModel(noise=0.3)
-    smart = simulate(hysteresis, {}, hours=24, sensor=noisy)
-    baseline = simulate(bangbang, {}, hours=24, sensor=noisy)
+    one_minute = SafetyLimits(min_on={"heat": 60.0, "cool": 60.0, "fan": 0.0},
+                              min_off={"heat": 60.0, "cool": 60.0, "fan": 0.0})
+    smart = simulate(hysteresis, {}, hours=24, sensor=noisy, limits=one_minute)
+    baseline = simulate(bangbang, {}, hours=24, sensor=noisy, limits=one_minute)
     assert len(smart.runs) * 2 < len(baseline.runs)
     assert min(smart.runs) >= hysteresis.options_schema["properties"]["min_on_time"]["default"]
 

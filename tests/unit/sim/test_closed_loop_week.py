@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from rpymostat.decisions.hysteresis import hysteresis
+from rpymostat.decisions.predictive import predictive
 from rpymostat.sim.closed_loop import ENGINE_DECISION_INTERVAL, ClosedLoop, Recording, Sample
 from tests.unit.sim.week_builders import DAY, HOUR, at, iso, winter_loop
 
@@ -19,7 +19,8 @@ AWAY_START, AWAY_END = at(1, 9.0), at(3, 12.0)
 MORNING_WARMUP = 2 * HOUR
 RETURN_WARMUP = 5 * HOUR
 COMFORT_LIMIT = 0.75  # the tolerance (0.3 °C) plus the overshoot of one minimum run seen through a lagging sensor
-DEFAULTS = {key: spec["default"] for key, spec in hysteresis.options_schema["properties"].items()}
+DEFAULTS = {key: spec["default"] for key, spec in predictive.options_schema["properties"].items()}
+EARLIEST_START = DEFAULTS["max_early_start"]
 
 
 @pytest.fixture(scope="module")
@@ -65,9 +66,13 @@ def test_mornings_are_warm_within_the_warmup_allowance(week: ClosedLoop) -> None
 
 def test_nights_are_set_back(week: ClosedLoop) -> None:
     small_hours = [s for s in week.recording.samples if s.instruction.source == "schedule:night"
-                   and (s.at - at(0, 0)) % DAY // HOUR in (3, 4, 5)]
+                   and (s.at - at(0, 0)) % DAY // HOUR in (2, 3, 4, 5)]
     assert small_hours
-    assert max(s.air for s in small_hours) < 18.0, "the house must be allowed to cool at night"
+    coolest = {}
+    for s in small_hours:
+        night = int((s.at - at(0, 0)) // DAY)
+        coolest[night] = min(coolest.get(night, s.air), s.air)
+    assert max(coolest.values()) < 18.0, "the house must be allowed to cool every night"
     assert min(s.air for s in small_hours) > 16.0
 
 
@@ -85,7 +90,7 @@ def test_away_keeps_the_house_just_above_the_floor(week: ClosedLoop) -> None:
     reached_floor = next(s.at for s in away if s.air <= AWAY_FLOOR + 0.3)
     assert reached_floor - AWAY_START > 12 * HOUR, "the house should coast down, not be cooled actively"
     assert not any(s.heat for s in away if s.at < reached_floor), "no heating while warmer than asked"
-    held = [s for s in away if s.at >= reached_floor]
+    held = [s for s in away if reached_floor <= s.at < AWAY_END - EARLIEST_START]
     assert min(s.air for s in held) > AWAY_FLOOR - 0.5
     assert max(s.air for s in held) < AWAY_FLOOR + COMFORT_LIMIT
     heated = sum(30.0 for s in held if s.heat)
@@ -94,10 +99,9 @@ def test_away_keeps_the_house_just_above_the_floor(week: ClosedLoop) -> None:
 
 def test_the_house_recovers_when_the_override_ends(week: ClosedLoop) -> None:
     samples = week.recording.samples
-    switched_on = [s.at for s in week.recording.switches if s.function == "heat" and s.on and s.at >= AWAY_END]
-    assert switched_on[0] - AWAY_END <= DEFAULTS["min_off_time"] + ENGINE_DECISION_INTERVAL, \
-        "heating must start as soon as the away period ends (a rest in progress aside)"
+    at_the_end = next(s for s in samples if s.at >= AWAY_END - 30.0)
+    assert at_the_end.heat, "heating must run when the away period ends (it starts early, up to 3 h before)"
     warm_again = next(s.at for s in samples if s.at >= AWAY_END and s.air >= TARGET - 0.5)
     assert warm_again - AWAY_END < RETURN_WARMUP
     evening = [s for s in samples if warm_again <= s.at < at(3, 22.5)]
-    assert evening and all(abs(s.air - TARGET) < COMFORT_LIMIT for s in evening)
+    assert evening and max(abs(s.air - TARGET) for s in evening) < COMFORT_LIMIT

@@ -10,27 +10,40 @@ from rpymostat.engine.api.requests import int_param
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.openapi import TIMESTAMP, operation, ref, response
 from rpymostat.engine.api.v1.rule_common import INSTRUCTION_PROPERTIES, INSTRUCTION_REQUIRED
+from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.schedules.cache import DEFAULT_HOURS, HOUR, MAX_HOURS, TimelineCache
 from rpymostat.scheduling.wire import segment_to_dict
 
 
 class TimelineAPI:
-    def __init__(self, timeline: TimelineCache) -> None:
+    def __init__(self, timeline: TimelineCache, loop: DecisionLoop | None = None) -> None:
         self.timeline = timeline
+        self.loop = loop
 
     @route("/v1/timeline")
     async def timeline_ahead(self, call: Call) -> dict[str, Any]:
         hours = int_param(call.request, "hours", DEFAULT_HOURS, 1, MAX_HOURS)
         await self.timeline.ready()
         now = self.timeline.clock.seconds()
+        segments = self.timeline.segments(now, hours)
+        planned = {} if self.loop is None else self.loop.early_starts(
+            [(segment.start, segment.instruction) for segment in segments[1:]])
         return {
             "start": to_iso(now),
             "end": to_iso(now + hours * HOUR),
             "hours": hours,
             "timezone": self.timeline.timezone,
             "paused": self.timeline.rules.settings.paused,
-            "segments": [segment_to_dict(segment) for segment in self.timeline.segments(now, hours)],
+            "segments": [{**segment_to_dict(segment), "early_start": _early(planned.get(segment.start))}
+                         for segment in segments],
         }
+
+
+def _early(plan: tuple[float, str, float] | None) -> dict[str, Any] | None:
+    if plan is None:
+        return None
+    start, function, target = plan
+    return {"start": to_iso(start), "function": function, "target": target}
 
 
 def openapi_fragment() -> dict[str, Any]:
@@ -56,6 +69,12 @@ def openapi_fragment() -> dict[str, Any]:
                     "source": {"type": "string", "description": "schedule:<id>, override:<id>, adjustment:<id> "
                                                                 "or default"},
                     **INSTRUCTION_PROPERTIES,
+                    "early_start": {"anyOf": [{"type": "null"}, {
+                        "type": "object", "required": ["start", "function", "target"],
+                        "description": "smart recovery: when the equipment is planned to start so the house is at "
+                                       "this segment's target at its start (as of the latest decision)",
+                        "properties": {"start": TIMESTAMP, "function": {"enum": ["heat", "cool"]},
+                                       "target": {"type": "number"}}}]},
                 },
             },
             "Timeline": {
