@@ -20,6 +20,8 @@ from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from rpymostat.common import json_input
+from rpymostat.common.json_input import TooDeeplyNested
 from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, verify_request
 from rpymostat.common.timeutil import time_scale
 from rpymostat.version import VERSION
@@ -184,7 +186,9 @@ def _read_body(request: IRequest) -> bytes:
 
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(body.decode("utf-8"))
+        data = json_input.loads(body.decode("utf-8"))
+    except TooDeeplyNested as exc:
+        raise Refused(400, f"request body is {exc}") from None
     except (UnicodeDecodeError, ValueError):
         raise Refused(400, "request body is not a valid JSON document") from None
     if not isinstance(data, dict):

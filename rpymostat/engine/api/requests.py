@@ -9,6 +9,8 @@ from typing import Any
 
 from twisted.web.iweb import IRequest
 
+from rpymostat.common import json_input
+from rpymostat.common.json_input import TooDeeplyNested
 from rpymostat.common.timeutil import TimestampError, from_iso
 from rpymostat.engine.api.errors import ApiError, bad_request, unprocessable
 
@@ -78,7 +80,8 @@ def parse_json_body(request: IRequest, body: bytes) -> Any:
     """Decode a JSON body.
 
     NaN, Infinity and numbers beyond a float's range are refused with 422
-    naming the field, like any other value a field cannot take.
+    naming the field, like any other value a field cannot take; JSON nested
+    too deeply for the decoder (or for whatever walks it next) with 400.
     """
     content_type = (header(request, "content-type") or "").split(";", 1)[0].strip().lower()
     if content_type != "application/json":
@@ -90,7 +93,9 @@ def parse_json_body(request: IRequest, body: bytes) -> Any:
     if not text.strip():
         raise bad_request("request body is empty; a JSON object is required")
     try:
-        data = json.loads(text, parse_constant=_NotFinite, parse_float=_finite_or_marker)
+        data = json_input.loads(text, parse_constant=_NotFinite, parse_float=_finite_or_marker)
+    except TooDeeplyNested as exc:
+        raise bad_request(f"request body is {exc}") from None
     except ValueError as exc:
         raise bad_request(f"request body is not valid JSON: {exc}") from None
     _refuse_not_finite(data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from rpymostat.common.json_input import MAX_NESTING
 from rpymostat.engine.api.app import Call
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.sensor_update import MAX_SENSORS
@@ -219,15 +220,20 @@ def response(description: str, schema_name: str = "Error") -> dict[str, Any]:
 
 
 COMMON_ERRORS = {
-    "400": response("malformed request"),
+    "400": response(f"malformed request, e.g. JSON that is not valid or nests more than {MAX_NESTING} arrays and "
+                    "objects deep"),
     "401": response("missing, invalid or revoked credentials, or a refused signature"),
     "403": response("the credentials lack the needed role, or the device is not approved"),
     "404": response("unknown resource"),
     "405": response("method not allowed"),
-    "413": response("body over the size limit (RPYMOSTAT_MAX_BODY_BYTES), refused before credentials are checked"),
+    "408": response("the request line and headers, or the body, did not arrive in time (RPYMOSTAT_HEADER_TIMEOUT, "
+                    "RPYMOSTAT_BODY_TIMEOUT); the connection is closed"),
+    "413": response("body over the size limit (RPYMOSTAT_MAX_BODY_BYTES), refused by its Content-Length before it is "
+                    "read (or once a body without a length passes it), before credentials are checked"),
     "415": response("Content-Type is not application/json"),
     "422": response("the body is JSON but a field is invalid (NaN and infinities included); the message names it"),
-    "503": response("the database is unavailable"),
+    "503": response("the database is unavailable, or this address already holds "
+                    "RPYMOSTAT_MAX_CONNECTIONS_PER_ADDRESS connections"),
 }
 
 
