@@ -18,7 +18,9 @@ from rpymostat.engine.sensor_ranges import DEFAULT_RANGE, TYPE_RANGES
 from rpymostat.version import VERSION
 
 ID = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"}
-TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 in UTC, e.g. 2026-11-23T18:03:00.000Z"}
+TIMESTAMP = {"type": "string", "format": "date-time",
+             "description": "RFC 3339 date and time, answered in UTC, e.g. 2026-11-23T18:03:00.000Z; a time whose "
+                            "UTC year is outside 0001 to 9999 is refused"}
 NULLABLE_TIMESTAMP = {"anyOf": [TIMESTAMP, {"type": "null"}]}
 NULLABLE_STRING = {"type": ["string", "null"]}
 

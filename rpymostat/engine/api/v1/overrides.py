@@ -84,7 +84,8 @@ _OVERRIDE_FIELDS = {
 # In a body, null is the same as leaving an ending out.
 _ENDINGS_IN = {
     "end": {"anyOf": [TIMESTAMP, {"type": "null"}], "description": "after start, and not already past"},
-    "duration": {"type": ["string", "null"], "description": "ISO 8601 duration above zero, e.g. PT1H"},
+    "duration": {"type": ["string", "null"], "description": "ISO 8601 duration above zero, e.g. PT1H; start plus duration "
+                                                     "must end before the year 10000 (UTC)"},
     "until": {"enum": [NEXT_CHANGE, None],
               "description": "end at the next change of the schedules, which must not be already past"},
 }
