@@ -60,23 +60,20 @@ def _template_pattern(path: str) -> re.Pattern[str]:
 
 
 def documented_methods_at(document: dict[str, Any], url_path: str) -> set[str]:
-    """Every method the document gives a path that ``url_path`` matches, literal or templated.
+    """The methods the document gives the path that was asked for.
 
-    The engine routes ``GET /v1/sensors/update`` to the sensor called
-    "update" (a valid sensor ID), so an honest ``Allow`` at a literal path
-    also lists the methods of the templates that match it.
+    A literal path is a resource of its own (``/v1/sensors/update`` is not
+    the sensor "update", and the document forbids that parameter value), so
+    at a literal path only its own methods count; elsewhere those of the
+    template that matches.
     """
-    return {
-        method.upper()
-        for path, operations in document["paths"].items()
-        if _template_pattern(path).match(url_path)
-        for method in operations
-        if method in HTTP_METHODS
-    }
+    paths = document["paths"]
+    matching = [url_path] if url_path in paths else [path for path in paths if _template_pattern(path).match(url_path)]
+    return {method.upper() for path in matching for method in paths[path] if method in HTTP_METHODS}
 
 
 def allow_lists_every_matching_operation(ctx: CheckContext, response: Response, case: Case) -> None:
-    """A 405's ``Allow`` header lists exactly the documented methods for that URL (plus HEAD for GET)."""
+    """A 405's ``Allow`` header lists exactly the documented methods of the path asked for (plus HEAD for GET)."""
     if response.status_code != 405:
         return
     allow = response.headers.get("allow")

@@ -68,9 +68,9 @@ SEMANTICALLY_VALID_ONLY = [
     "POST /v1/overrides", "PUT /v1/overrides/{rule_id}",
     "PUT /v1/relays/report", "PUT /v1/sensors/update", "PUT /v1/plugins/{kind}", "GET /v1/history",
 ]
-# Schemathesis's own Allow check compares a literal path with its own entry
-# only; allow_lists_every_matching_operation replaces it with one that knows
-# templates match literal paths too. A plain GET of the live feed (schemathesis
+# allow_lists_every_matching_operation checks each 405's Allow against the
+# document's methods of the path asked for (a literal path's own, else its
+# template's), in place of schemathesis's own check. A plain GET of the live feed (schemathesis
 # cannot open a WebSocket) is answered with the documented 426, never a 2xx.
 # An invalid body can also be refused with 413 for its size (e.g. too many
 # relay events), before it is parsed: schemathesis's refusals plus 413.

@@ -7,6 +7,7 @@ responses match their schemas, so it cannot drift from what the server does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -274,6 +275,48 @@ def paging(*names: str) -> list[dict[str, Any]]:
     ]
 
 
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    pieces = re.split(r"\{([^}/]+)\}", template)
+    return re.compile("".join(re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>[^/]+)"
+                              for index, piece in enumerate(pieces)))
+
+
+def reserve_fixed_segments(paths: dict[str, Any]) -> dict[str, Any]:
+    """Forbid the path parameter values that turn a templated URL into a fixed path.
+
+    ``/v1/sensors/update`` is a resource of its own: the server answers it
+    (or 405) and never passes "update" to ``/v1/sensors/{sensor_id}``. The
+    parameter's schema says so with ``not: {enum: [...]}``, so a request
+    valid under the document is never refused for it.
+    """
+    reserved: dict[str, dict[str, set[str]]] = {}
+    for template in paths:
+        if "{" not in template:
+            continue
+        pattern = _template_pattern(template)
+        for fixed in paths:
+            match = pattern.fullmatch(fixed) if "{" not in fixed else None
+            if match is not None:
+                for name, value in match.groupdict().items():
+                    reserved.setdefault(template, {}).setdefault(name, set()).add(value)
+    result = dict(paths)
+    for template, values in reserved.items():
+        item = dict(paths[template])
+        for method in [m for m in item if m in HTTP_METHODS]:
+            operation = dict(item[method])
+            operation["parameters"] = [
+                {**param, "schema": {**param["schema"], "not": {"enum": sorted(values[param["name"]])}}}
+                if param.get("in") == "path" and param.get("name") in values else param
+                for param in operation.get("parameters", [])
+            ]
+            item[method] = operation
+        result[template] = item
+    return result
+
+
 def build_document(fragments: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """The whole OpenAPI document: the core routes plus each component's fragment.
 
@@ -348,6 +391,7 @@ def build_document(fragments: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any
     for fragment in fragments:
         paths.update(fragment.get("paths", {}))
         schemas.update(fragment.get("schemas", {}))
+    paths = reserve_fixed_segments(paths)
     return {
         "openapi": "3.1.0",
         "info": {
