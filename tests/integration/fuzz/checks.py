@@ -37,7 +37,11 @@ class RefusedWithoutCredentials:
     """An operation whose document asks for credentials answers 401 to a caller with none.
 
     A body over the size limit is refused (413) before anything else is
-    read, credentials included, as the 413 answer's description says.
+    read, credentials included, as the 413 answer's description says. A
+    parameter value its schema forbids because it names a fixed path
+    (``DELETE /v1/schedules/{rule_id}`` as ``/v1/schedules/settings``)
+    reaches that path, which lacks the method: 405, before credentials,
+    like every 405.
     """
 
     def __init__(self, max_body_bytes: int) -> None:
@@ -48,10 +52,28 @@ class RefusedWithoutCredentials:
         needs_credentials = bool(case.operation.definition.raw.get("security"))
         body = response.request.body
         oversized = isinstance(body, (bytes, str)) and len(body) > self.max_body_bytes
-        expected = 413 if oversized else 401
+        expected = 413 if oversized else 405 if names_a_fixed_path(case) else 401
         if sent_to_operation(case) and needs_credentials and response.status_code != expected:
             raise AssertionError(f"{case.method} {case.formatted_path} answered {response.status_code} with no "
                                  f"credentials; expected {expected}")
+
+
+def names_a_fixed_path(case: Case) -> bool:
+    """Whether a templated operation's case has a URL that is a documented fixed path."""
+    url_path = case.formatted_path
+    return url_path != case.operation.path and url_path in case.operation.schema.raw_schema["paths"]
+
+
+def addressed_to_another_operation(case: Case) -> bool:
+    """Whether a templated operation's case, with a forbidden parameter value, names another operation.
+
+    ``GET /v1/schedules/{rule_id}`` with rule_id "settings" (which its
+    schema forbids) is ``GET /v1/schedules/settings``, an operation of its
+    own that is fuzzed as such; sent, it would be served, and look like
+    invalid data accepted.
+    """
+    return names_a_fixed_path(case) and case.method.lower() in case.operation.schema.raw_schema["paths"][
+        case.formatted_path]
 
 
 def _template_pattern(path: str) -> re.Pattern[str]:
