@@ -22,6 +22,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from rpymostat.common import json_input
 from rpymostat.common.json_input import TooDeeplyNested
+from rpymostat.common.serving import body_too_large
 from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, verify_request
 from rpymostat.common.timeutil import time_scale
 from rpymostat.version import VERSION
@@ -180,7 +181,7 @@ def _read_body(request: IRequest) -> bytes:
     request.content.seek(0)
     body: bytes = request.content.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:
-        raise Refused(413, f"request body is larger than {MAX_BODY_BYTES} bytes")
+        raise Refused(413, body_too_large(MAX_BODY_BYTES))
     return body
 
 

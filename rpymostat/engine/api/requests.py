@@ -11,6 +11,7 @@ from twisted.web.iweb import IRequest
 
 from rpymostat.common import json_input
 from rpymostat.common.json_input import TooDeeplyNested
+from rpymostat.common.serving import body_too_large
 from rpymostat.common.timeutil import TimestampError, from_iso
 from rpymostat.engine.api.errors import ApiError, bad_request, unprocessable
 
@@ -25,14 +26,19 @@ def header(request: IRequest, name: str) -> str | None:
 
 
 def read_body(request: IRequest, max_bytes: int) -> bytes:
-    """The raw body, refused with 413 when over the limit."""
+    """The raw body, refused with 413 when over the limit.
+
+    Served through :func:`rpymostat.common.serving.guarded_site`, an
+    oversized body never gets this far; this keeps the limit for a resource
+    mounted any other way.
+    """
     length = request.getHeader("content-length")
     if length is not None and length.isdigit() and int(length) > max_bytes:
-        raise ApiError(413, f"request body is larger than {max_bytes} bytes")
+        raise ApiError(413, body_too_large(max_bytes))
     request.content.seek(0)
     body = request.content.read(max_bytes + 1)
     if len(body) > max_bytes:
-        raise ApiError(413, f"request body is larger than {max_bytes} bytes")
+        raise ApiError(413, body_too_large(max_bytes))
     return body
 
 

@@ -14,6 +14,9 @@ from rpymostat.engine.api.v1.rule_common import (
     LIST_PARAMS,
     NAME,
     READ_ONLY,
+    SETPOINTS_BY_MODE,
+    at_most_one_of,
+    one_of_needed,
     page,
     refused,
 )
@@ -81,6 +84,11 @@ _OVERRIDE_FIELDS = {
     "until": {"const": NEXT_CHANGE, "description": "end at the next change of the schedules"},
     **INSTRUCTION_PROPERTIES,
 }
+# Told so, or left to the default, which is an override unless it starts "now".
+IS_AN_OVERRIDE = {"anyOf": [
+    {"required": ["kind"], "properties": {"kind": {"const": "override"}}},
+    {"not": {"required": ["kind"]}, "properties": {"start": {"not": {"const": "now"}}}},
+]}
 # In a body, null is the same as leaving an ending out.
 _ENDINGS_IN = {
     "end": {"anyOf": [TIMESTAMP, {"type": "null"}], "description": "after start, and not already past"},
@@ -125,6 +133,8 @@ def openapi_fragment() -> dict[str, Any]:
                     "start": {"anyOf": [TIMESTAMP, {"const": "now"}]},
                     **READ_ONLY,
                 },
+                "allOf": [*SETPOINTS_BY_MODE, at_most_one_of("end", "duration", "until"),
+                          {"if": IS_AN_OVERRIDE, "then": one_of_needed("end", "duration", "until")}],
             },
             "Override": {
                 "type": "object",
