@@ -17,6 +17,8 @@ import pytest
 
 from tests.support.processes import EngineProcess, http
 
+pytestmark = pytest.mark.slow
+
 FILE_LIMIT = 256
 ATTACKING_CONNECTIONS = 400
 
