@@ -154,6 +154,11 @@ class GuardedChannel(HTTPChannel):
         self._cancel_deadline()
         super().allContentReceived()
 
+    def _respondToBadRequestAndDisconnect(self) -> None:
+        # The rest of a refused request's bytes may be malformed; it has had its one answer.
+        if not self._refused:
+            super()._respondToBadRequestAndDisconnect()
+
     def requestDone(self, request: Any) -> None:
         # Before the parent replays pipelined bytes, which may be the next request.
         if self.persistent:

@@ -43,3 +43,14 @@ async def test_a_body_at_the_limit_is_still_read_and_answered_by_the_api(engine)
     padding = " " * (LIMIT - 2)
     response = await engine.request("PUT", "/v1/sensors/update", body=f"{{{padding}}}".encode(), key="write")
     assert response.code == 422
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_body_cut_off_at_the_limit_gets_one_answer_whatever_follows_it(engine):
+    client = await connect(int(engine.url.rsplit(":", 1)[1]))
+    oversized = b" " * (LIMIT + 1)
+    client.send(PUT_UPDATE + b"Transfer-Encoding: chunked\r\n\r\n"
+                + b"%x\r\n%s\r\n" % (len(oversized), oversized) + b"not a chunk size\r\n")
+    await wait_until(lambda: client.closed, what="the 413 and the close")
+    assert client.status == 413
+    assert client.received.count(b"HTTP/1.1 ") == 1
