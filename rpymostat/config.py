@@ -17,6 +17,7 @@ from typing import Any
 
 import platformdirs
 
+from rpymostat.common.serving import ServerLimits, limit_settings
 from rpymostat.common.settings import (
     ConfigError,
     FromSettings,
@@ -100,7 +101,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Directory for the engine's files: the default SQLite database and the first-start admin key file "
             "(by default the user's data directory, ~/.local/share/rpymostat on Linux)."),
     _engine("max_body_bytes", parse_int(1024, 16 * 1024 * 1024), const("65536"),
-            "Largest request body accepted; larger ones are refused with 413."),
+            "Largest request body accepted; a larger one is refused with 413 by its Content-Length before it is "
+            "read, or cut off at the limit while it streams."),
+    *limit_settings(_engine),
     _engine("signature_window", parse_int(5, 3600), const("120"),
             "Seconds a signed device request's timestamp may differ from the engine's clock."),
     _engine("sensor_stale_after", parse_int(10, 86400), const("300"),
@@ -151,6 +154,9 @@ class EngineConfig:
     discovery_interfaces: str
     data_dir: str
     max_body_bytes: int
+    header_timeout: float
+    body_timeout: float
+    max_connections_per_address: int
     signature_window: int
     sensor_stale_after: int
     raw_retention_days: int
@@ -171,6 +177,11 @@ class EngineConfig:
     def from_environ(cls, environ: Mapping[str, str]) -> EngineConfig:
         """Build the configuration from an environment mapping (``os.environ``)."""
         return cls(**load(SETTINGS, environ))
+
+    @property
+    def server_limits(self) -> ServerLimits:
+        return ServerLimits(self.max_body_bytes, self.header_timeout, self.body_timeout,
+                            self.max_connections_per_address)
 
     def describe(self, environ: Mapping[str, str]) -> list[dict[str, str]]:
         """Each variable with its value, default and description (passwords masked)."""

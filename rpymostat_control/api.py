@@ -20,6 +20,9 @@ from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from rpymostat.common import json_input
+from rpymostat.common.json_input import TooDeeplyNested
+from rpymostat.common.serving import body_too_large
 from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, verify_request
 from rpymostat.common.timeutil import time_scale
 from rpymostat.version import VERSION
@@ -179,13 +182,15 @@ def _read_body(request: IRequest) -> bytes:
     request.content.seek(0)
     body: bytes = request.content.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:
-        raise Refused(413, f"request body is larger than {MAX_BODY_BYTES} bytes")
+        raise Refused(413, body_too_large(MAX_BODY_BYTES))
     return body
 
 
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(body.decode("utf-8"))
+        data = json_input.loads(body.decode("utf-8"))
+    except TooDeeplyNested as exc:
+        raise Refused(400, f"request body is {exc}") from None
     except (UnicodeDecodeError, ValueError):
         raise Refused(400, "request body is not a valid JSON document") from None
     if not isinstance(data, dict):

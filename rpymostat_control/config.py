@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import platformdirs
 
+from rpymostat.common.serving import ServerLimits, limit_settings
 from rpymostat.common.settings import (
     ConfigError,
     FromSettings,
@@ -129,6 +130,7 @@ SETTINGS: tuple[Setting, ...] = (
              "Addresses DNS-SD looks for the engine on: 'all', or a comma-separated list such as 10.0.0.7."),
     _control("signature_window", parse_int(5, 3600), const("120"),
              "Seconds a signed command's timestamp may differ from this host's clock."),
+    *limit_settings(_control),
 )
 
 
@@ -154,11 +156,18 @@ class ControlConfig:
     min_off_aux: float
     discovery_interfaces: str
     signature_window: int
+    header_timeout: float
+    body_timeout: float
+    max_connections_per_address: int
 
     @classmethod
     def load(cls, environ: Mapping[str, str], args: argparse.Namespace | None = None) -> ControlConfig:
         """Build the configuration from the environment and the parsed flags."""
         return cls(**load(SETTINGS, environ, args))
+
+    def server_limits(self, max_body_bytes: int) -> ServerLimits:
+        """The limits of the daemon's own API; its bodies are small commands, so their size is fixed."""
+        return ServerLimits(max_body_bytes, self.header_timeout, self.body_timeout, self.max_connections_per_address)
 
     @property
     def min_off(self) -> dict[Function, float]:

@@ -15,15 +15,15 @@ from typing import Any
 from twisted.application.service import MultiService, Service
 from twisted.internet.defer import Deferred, inlineCallbacks
 from twisted.logger import Logger
-from twisted.web.server import Site
 
 from rpymostat.common.discovery import EngineLocator, StaticLocator, ZeroconfLocator, interface_addresses
 from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.serving import guarded_site
 from rpymostat.common.settings import interfaces_value
 from rpymostat.common.signing import fingerprint
 from rpymostat.common.spool import BlockingRunner, thread_runner
 from rpymostat.version import VERSION
-from rpymostat_control.api import ControlAPI
+from rpymostat_control.api import MAX_BODY_BYTES, ControlAPI
 from rpymostat_control.backends import open_relays
 from rpymostat_control.config import ControlConfig
 from rpymostat_control.controller import Controller
@@ -104,8 +104,7 @@ class ControlService(Service):
                  kind="pre-shared" if pre_shared else f"kept in {config.secret_file}", fingerprint=fingerprint(secret))
         self.api = ControlAPI(self.controller, config.host_id, secret, self.clock, config.signature_window,
                               engine_state=self._engine_state)
-        site = Site(self.api.resource())
-        site.displayTracebacks = False
+        site = guarded_site(self.api.resource(), config.server_limits(MAX_BODY_BYTES), self.reactor)
         self.port = self.reactor.listenTCP(config.port, site, interface=config.host)
         own_url = advertised_url(config, self.port.getHost().port)
         log.info("Serving the control API on {url}", url=own_url)

@@ -18,8 +18,8 @@ from twisted.application.service import Service
 from twisted.internet.defer import inlineCallbacks
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
-from twisted.web.server import Site
 
+from rpymostat.common.serving import guarded_site
 from rpymostat.common.settings import interfaces_value
 from rpymostat.config import EngineConfig
 from rpymostat.engine.api.build import build_api
@@ -93,8 +93,7 @@ class EngineService(Service):
         self.decision_loop = DecisionLoop(self.context, self.timeline, self.relays, plugins,
                                           interval=self.decision_interval)
         api = build_api(self.context, self.timeline, self.relays, self.decision_loop)
-        site = Site(api.resource(), parsePOSTFormSubmission=False)
-        site.displayTracebacks = False
+        site = guarded_site(api.resource(), config.server_limits, self.reactor)
         self.port = self.reactor.listenTCP(config.port, site, interface=config.host)
         bound = self.port.getHost().port
         log.info("RPyMostat engine {version} serving on http://{host}:{port}/ with {backend}",

@@ -17,7 +17,7 @@ from typing import Any
 import isodate
 from croniter import CroniterBadDateError, CroniterError, croniter
 
-from rpymostat.common.timeutil import TimestampError, from_iso
+from rpymostat.common.timeutil import TimestampError, from_iso, representable
 from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.scheduling.instruction import FAN_MODES, MODES, Instruction
 from rpymostat.scheduling.model import Adjustment, Override, Schedule
@@ -115,6 +115,8 @@ def parse_override(
             raise ScheduleValidationError("end", "end must be after start")
     elif ending == "duration":
         end = start + _duration(body)
+        if not representable(end):
+            raise ScheduleValidationError("duration", "start plus duration must end before the year 10000")
     else:
         if ending == "until" and body["until"] != NEXT_CHANGE:
             raise ScheduleValidationError("until", f"until must be \"{NEXT_CHANGE}\"")

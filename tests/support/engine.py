@@ -14,8 +14,8 @@ from typing import Any
 import treq
 from twisted.internet import reactor
 from twisted.internet.task import Clock
-from twisted.web.server import Site
 
+from rpymostat.common.serving import guarded_site
 from rpymostat.common.signing import sign_request
 from rpymostat.config import EngineConfig
 from rpymostat.engine.api.app import EngineAPI
@@ -111,6 +111,6 @@ async def start_engine(tmp_path, **overrides: Any) -> EngineHarness:
         if role == "revoked":
             await store.revoke_api_key(record.key_id, clock.seconds())
     api = build_api(context)
-    port = reactor.listenTCP(0, Site(api.resource(), parsePOSTFormSubmission=False), interface="127.0.0.1")
+    port = reactor.listenTCP(0, guarded_site(api.resource(), config.server_limits, reactor), interface="127.0.0.1")
     url = f"http://127.0.0.1:{port.getHost().port}"
     return EngineHarness(url, context, api, clock, port, keys)

@@ -70,15 +70,28 @@ def encode_json(body: Any) -> bytes:
     return json.dumps(body, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
+def method_not_allowed(method: bytes, allowed: Iterable[str]) -> Reply:
+    """A 405 whose ``Allow`` lists ``allowed``, the methods of the path that was asked for."""
+    names = sorted(set(allowed))
+    return Reply(
+        error_body(f"method {method.decode('ascii', 'replace')} is not allowed here; allowed: {', '.join(names)}"),
+        405,
+        headers={"Allow": ", ".join(names)},
+    )
+
+
 class _FrontDoor(Resource):
     """Every request's way in: URL checks, then a fixed path straight to its handler, or Klein.
 
     Klein answers a URL or Host that is not UTF-8 in plain text; it is
     refused here in JSON like everything else. Routes without path
     parameters are found by one dictionary lookup, which spares the
-    busiest ones (sensor updates) Klein's per-request URL-map binding;
-    everything else (parameters, HEAD, 404, 405, static files, the live
-    feed) goes through Klein as before.
+    busiest ones (sensor updates) Klein's per-request URL-map binding.
+    A fixed path is a resource of its own: a method it does not have is
+    a 405 listing its methods, never a call to a parametrised route that
+    its URL also matches (``GET /v1/sensors/update`` is not the sensor
+    "update"). Everything else (parameters, HEAD, 404, other 405s, static
+    files, the live feed) goes through Klein.
     """
 
     isLeaf = True
@@ -89,6 +102,10 @@ class _FrontDoor(Resource):
         self.inner = inner
         self.fixed = fixed
         self.write = write
+        self.fixed_methods: dict[bytes, set[str]] = {}
+        for method, path in fixed:
+            self.fixed_methods.setdefault(path, set()).update(
+                {method.decode("ascii"), "HEAD"} if method == b"GET" else {method.decode("ascii")})
 
     def render(self, request: IRequest) -> Any:
         try:
@@ -98,6 +115,9 @@ class _FrontDoor(Resource):
             return self.write(request, Reply(error_body("the URL or Host header is not valid UTF-8"), 400))
         serve = self.fixed.get((request.method, request.path))
         if serve is None:
+            allowed = self.fixed_methods.get(request.path)
+            if allowed is not None and request.method.decode("ascii", "replace") not in allowed:
+                return self.write(request, method_not_allowed(request.method, allowed))
             return self.inner.render(request)
         request.prepath.extend(request.postpath)
         request.postpath = []
@@ -207,11 +227,4 @@ class EngineAPI:
         return self._write(request, Reply(error_body(f"no such resource: {path}"), 404))
 
     def _method_not_allowed(self, request: IRequest, failure: Failure) -> bytes:
-        allowed = sorted(failure.value.valid_methods or [])
-        method = request.method.decode("ascii", "replace")
-        reply = Reply(
-            error_body(f"method {method} is not allowed here; allowed: {', '.join(allowed)}"),
-            405,
-            headers={"Allow": ", ".join(allowed)},
-        )
-        return self._write(request, reply)
+        return self._write(request, method_not_allowed(request.method, failure.value.valid_methods or []))

@@ -9,6 +9,9 @@ from typing import Any
 
 from twisted.web.iweb import IRequest
 
+from rpymostat.common import json_input
+from rpymostat.common.json_input import TooDeeplyNested
+from rpymostat.common.serving import body_too_large
 from rpymostat.common.timeutil import TimestampError, from_iso
 from rpymostat.engine.api.errors import ApiError, bad_request, unprocessable
 
@@ -23,14 +26,19 @@ def header(request: IRequest, name: str) -> str | None:
 
 
 def read_body(request: IRequest, max_bytes: int) -> bytes:
-    """The raw body, refused with 413 when over the limit."""
+    """The raw body, refused with 413 when over the limit.
+
+    Served through :func:`rpymostat.common.serving.guarded_site`, an
+    oversized body never gets this far; this keeps the limit for a resource
+    mounted any other way.
+    """
     length = request.getHeader("content-length")
     if length is not None and length.isdigit() and int(length) > max_bytes:
-        raise ApiError(413, f"request body is larger than {max_bytes} bytes")
+        raise ApiError(413, body_too_large(max_bytes))
     request.content.seek(0)
     body = request.content.read(max_bytes + 1)
     if len(body) > max_bytes:
-        raise ApiError(413, f"request body is larger than {max_bytes} bytes")
+        raise ApiError(413, body_too_large(max_bytes))
     return body
 
 
@@ -78,7 +86,8 @@ def parse_json_body(request: IRequest, body: bytes) -> Any:
     """Decode a JSON body.
 
     NaN, Infinity and numbers beyond a float's range are refused with 422
-    naming the field, like any other value a field cannot take.
+    naming the field, like any other value a field cannot take; JSON nested
+    too deeply for the decoder (or for whatever walks it next) with 400.
     """
     content_type = (header(request, "content-type") or "").split(";", 1)[0].strip().lower()
     if content_type != "application/json":
@@ -90,7 +99,9 @@ def parse_json_body(request: IRequest, body: bytes) -> Any:
     if not text.strip():
         raise bad_request("request body is empty; a JSON object is required")
     try:
-        data = json.loads(text, parse_constant=_NotFinite, parse_float=_finite_or_marker)
+        data = json_input.loads(text, parse_constant=_NotFinite, parse_float=_finite_or_marker)
+    except TooDeeplyNested as exc:
+        raise bad_request(f"request body is {exc}") from None
     except ValueError as exc:
         raise bad_request(f"request body is not valid JSON: {exc}") from None
     _refuse_not_finite(data)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from rpymostat.common import json_input
+from rpymostat.common.json_input import TooDeeplyNested
 from rpymostat.common.timeutil import to_iso
 from rpymostat.engine.events import Event
 from rpymostat.store.records import LogEntry
@@ -58,7 +60,9 @@ def parse_hello(payload: bytes, is_binary: bool) -> Hello:
     if is_binary:
         raise bad_request("the first message must be a JSON text message of type auth")
     try:
-        data = json.loads(payload.decode("utf-8"))
+        data = json_input.loads(payload.decode("utf-8"))
+    except TooDeeplyNested as exc:
+        raise bad_request(f"the first message is {exc}") from None
     except (UnicodeDecodeError, ValueError):
         raise bad_request("the first message is not JSON; send {\"type\": \"auth\", \"key\": ...}") from None
     if not isinstance(data, dict) or data.get("type") != "auth":

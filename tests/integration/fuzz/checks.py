@@ -37,7 +37,11 @@ class RefusedWithoutCredentials:
     """An operation whose document asks for credentials answers 401 to a caller with none.
 
     A body over the size limit is refused (413) before anything else is
-    read, credentials included, as the 413 answer's description says.
+    read, credentials included, as the 413 answer's description says. A
+    parameter value its schema forbids because it names a fixed path
+    (``DELETE /v1/schedules/{rule_id}`` as ``/v1/schedules/settings``)
+    reaches that path, which lacks the method: 405, before credentials,
+    like every 405.
     """
 
     def __init__(self, max_body_bytes: int) -> None:
@@ -48,10 +52,28 @@ class RefusedWithoutCredentials:
         needs_credentials = bool(case.operation.definition.raw.get("security"))
         body = response.request.body
         oversized = isinstance(body, (bytes, str)) and len(body) > self.max_body_bytes
-        expected = 413 if oversized else 401
+        expected = 413 if oversized else 405 if names_a_fixed_path(case) else 401
         if sent_to_operation(case) and needs_credentials and response.status_code != expected:
             raise AssertionError(f"{case.method} {case.formatted_path} answered {response.status_code} with no "
                                  f"credentials; expected {expected}")
+
+
+def names_a_fixed_path(case: Case) -> bool:
+    """Whether a templated operation's case has a URL that is a documented fixed path."""
+    url_path = case.formatted_path
+    return url_path != case.operation.path and url_path in case.operation.schema.raw_schema["paths"]
+
+
+def addressed_to_another_operation(case: Case) -> bool:
+    """Whether a templated operation's case, with a forbidden parameter value, names another operation.
+
+    ``GET /v1/schedules/{rule_id}`` with rule_id "settings" (which its
+    schema forbids) is ``GET /v1/schedules/settings``, an operation of its
+    own that is fuzzed as such; sent, it would be served, and look like
+    invalid data accepted.
+    """
+    return names_a_fixed_path(case) and case.method.lower() in case.operation.schema.raw_schema["paths"][
+        case.formatted_path]
 
 
 def _template_pattern(path: str) -> re.Pattern[str]:
@@ -60,23 +82,20 @@ def _template_pattern(path: str) -> re.Pattern[str]:
 
 
 def documented_methods_at(document: dict[str, Any], url_path: str) -> set[str]:
-    """Every method the document gives a path that ``url_path`` matches, literal or templated.
+    """The methods the document gives the path that was asked for.
 
-    The engine routes ``GET /v1/sensors/update`` to the sensor called
-    "update" (a valid sensor ID), so an honest ``Allow`` at a literal path
-    also lists the methods of the templates that match it.
+    A literal path is a resource of its own (``/v1/sensors/update`` is not
+    the sensor "update", and the document forbids that parameter value), so
+    at a literal path only its own methods count; elsewhere those of the
+    template that matches.
     """
-    return {
-        method.upper()
-        for path, operations in document["paths"].items()
-        if _template_pattern(path).match(url_path)
-        for method in operations
-        if method in HTTP_METHODS
-    }
+    paths = document["paths"]
+    matching = [url_path] if url_path in paths else [path for path in paths if _template_pattern(path).match(url_path)]
+    return {method.upper() for path in matching for method in paths[path] if method in HTTP_METHODS}
 
 
 def allow_lists_every_matching_operation(ctx: CheckContext, response: Response, case: Case) -> None:
-    """A 405's ``Allow`` header lists exactly the documented methods for that URL (plus HEAD for GET)."""
+    """A 405's ``Allow`` header lists exactly the documented methods of the path asked for (plus HEAD for GET)."""
     if response.status_code != 405:
         return
     allow = response.headers.get("allow")

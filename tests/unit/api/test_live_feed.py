@@ -215,6 +215,16 @@ async def test_a_first_message_that_is_not_auth_is_closed_with_4400(engine):
 
 
 @pytest_twisted.ensureDeferred
+async def test_a_deeply_nested_first_message_is_closed_with_4400_naming_the_limit(engine):
+    client = await connect(engine)
+    await client.next()
+    client.sendMessage(b"[" * 2000 + b"]" * 2000, isBinary=False)
+    code, reason = await client.close_code()
+    assert (code, reason) == (4400, "the first message is nested more than 32 arrays and objects deep")
+    assert client.received == [{"type": "auth_required"}]
+
+
+@pytest_twisted.ensureDeferred
 async def test_an_oversized_first_message_is_closed_with_1009(engine):
     client = await connect(engine)
     await client.next()

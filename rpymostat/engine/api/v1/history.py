@@ -13,7 +13,7 @@ from typing import Any
 
 from twisted.web.iweb import IRequest
 
-from rpymostat.common.timeutil import to_iso
+from rpymostat.common.timeutil import EARLIEST, to_iso
 from rpymostat.engine.api.app import Call
 from rpymostat.engine.api.errors import bad_request
 from rpymostat.engine.api.requests import int_param, time_param
@@ -59,7 +59,7 @@ def parse_range(request: IRequest, now: float) -> tuple[float, float]:
     end = time_param(request, "end")
     start = time_param(request, "start")
     end = now if end is None else end
-    start = end - DEFAULT_RANGE if start is None else start
+    start = max(EARLIEST, end - DEFAULT_RANGE) if start is None else start
     if end <= start:
         raise bad_request("end parameter must be after start")
     if end - start > MAX_RANGE_DAYS * 86400:

@@ -7,9 +7,11 @@ responses match their schemas, so it cannot drift from what the server does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from rpymostat.common.json_input import MAX_NESTING
 from rpymostat.engine.api.app import Call
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.sensor_update import MAX_SENSORS
@@ -17,7 +19,9 @@ from rpymostat.engine.sensor_ranges import DEFAULT_RANGE, TYPE_RANGES
 from rpymostat.version import VERSION
 
 ID = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"}
-TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 in UTC, e.g. 2026-11-23T18:03:00.000Z"}
+TIMESTAMP = {"type": "string", "format": "date-time",
+             "description": "RFC 3339 date and time, answered in UTC, e.g. 2026-11-23T18:03:00.000Z; a time whose "
+                            "UTC year is outside 0001 to 9999 is refused"}
 NULLABLE_TIMESTAMP = {"anyOf": [TIMESTAMP, {"type": "null"}]}
 NULLABLE_STRING = {"type": ["string", "null"]}
 
@@ -224,15 +228,20 @@ def response(description: str, schema_name: str = "Error") -> dict[str, Any]:
 
 
 COMMON_ERRORS = {
-    "400": response("malformed request"),
+    "400": response(f"malformed request, e.g. JSON that is not valid or nests more than {MAX_NESTING} arrays and "
+                    "objects deep"),
     "401": response("missing, invalid or revoked credentials, or a refused signature"),
     "403": response("the credentials lack the needed role, or the device is not approved"),
     "404": response("unknown resource"),
     "405": response("method not allowed"),
-    "413": response("body over the size limit (RPYMOSTAT_MAX_BODY_BYTES), refused before credentials are checked"),
+    "408": response("the request line and headers, or the body, did not arrive in time (RPYMOSTAT_HEADER_TIMEOUT, "
+                    "RPYMOSTAT_BODY_TIMEOUT); the connection is closed"),
+    "413": response("body over the size limit (RPYMOSTAT_MAX_BODY_BYTES), refused by its Content-Length before it is "
+                    "read (or once a body without a length passes it), before credentials are checked"),
     "415": response("Content-Type is not application/json"),
     "422": response("the body is JSON but a field is invalid (NaN and infinities included); the message names it"),
-    "503": response("the database is unavailable"),
+    "503": response("the database is unavailable, or this address already holds "
+                    "RPYMOSTAT_MAX_CONNECTIONS_PER_ADDRESS connections"),
 }
 
 
@@ -269,6 +278,48 @@ def paging(*names: str) -> list[dict[str, Any]]:
         {"name": n, "in": "query", "required": False, "schema": PAGING[n], "description": PAGING_HELP[n]}
         for n in names
     ]
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    pieces = re.split(r"\{([^}/]+)\}", template)
+    return re.compile("".join(re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>[^/]+)"
+                              for index, piece in enumerate(pieces)))
+
+
+def reserve_fixed_segments(paths: dict[str, Any]) -> dict[str, Any]:
+    """Forbid the path parameter values that turn a templated URL into a fixed path.
+
+    ``/v1/sensors/update`` is a resource of its own: the server answers it
+    (or 405) and never passes "update" to ``/v1/sensors/{sensor_id}``. The
+    parameter's schema says so with ``not: {enum: [...]}``, so a request
+    valid under the document is never refused for it.
+    """
+    reserved: dict[str, dict[str, set[str]]] = {}
+    for template in paths:
+        if "{" not in template:
+            continue
+        pattern = _template_pattern(template)
+        for fixed in paths:
+            match = pattern.fullmatch(fixed) if "{" not in fixed else None
+            if match is not None:
+                for name, value in match.groupdict().items():
+                    reserved.setdefault(template, {}).setdefault(name, set()).add(value)
+    result = dict(paths)
+    for template, values in reserved.items():
+        item = dict(paths[template])
+        for method in [m for m in item if m in HTTP_METHODS]:
+            operation = dict(item[method])
+            operation["parameters"] = [
+                {**param, "schema": {**param["schema"], "not": {"enum": sorted(values[param["name"]])}}}
+                if param.get("in") == "path" and param.get("name") in values else param
+                for param in operation.get("parameters", [])
+            ]
+            item[method] = operation
+        result[template] = item
+    return result
 
 
 def build_document(fragments: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
@@ -352,6 +403,7 @@ def build_document(fragments: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any
     for fragment in fragments:
         paths.update(fragment.get("paths", {}))
         schemas.update(fragment.get("schemas", {}))
+    paths = reserve_fixed_segments(paths)
     return {
         "openapi": "3.1.0",
         "info": {

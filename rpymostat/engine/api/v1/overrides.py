@@ -14,6 +14,9 @@ from rpymostat.engine.api.v1.rule_common import (
     LIST_PARAMS,
     NAME,
     READ_ONLY,
+    SETPOINTS_BY_MODE,
+    at_most_one_of,
+    one_of_needed,
     page,
     refused,
 )
@@ -81,10 +84,16 @@ _OVERRIDE_FIELDS = {
     "until": {"const": NEXT_CHANGE, "description": "end at the next change of the schedules"},
     **INSTRUCTION_PROPERTIES,
 }
+# Told so, or left to the default, which is an override unless it starts "now".
+IS_AN_OVERRIDE = {"anyOf": [
+    {"required": ["kind"], "properties": {"kind": {"const": "override"}}},
+    {"not": {"required": ["kind"]}, "properties": {"start": {"not": {"const": "now"}}}},
+]}
 # In a body, null is the same as leaving an ending out.
 _ENDINGS_IN = {
     "end": {"anyOf": [TIMESTAMP, {"type": "null"}], "description": "after start, and not already past"},
-    "duration": {"type": ["string", "null"], "description": "ISO 8601 duration above zero, e.g. PT1H"},
+    "duration": {"type": ["string", "null"], "description": "ISO 8601 duration above zero, e.g. PT1H; start plus duration "
+                                                     "must end before the year 10000 (UTC)"},
     "until": {"enum": [NEXT_CHANGE, None],
               "description": "end at the next change of the schedules, which must not be already past"},
 }
@@ -124,6 +133,8 @@ def openapi_fragment() -> dict[str, Any]:
                     "start": {"anyOf": [TIMESTAMP, {"const": "now"}]},
                     **READ_ONLY,
                 },
+                "allOf": [*SETPOINTS_BY_MODE, at_most_one_of("end", "duration", "until"),
+                          {"if": IS_AN_OVERRIDE, "then": one_of_needed("end", "duration", "until")}],
             },
             "Override": {
                 "type": "object",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import combinations
 from typing import Any, TypeVar
 
 from rpymostat.engine.api.app import Call
@@ -52,6 +53,26 @@ INSTRUCTION_PROPERTIES: dict[str, Any] = {
                   "description": "hysteresis half-band in °C"},
 }
 INSTRUCTION_REQUIRED = ["mode", "heat_setpoint", "cool_setpoint", "fan", "sensors", "tolerance"]
+
+
+def given(name: str) -> dict[str, Any]:
+    """A body that carries ``name`` with a value other than null (null counts as leaving it out)."""
+    return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+
+
+def at_most_one_of(*names: str) -> dict[str, Any]:
+    return {"not": {"anyOf": [{"allOf": [given(a), given(b)]} for a, b in combinations(names, 2)]}}
+
+
+def one_of_needed(*names: str) -> dict[str, Any]:
+    return {"anyOf": [given(name) for name in names]}
+
+
+# The setpoint each mode needs, as the server requires it, stated in the schema.
+SETPOINTS_BY_MODE: list[dict[str, Any]] = [
+    {"if": {"required": ["mode"], "properties": {"mode": {"enum": modes}}}, "then": given(setpoint)}
+    for setpoint, modes in (("heat_setpoint", ["heat", "auto"]), ("cool_setpoint", ["cool", "auto"]))
+]
 NAME = {"type": "string", "maxLength": MAX_NAME_LENGTH}
 IGNORED = {"description": "ignored in bodies, whatever its value, so an answer can be sent back as it is"}
 READ_ONLY = {"id": IGNORED, "created_at": IGNORED}

@@ -15,7 +15,10 @@ from rpymostat.engine.api.v1.rule_common import (
     LIST_PARAMS,
     NAME,
     READ_ONLY,
+    SETPOINTS_BY_MODE,
     WEIGHTS,
+    at_most_one_of,
+    one_of_needed,
     page,
     refused,
 )
@@ -176,6 +179,7 @@ def openapi_fragment() -> dict[str, Any]:
                 "required": ["mode"],
                 "additionalProperties": False,
                 "properties": INSTRUCTION_PROPERTIES,
+                "allOf": SETPOINTS_BY_MODE,
             },
             "Instruction": {
                 "type": "object",
@@ -188,6 +192,8 @@ def openapi_fragment() -> dict[str, Any]:
                 "required": ["cron", "mode"],
                 "additionalProperties": False,
                 "properties": {**_SCHEDULE_FIELDS, **READ_ONLY},
+                "allOf": [*SETPOINTS_BY_MODE, at_most_one_of("duration", "end_cron"),
+                          one_of_needed("duration", "end_cron")],
             },
             "Schedule": {
                 "type": "object",
