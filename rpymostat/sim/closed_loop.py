@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from twisted.internet.task import Clock, LoopingCall
+from twisted.internet.task import Clock
 
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function
 from rpymostat.decisions.model import Desired, apply_desired, functions_for
@@ -97,15 +97,16 @@ def engine_controller(
 
     def turn(given: TurnInput) -> TurnOutput:
         counted = [s for s, w in weights_for(given.instruction, given.default_weights).items() if w > 0]
-        temperature = weighted_temperature(weights_for(given.instruction, given.default_weights), given.readings,
-                                           given.now, stale_after)
-        learner = models.observe(given.now, counted, None if temperature is None else temperature.value,
-                                 given.outdoor, given.equipment)
-        prediction = None if learner is None else HousePrediction(learner.model, given.now, given.outdoor, run=learner.run)
+        learner = models.learner(counted)
+        prediction = None if learner is None else HousePrediction(learner.model, given.now, given.outdoor,
+                                                                  run=learner.run)
         result = decide_step(
             plugin, chosen, given.instruction, given.readings, given.default_weights, given.equipment,
             given.now, stale_after, safety, given.next_change, given.history, given.outdoor, None, prediction, zone,
         )
+        temperature = result.temperature
+        models.observe(given.now, counted, None if temperature is None else temperature.value, given.outdoor,
+                       given.equipment)
         codes = frozenset(alert.code for alert in result.decision.alerts)
         return TurnOutput(result.decision.desired, result.equipment, codes)
 
@@ -289,39 +290,46 @@ class ClosedLoop:
         self.equipment = EquipmentState.all_off_since(clock.seconds())
         self.recording = Recording(started=clock.seconds())
         self._instruction: Instruction | None = None
-        self._step = min(sensor_interval, decision_interval, sample_interval)
-        self._timers = [
-            self._timer(self._report, sensor_interval),
-            self._timer(self._decide, decision_interval),
-            self._timer(self._sample, sample_interval),
+        self._timers: list[tuple[Callable[[], None], float]] = [
+            (self._report, sensor_interval),
+            (self._decide, decision_interval),
+            (self._sample, sample_interval),
         ]
-        self._started = False
-
-    def _timer(self, action: Callable[[], None], interval: float) -> tuple[LoopingCall, float]:
-        call = LoopingCall(action)
-        call.clock = self.clock
-        return call, interval
+        self._due: list[float] | None = None
+        self._history_view: dict[str, tuple[SensorReading, ...]] = {}
 
     def silence(self, sensor_id: str) -> None:
         """The sensor stops reporting from now on, as a dead sensor or a crashed daemon would."""
         self.silent.add(sensor_id)
 
     def run_for(self, seconds: float) -> Recording:
-        """Advance simulated time by ``seconds``; returns the recording so far."""
-        if not self._started:
-            self._started = True
-            for call, interval in self._timers:
-                call.start(interval, now=True)
-        end = self.clock.seconds() + seconds
-        while (left := end - self.clock.seconds()) > 1e-9:
-            self.clock.advance(min(self._step, left))
+        """Advance simulated time by ``seconds``; returns the recording so far.
+
+        The loop keeps its own timetable (reports, turns and samples each on
+        their interval, in that order when they fall together) and moves the
+        clock from one due moment to the next, so anything else scheduled on
+        the clock still fires at its time, and no time is spent on moments
+        when nothing is due.
+        """
+        clock = self.clock
+        if self._due is None:
+            self._due = [clock.seconds()] * len(self._timers)
+        due_times = self._due
+        end = clock.seconds() + seconds
+        while (due := min(due_times)) <= end + 1e-9:
+            if due > clock.seconds():
+                clock.advance(due - clock.seconds())
+            for index, (action, interval) in enumerate(self._timers):
+                if due_times[index] <= due + 1e-9:
+                    action()
+                    due_times[index] += interval
+        if end > clock.seconds():
+            clock.advance(end - clock.seconds())
         return self.recording
 
     def stop(self) -> None:
-        """Stop the timers (a test that is done with the loop leaves no pending calls)."""
-        for call, _ in self._timers:
-            if call.running:
-                call.stop()
+        """Stop the timetable: a later :meth:`run_for` starts it again from that moment."""
+        self._due = None
 
     def _report(self) -> None:
         now = self.clock.seconds()
@@ -335,6 +343,7 @@ class ClosedLoop:
                 recent = [r for r in self.history.get(sensor_id, []) if r.at >= now - TREND_WINDOW]
                 self.history[sensor_id] = [*recent, reading]
                 reported = True
+        self._history_view = {k: tuple(v) for k, v in self.history.items()}
         if reported:
             self._decide()
 
@@ -345,8 +354,7 @@ class ClosedLoop:
             self._instruction = instruction
             self.recording.changes.append((now, instruction))
         given = TurnInput(instruction, dict(self.readings), self.default_weights, self.equipment, now,
-                          next_change(self.timeline, now), {k: tuple(v) for k, v in self.history.items()},
-                          self.outdoor)
+                          next_change(self.timeline, now), self._history_view, self.outdoor)
         result = self.controller(given)
         for function in FUNCTIONS:
             was, now_on = self.equipment.of(function).on, result.equipment.of(function).on

@@ -229,9 +229,11 @@ class DecisionLoop:
     def early_starts(self, changes: Sequence[tuple[float, Instruction]]) -> dict[float, tuple[float, str, float]]:
         """The early starts the predictive plugin plans for these upcoming changes, as of the latest turn."""
         planning, prediction = self._planning, self.prediction
-        if planning is None or prediction is None or planning[0] != predictive.name or planning[2] is None:
+        if planning is None or prediction is None or planning[0] != predictive.name:
             return {}
         _, options, temperature, instruction = planning
+        if temperature is None:
+            return {}
         return dict(planned_early_starts(prediction, temperature, instruction, changes, options))
 
     async def _record(self, result: StepResult, now: float, changed: bool) -> None:
