@@ -157,6 +157,31 @@ class RelayRegistry:
             await self.store.put_document(RELAYS, relay_id, doc)
             return doc
 
+    async def delete(self, relay_id: str) -> dict[str, Any] | None:
+        """Forget a relay (a phantom, or one unwired); None when unknown.
+
+        Its history stays. A daemon that still has the relay reports it
+        again; the last relay of a host takes the host's document with it,
+        so the commander stops sending that host keep-alives.
+        """
+        async with self._lock:
+            doc = await self.get(relay_id)
+            if doc is None:
+                return None
+            await self.store.delete_document(RELAYS, relay_id)
+            if not any(other["host_id"] == doc["host_id"] for other in await self.relays()):
+                await self.store.delete_document(HOSTS, doc["host_id"])
+            return doc
+
+    async def delete_host(self, host_id: str) -> list[dict[str, Any]] | None:
+        """Forget every relay of a host and the host itself; None when the engine knows neither."""
+        async with self._lock:
+            docs = [doc for doc in await self.relays() if doc["host_id"] == host_id]
+            host = await self.store.delete_document(HOSTS, host_id)
+            for doc in docs:
+                await self.store.delete_document(RELAYS, doc["id"])
+            return docs if docs or host else None
+
     async def set_desired(self, relay_id: str, on: bool, reason: str, now: float) -> None:
         async with self._lock:
             doc = await self.get(relay_id)
