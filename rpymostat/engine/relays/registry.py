@@ -54,6 +54,7 @@ def relay_json(doc: dict[str, Any]) -> dict[str, Any]:
         "desired_reason": doc.get("desired_reason"),
         "desired_at": None if doc.get("desired_at") is None else to_iso(doc["desired_at"]),
         "failsafe_tripped": doc.get("failsafe_tripped", False),
+        "failsafe_off": doc.get("failsafe_off", False),
     }
 
 

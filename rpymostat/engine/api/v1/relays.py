@@ -48,14 +48,14 @@ class RelaysAPI:
         self.registry = commander.registry
 
     async def _existing(self, relay_id: str) -> dict[str, Any]:
-        doc = await self.registry.get(relay_id)
+        doc = next((known for known in await self.commander.known_relays() if known["id"] == relay_id), None)
         if doc is None:
             raise not_found(f"no relay with ID {relay_id!r}; control daemons report theirs when they start")
         return doc
 
     @route("/v1/relays")
     async def list(self, call: Call) -> dict[str, Any]:
-        return {"relays": [relay_json(doc) for doc in await self.registry.relays()]}
+        return {"relays": [relay_json(doc) for doc in await self.commander.known_relays()]}
 
     @route("/v1/relays/report", methods=["PUT"], role=DEVICE_ONLY)
     async def report(self, call: Call) -> dict[str, Any]:
@@ -161,7 +161,10 @@ SCHEMAS: dict[str, Any] = {
             "desired": {"type": ["boolean", "null"], "description": "what the engine re-asserts; null: nothing yet"},
             "desired_reason": NULLABLE_STRING,
             "desired_at": NULLABLE_TIMESTAMP,
-            "failsafe_tripped": {"type": "boolean"},
+            "failsafe_tripped": {"type": "boolean", "description": "the daemon said its failsafe has tripped"},
+            "failsafe_off": {"type": "boolean", "description": "its daemon has not been heard from for longer than "
+                                                              "its failsafe time, so the failsafe has turned it off "
+                                                              "whatever on says; the interlock counts it as off"},
             "changed": {"type": "boolean", "description": "in a switch's answer: whether the relay moved"},
         },
     },
