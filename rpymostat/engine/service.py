@@ -4,7 +4,8 @@
 script, the demo and end-to-end tests. Starting opens (and migrates) the
 database, creates the first admin key on an empty database, resolves the
 schedules into the timeline, listens, advertises, then starts commanding
-the relays and deciding; stopping does the
+the relays and deciding (from the equipment's state as the relays' reports
+and history give it, so a restart does not short-cycle); stopping does the
 reverse, so a SIGTERM leaves no stale DNS-SD record, no timer and a cleanly
 closed database.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from twisted.application.service import Service
-from twisted.internet.defer import inlineCallbacks
+from twisted.internet.defer import ensureDeferred, inlineCallbacks
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 from twisted.web.server import Site
@@ -27,6 +28,7 @@ from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
+from rpymostat.engine.relays.restore import restored_equipment
 from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.history.levels import configured_levels
 from rpymostat.history.maintenance import HistoryMaintenance
@@ -81,8 +83,9 @@ class EngineService(Service):
         self.timeline = TimelineCache(store, clock, self.context.zone, plugins=plugins, events=self.context.events)
         yield self.timeline.start()
         self.relays = RelayCommander(RelayRegistry(store), store, clock, _http_client(self.reactor))
+        equipment = yield ensureDeferred(restored_equipment(self.relays, clock.seconds()))
         self.decision_loop = DecisionLoop(self.context, self.timeline, self.relays, plugins,
-                                          interval=self.decision_interval)
+                                          interval=self.decision_interval, equipment=equipment)
         api = build_api(self.context, self.timeline, self.relays, self.decision_loop)
         site = Site(api.resource(), parsePOSTFormSubmission=False)
         site.displayTracebacks = False

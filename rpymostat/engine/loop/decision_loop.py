@@ -95,7 +95,9 @@ class DecisionLoop:
 
     ``limits`` defaults to the safety limits of the engine's configuration
     (``RPYMOSTAT_HEAT_MAX_RUN`` and the rest), so what the user set is what
-    every decision is held to.
+    every decision is held to. ``equipment`` is the state to start from (the
+    engine restores it from the relays); without it, everything is taken to
+    have just been switched off.
     """
 
     def __init__(
@@ -106,6 +108,7 @@ class DecisionLoop:
         plugins: PluginSettings,
         limits: SafetyLimits | None = None,
         interval: float = 5.0,
+        equipment: EquipmentState | None = None,
     ) -> None:
         self.context = context
         self.timeline = timeline
@@ -113,7 +116,7 @@ class DecisionLoop:
         self.plugins = plugins
         self.limits = limits if limits is not None else configured_limits(context.config)
         self.interval = interval
-        self.equipment = EquipmentState.all_off_since(context.now())
+        self.equipment = equipment if equipment is not None else EquipmentState.all_off_since(context.now())
         self.latest: dict[str, Any] | None = None
         self._latest_result: StepResult | None = None
         self._last_recorded: tuple[Any, ...] | None = None

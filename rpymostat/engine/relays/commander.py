@@ -113,6 +113,7 @@ class RelayCommander:
         self._last_sent: dict[str, float] = {}
         self._manual_until: dict[str, float] = {}
         self._on_sent_at: dict[str, float] = {}
+        self._started_at = clock.seconds()
         self._in_flight: set[str] = set()
         self._switching = DeferredLock()
         self._host_locks: dict[str, DeferredLock] = {}
@@ -277,9 +278,17 @@ class RelayCommander:
             return await self._keepalive_now(host_id, reason)
 
     async def _keepalive_now(self, host_id: str, reason: str) -> dict[str, CommandResult]:
-        """Send the desired states as they are now (read under the host's lock)."""
+        """Send the desired states as they are now (read under the host's lock).
+
+        Only states set since this commander was made: one left by an engine
+        before its restart may be stale (the relay since turned off by its
+        failsafe), and sending it would switch the relay just before the
+        first decision switches it back. Until that decision the keep-alive
+        still feeds the failsafe, so the relays stay as they are.
+        """
         relays = [r for r in await self.registry.relays() if r["host_id"] == host_id]
-        desired = {r["id"]: r["desired"] for r in relays if isinstance(r.get("desired"), bool)}
+        desired = {r["id"]: r["desired"] for r in relays
+                   if isinstance(r.get("desired"), bool) and (r.get("desired_at") or float("-inf")) >= self._started_at}
         self._last_sent[host_id] = self._clock.seconds()
         answer = await self._send(host_id, None, "PUT", "/v1/keepalive", {"relays": desired, "reason": reason},
                                   [relay_id for relay_id, on in desired.items() if on])
