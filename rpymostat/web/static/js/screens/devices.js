@@ -115,8 +115,11 @@ function relayCard(relay, refresh) {
   const label = relay.name || relay.id;
   const select = h("select", { id: `relay-${relay.id.replace(/[^A-Za-z0-9_-]/g, "_")}`, disabled: !can("admin") },
     FUNCTIONS.map((f) => h("option", { value: f, selected: (relay.function || "") === f }, f || "unassigned")));
-  const card = h("li", { class: `card relay ${relay.on ? "on" : "off"}`, "data-relay": relay.id },
-    h("h3", {}, label), h("p", {}, `${relay.on ? "On" : "Off"} — ${relay.host_id || ""}` +
+  // A silent daemon's failsafe has turned its relays off, whatever they last reported.
+  const on = relay.on && !relay.failsafe_off;
+  const state = relay.failsafe_off ? "Off (its daemon is silent: failsafe)" : on ? "On" : "Off";
+  const card = h("li", { class: `card relay ${on ? "on" : "off"}`, "data-relay": relay.id },
+    h("h3", {}, label), h("p", { class: "relay-state" }, `${state} — ${relay.host_id || ""}` +
       (relay.pin !== undefined && relay.pin !== null ? `, pin ${relay.pin}` : "")),
     field("Function", select));
   if (can("admin")) {
