@@ -4,7 +4,10 @@ Every command is signed with the daemon's own device secret (as signer
 ``engine``) and goes to the URL it registered. The commander also re-asserts
 each daemon's desired states (``PUT /v1/keepalive``) every third of its
 failsafe time (at most every :data:`KEEPALIVE_CAP` seconds), so a healthy
-system never trips a failsafe.
+system never trips a failsafe; only states set since it was made, so an
+engine restart does not re-send stale ones before its first decision. A
+relay whose daemon has been silent for longer than its failsafe time counts
+as off (:mod:`.liveness`).
 
 The decision loop drives it with :meth:`RelayCommander.set_desired`, naming
 functions (``heat``, ``cool``, ``fan``, ``aux``) rather than relays; the
@@ -317,8 +320,9 @@ class RelayCommander:
                     asks_on: list[str]) -> JsonResponse | CommandResult:
         """Send one command; the relays it asks to be on count as fed from now unless it reached nobody.
 
-        Their mark stays unless the daemon's answer is used (which refreshes
-        what it reported) or the connection could not even be made.
+        The mark is taken back only when no connection could be made. An
+        answer the engine uses refreshes the relay's ``reported_at``, which
+        then counts instead (:mod:`.liveness` takes the later of the two).
         """
         before = {relay: self._on_sent_at.get(relay) for relay in asks_on}
         self._on_sent_at.update(dict.fromkeys(asks_on, self._clock.seconds()))

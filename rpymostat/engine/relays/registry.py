@@ -5,7 +5,9 @@ last said (name, pin, state, when), the function an admin assigned (at
 first the one its daemon reports; ``heat`` and ``cool`` only while the
 daemon reports the same, see :mod:`.interlock`) and the state the engine
 wants. Each daemon has one document in ``relay_hosts`` with its failsafe
-timeout, so the commander knows how often to re-assert. Every change, refusal and
+timeout, so the commander knows how often to re-assert, and from when a
+silent daemon's relays are off. An admin may delete a relay or a host's
+relays (their histories stay). Every change, refusal and
 failsafe trip is appended to the log stream ``relay:<relay id>``, once: an
 event whose ``idempotency_key`` is already in the stream at the same time
 (a report sent again after its answer was lost) is not appended again.
