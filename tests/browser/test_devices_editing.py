@@ -173,7 +173,9 @@ def test_an_admin_deletes_a_relay_and_then_every_relay_of_its_host_after_confirm
         cool, fan = f"{host_id}:cool", f"{host_id}:fan"
         # The phantom host never answers: after its failsafe time (180 s of the demo's fast clock) its cool is off.
         wait_for(lambda: demo.api("GET", f"/v1/relays/{cool}")[1]["failsafe_off"], what="the silent cool to be off")
-        sign_in(page, demo.admin_key, "devices")
+        sign_in(page, demo.admin_key)
+        expect(page.locator("li.alert-silent", has_text=host_id)).to_contain_text("its relays count as off")
+        page.goto("/ui/#devices")
         cool_card = page.locator(f'.card.relay[data-relay="{cool}"]')
         expect(cool_card.locator(".relay-state")).to_contain_text("Off (its daemon is silent: failsafe)")
         page.once("dialog", lambda dialog: dialog.dismiss())
