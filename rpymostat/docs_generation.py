@@ -14,6 +14,7 @@ from typing import Any
 from rpymostat.common.settings import default_of
 from rpymostat.config import SETTINGS
 from rpymostat.engine.api.build import api_document
+from rpymostat.engine.api.routing import DEVICE_ONLY
 
 
 def configuration_page() -> str:
@@ -46,6 +47,14 @@ def _schema_text(schema: dict[str, Any]) -> str:
     return json.dumps(schema)
 
 
+def _access(role: str | None, or_device: bool) -> str:
+    if role is None:
+        return "public"
+    if role == DEVICE_ONLY:
+        return "signed by an approved device only (API keys are refused)"
+    return f"minimum role {role}" + (" (or a signed device)" if or_device else "")
+
+
 def http_api_page() -> str:
     document = api_document()
     lines = [
@@ -60,8 +69,7 @@ def http_api_page() -> str:
             title = f"{method.upper()} {path}"
             lines += [title, "~" * len(title), "", operation["summary"], ""]
             role = operation.get("x-minimum-role")
-            lines += [f"*Access:* {'public' if role is None else 'minimum role ' + role}"
-                      + (" (or a signed device)" if len(operation.get("security", [])) > 1 else ""), ""]
+            lines += [f"*Access:* {_access(role, len(operation.get('security', [])) > 1)}", ""]
             body = operation.get("requestBody")
             if body:
                 schema = body["content"]["application/json"]["schema"]

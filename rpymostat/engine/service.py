@@ -5,8 +5,10 @@ script, the demo and end-to-end tests. Starting opens (and migrates) the
 database, warns of secret files other users can read, creates the first
 admin key on an empty database (or warns of a key file that does not match
 it), resolves the schedules into the timeline, listens, advertises, then
-starts commanding the relays and deciding; stopping does the reverse, so a
-SIGTERM leaves no stale DNS-SD record, no timer and a cleanly
+starts commanding the relays and deciding (from the equipment's state as the
+relays' reports and history give it, so a restart does not short-cycle);
+stopping does the reverse, so a SIGTERM leaves no stale DNS-SD record, no
+timer and a cleanly
 closed database.
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from twisted.application.service import Service
-from twisted.internet.defer import inlineCallbacks
+from twisted.internet.defer import ensureDeferred, inlineCallbacks
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
@@ -28,6 +30,7 @@ from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
+from rpymostat.engine.relays.restore import restored_equipment
 from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.history.levels import configured_levels
 from rpymostat.history.maintenance import HistoryMaintenance
@@ -90,8 +93,9 @@ class EngineService(Service):
         self.timeline = TimelineCache(store, clock, self.context.zone, plugins=plugins, events=self.context.events)
         yield self.timeline.start()
         self.relays = RelayCommander(RelayRegistry(store), store, clock, _http_client(self.reactor))
+        equipment = yield ensureDeferred(restored_equipment(self.relays, clock.seconds()))
         self.decision_loop = DecisionLoop(self.context, self.timeline, self.relays, plugins,
-                                          interval=self.decision_interval)
+                                          interval=self.decision_interval, equipment=equipment)
         api = build_api(self.context, self.timeline, self.relays, self.decision_loop)
         site = guarded_site(api.resource(), config.server_limits, self.reactor)
         self.port = self.reactor.listenTCP(config.port, site, interface=config.host)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from rpymostat.common.signing import new_secret, sign_request
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import new_key, sign_in
 from tests.support.processes import http, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -138,3 +138,75 @@ def test_an_admin_rejects_a_pending_device(page, demo):
         assert demo.api("GET", f"/v1/devices/{host_id}")[1]["status"] == "rejected"
     finally:
         demo.api("DELETE", f"/v1/devices/{host_id}")
+
+
+def _engine_now(demo) -> float:
+    """The demo engine's (fast) clock, which signatures are checked against."""
+    start = demo.api("GET", "/v1/timeline?hours=1")[1]["start"]
+    return datetime.fromisoformat(start.replace("Z", "+00:00")).timestamp()
+
+
+def _signed(demo, host_id: str, secret: str, method: str, path: str, body: dict) -> tuple[int, object]:
+    raw = json.dumps(body).encode()
+    return http(method, demo.url + path, raw=raw, headers=sign_request(host_id, secret, method, path, raw,
+                                                                       _engine_now(demo)))
+
+
+def _phantom_host(demo) -> str:
+    """An approved control daemon of its own, reporting a cool relay that is on and a fan."""
+    host_id = f"browser-{secrets.token_hex(4)}"
+    secret = new_secret()
+    status, _ = _signed(demo, host_id, secret, "POST", "/v1/devices/register",
+                        {"host_id": host_id, "kind": "control", "secret": secret})
+    assert status == 202
+    assert demo.api("POST", f"/v1/devices/{host_id}/approve")[0] == 200
+    relays = [{"id": f"{host_id}:{name}", "name": name, "pin": pin, "active_high": True, "function": name, "on": on}
+              for name, pin, on in (("cool", 27, True), ("fan", 22, False))]
+    status, answer = _signed(demo, host_id, secret, "PUT", "/v1/relays/report", {"host_id": host_id, "relays": relays})
+    assert status == 200, answer
+    return host_id
+
+
+def test_an_admin_deletes_a_relay_and_then_every_relay_of_its_host_after_confirming(page, demo):
+    host_id = _phantom_host(demo)
+    try:
+        cool, fan = f"{host_id}:cool", f"{host_id}:fan"
+        # The phantom host never answers: after its failsafe time (180 s of the demo's fast clock) its cool is off.
+        wait_for(lambda: demo.api("GET", f"/v1/relays/{cool}")[1]["failsafe_off"], what="the silent cool to be off")
+        sign_in(page, demo.admin_key)
+        expect(page.locator("li.alert-silent", has_text=host_id)).to_contain_text("its relays count as off")
+        page.goto("/ui/#devices")
+        cool_card = page.locator(f'.card.relay[data-relay="{cool}"]')
+        expect(cool_card.locator(".relay-state")).to_contain_text("Off (its daemon is silent: failsafe)")
+        page.once("dialog", lambda dialog: dialog.dismiss())
+        cool_card.get_by_role("button", name=f"Delete {cool}").click()
+        expect(cool_card).to_be_visible()
+        assert demo.api("GET", f"/v1/relays/{cool}")[0] == 200, "a dismissed question deletes nothing"
+
+        questions: list[str] = []
+
+        def accept(dialog) -> None:
+            questions.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", accept)
+        cool_card.get_by_role("button", name=f"Delete {cool}").click()
+        expect(cool_card).to_have_count(0)
+        assert demo.api("GET", f"/v1/relays/{cool}")[0] == 404
+
+        page.get_by_role("button", name=f"Delete every relay of {host_id}").click()
+        expect(page.locator(f'.card.relay[data-relay="{fan}"]')).to_have_count(0)
+        assert demo.api("GET", f"/v1/relays/{fan}")[0] == 404
+        assert questions[0].startswith(f"Delete relay {cool}?")
+        assert questions[1].startswith(f"Delete every relay of {host_id}?")
+        expect(page.locator(".card.relay").first).to_be_visible()  # the demo's own relays stay
+    finally:
+        demo.api("DELETE", f"/v1/relays/hosts/{host_id}")
+        demo.api("DELETE", f"/v1/devices/{host_id}")
+
+
+def test_only_an_admin_is_offered_to_delete_relays(page, demo):
+    sign_in(page, new_key(demo, "write"), "devices")
+
+    expect(page.locator(".card.relay").first).to_be_visible()
+    expect(page.get_by_role("button", name="Delete", exact=False)).to_have_count(0)

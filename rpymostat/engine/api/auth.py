@@ -1,8 +1,8 @@
 """Who is calling: an API key (Bearer), a signed device, or nobody.
 
 Authentication failures (bad key, bad or stale or replayed signature) are
-401; a known caller without the needed role, or a device not approved yet,
-is 403. Nothing about a secret reaches a log or a response.
+401; a known caller without the needed role, an API key on a route only
+devices may call, or a device not approved yet, is 403. Nothing about a secret reaches a log or a response.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, 
 from rpymostat.common.timeutil import time_scale
 from rpymostat.engine.api.errors import ApiError
 from rpymostat.engine.api.requests import header
-from rpymostat.engine.api.routing import RouteSpec
+from rpymostat.engine.api.routing import DEVICE_ONLY, RouteSpec
 from rpymostat.security.keys import KEY_CACHE_SECONDS, LiveKeyCache, role_allows
 from rpymostat.store.interface import Store
 
@@ -71,8 +71,13 @@ class Authenticator:
             if not spec.device:
                 raise unauthorized("this route needs an API key (Authorization: Bearer ...)")
             principal = await self._device(request, body, signed)
+        elif spec.role == DEVICE_ONLY:
+            raise unauthorized("this request must be signed by an approved device with its device secret")
         else:
             raise unauthorized("an API key is required (Authorization: Bearer ...)")
+        if spec.role == DEVICE_ONLY and principal.kind != "device":
+            raise ApiError(403, "only an approved device, signing with its own device secret, may do this; "
+                                "an API key of any role is refused here")
         if spec.role is not None and principal.kind == "key" and not role_allows(principal.role or "read", spec.role):
             raise ApiError(403, f"this needs a key with the {spec.role} role; yours has {principal.role}")
         return principal

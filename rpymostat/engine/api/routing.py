@@ -13,6 +13,9 @@ from typing import Any
 
 ROUTE_ATTRIBUTE = "__rpymostat_route__"
 
+#: The ``role`` of a route that only a signed, approved device may call: every API key is refused.
+DEVICE_ONLY = "device"
+
 
 @dataclass(frozen=True)
 class RouteSpec:
@@ -53,9 +56,10 @@ def route(
     ``role`` None makes a route public (``GET`` only, unless
     ``public_write`` marks a deliberate exception such as device
     self-registration). ``device=True`` also admits requests signed by an
-    approved device.
+    approved device; ``role`` :data:`DEVICE_ONLY` admits nothing else, for
+    what only the device itself can know (a control daemon's relay states).
     """
-    spec = RouteSpec(path, tuple(m.upper() for m in methods), role, device, public_write)
+    spec = RouteSpec(path, tuple(m.upper() for m in methods), role, device or role == DEVICE_ONLY, public_write)
     if role is None and not public_write and spec.methods != ("GET",):
         raise ValueError(f"{path}: a public route may only be GET")
 

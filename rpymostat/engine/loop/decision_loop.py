@@ -100,7 +100,9 @@ class DecisionLoop:
 
     ``limits`` defaults to the safety limits of the engine's configuration
     (``RPYMOSTAT_HEAT_MAX_RUN`` and the rest), so what the user set is what
-    every decision is held to.
+    every decision is held to. ``equipment`` is the state to start from (the
+    engine restores it from the relays); without it, everything is taken to
+    have just been switched off.
     """
 
     def __init__(
@@ -111,6 +113,7 @@ class DecisionLoop:
         plugins: PluginSettings,
         limits: SafetyLimits | None = None,
         interval: float = 5.0,
+        equipment: EquipmentState | None = None,
     ) -> None:
         self.context = context
         self.timeline = timeline
@@ -118,7 +121,7 @@ class DecisionLoop:
         self.plugins = plugins
         self.limits = limits if limits is not None else configured_limits(context.config)
         self.interval = interval
-        self.equipment = EquipmentState.all_off_since(context.now())
+        self.equipment = equipment if equipment is not None else EquipmentState.all_off_since(context.now())
         self.latest: dict[str, Any] | None = None
         self.outdoor: float | None = None
         self.forecast: OutdoorForecast | None = None

@@ -4,7 +4,10 @@ Every command is signed with the daemon's own device secret (as signer
 ``engine``) and goes to the URL it registered. The commander also re-asserts
 each daemon's desired states (``PUT /v1/keepalive``) every third of its
 failsafe time (at most every :data:`KEEPALIVE_CAP` seconds), so a healthy
-system never trips a failsafe.
+system never trips a failsafe; only states set since it was made, so an
+engine restart does not re-send stale ones before its first decision. A
+relay whose daemon has been silent for longer than its failsafe time counts
+as off (:mod:`.liveness`).
 
 The decision loop drives it with :meth:`RelayCommander.set_desired`, naming
 functions (``heat``, ``cool``, ``fan``, ``aux``) rather than relays; the
@@ -27,12 +30,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from twisted.internet.defer import Deferred, DeferredLock, FirstError, TimeoutError, ensureDeferred, gatherResults
+from twisted.internet.error import ConnectError, DNSLookupError
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
 from rpymostat.common.http import JsonResponse, SignedJsonClient
 from rpymostat.engine.relays.interlock import INTERLOCK, OPPOSITE, interlock_refusal, running
+from rpymostat.engine.relays.liveness import DEFAULT_FAILSAFE, failsafe_of, with_liveness
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.relays.report import FUNCTIONS
 from rpymostat.store.interface import Store
@@ -42,7 +47,6 @@ log = Logger()
 ENGINE_SIGNER = "engine"
 KEEPALIVE_CAP = 30.0
 KEEPALIVE_FLOOR = 1.0
-DEFAULT_FAILSAFE = 180.0
 TICK = 1.0
 COMMAND_TIMEOUT = 10.0
 
@@ -63,6 +67,8 @@ class CommandResult:
     relay_id: str
     code: int
     body: dict[str, Any] = field(default_factory=dict)
+    #: False when the command reached no daemon (never sent, or no connection could be made).
+    reached: bool = True
 
     @property
     def accepted(self) -> bool:
@@ -109,6 +115,8 @@ class RelayCommander:
         self._timeout = timeout
         self._last_sent: dict[str, float] = {}
         self._manual_until: dict[str, float] = {}
+        self._on_sent_at: dict[str, float] = {}
+        self._started_at = clock.seconds()
         self._in_flight: set[str] = set()
         self._switching = DeferredLock()
         self._host_locks: dict[str, DeferredLock] = {}
@@ -127,6 +135,17 @@ class RelayCommander:
     def stop(self) -> None:
         if self._loop.running:
             self._loop.stop()
+
+    async def known_relays(self) -> list[dict[str, Any]]:
+        """Every relay with ``failsafe_off``: whether its silent daemon's failsafe has turned it off.
+
+        The interlock counts such a relay as off (see :mod:`.liveness`).
+        """
+        now = self._clock.seconds()
+        failsafes = {host["host_id"]: failsafe_of(host) for host in await self.registry.hosts()}
+        return [with_liveness(relay, failsafes.get(relay["host_id"], DEFAULT_FAILSAFE), now,
+                              self._on_sent_at.get(relay["id"]))
+                for relay in await self.registry.relays()]
 
     def switch(self, relay_id: str, on: bool, reason: str) -> Deferred[CommandResult]:
         """Switch one relay (the admins' manual switch); on success it becomes the desired state."""
@@ -160,14 +179,14 @@ class RelayCommander:
         relay = await self.registry.get(relay_id)
         if relay is None:
             raise UnknownRelay(relay_id)
-        refused = interlock_refusal(relay, await self.registry.relays()) if on else None
+        refused = interlock_refusal(relay, await self.known_relays()) if on else None
         if refused is not None:
             log.warn("Refused to turn {relay_id} on: {message}", relay_id=relay_id, message=refused)
             await self.registry.record_refusal(relay_id, True, refused, INTERLOCK, self._clock.seconds())
             return CommandResult(relay_id, 409, _error(refused, refusal=INTERLOCK, retry_after=None))
         async with self._host_lock(relay["host_id"]):
             answer = await self._send(relay["host_id"], relay_id, "PUT", f"/v1/relays/{relay_id}/state",
-                                      {"on": on, "reason": reason})
+                                      {"on": on, "reason": reason}, [relay_id] if on else [])
             if isinstance(answer, CommandResult):
                 return answer
             if answer.code == 200 and isinstance(answer.body, dict) and isinstance(answer.body.get("relay"), dict):
@@ -182,8 +201,10 @@ class RelayCommander:
         async with self._switching:
             now = self._clock.seconds()
             plan = await self._plan(function_states, reason, now)
-            # First every off, on every host; the relays that were running are the ones that must be confirmed.
-            stopping = [step.relay for step in plan if not step.on and running(step.relay)]
+            # First every off, on every host; the relays that were running are the ones that must be confirmed,
+            # but not those a silent daemon's failsafe has turned off (the offs stored here go in any later command).
+            stopping = [step.relay for step in plan
+                        if not step.on and running(step.relay) and not step.relay["failsafe_off"]]
             for step in plan:
                 if not step.on:
                     await self.registry.set_desired(step.relay["id"], False, step.why, now)
@@ -202,12 +223,15 @@ class RelayCommander:
     async def _plan(self, function_states: Mapping[str, bool], reason: str, now: float) -> list[Planned]:
         """Each relay the decision concerns, with the state it should take.
 
-        A relay switched by hand is outside the decision, as is a relay whose
-        function the decision does not name, so the decision cannot keep them
-        apart: an "on" that one of them forbids becomes an off.
+        A relay switched by hand is outside the decision (until its daemon's
+        failsafe ends the switch), as is a relay whose function the decision
+        does not name, so the decision cannot keep them apart: an "on" that
+        one of them forbids becomes an off.
         """
-        relays = await self.registry.relays()
-        held_ids = {relay["id"] for relay in relays if self._manual_until.get(relay["id"], float("-inf")) > now}
+        relays = await self.known_relays()
+        # A manual switch ends with its daemon's failsafe: then the decision takes the relay back.
+        held_ids = {relay["id"] for relay in relays
+                    if self._manual_until.get(relay["id"], float("-inf")) > now and not relay["failsafe_off"]}
         outside = [relay for relay in relays if relay["id"] in held_ids or relay.get("function") not in function_states]
         plan = []
         for relay in relays:
@@ -257,11 +281,20 @@ class RelayCommander:
             return await self._keepalive_now(host_id, reason)
 
     async def _keepalive_now(self, host_id: str, reason: str) -> dict[str, CommandResult]:
-        """Send the desired states as they are now (read under the host's lock)."""
+        """Send the desired states as they are now (read under the host's lock).
+
+        Only states set since this commander was made: one left by an engine
+        before its restart may be stale (the relay since turned off by its
+        failsafe), and sending it would switch the relay just before the
+        first decision switches it back. Until that decision the keep-alive
+        still feeds the failsafe, so the relays stay as they are.
+        """
         relays = [r for r in await self.registry.relays() if r["host_id"] == host_id]
-        desired = {r["id"]: r["desired"] for r in relays if isinstance(r.get("desired"), bool)}
+        desired = {r["id"]: r["desired"] for r in relays
+                   if isinstance(r.get("desired"), bool) and (r.get("desired_at") or float("-inf")) >= self._started_at}
         self._last_sent[host_id] = self._clock.seconds()
-        answer = await self._send(host_id, None, "PUT", "/v1/keepalive", {"relays": desired, "reason": reason})
+        answer = await self._send(host_id, None, "PUT", "/v1/keepalive", {"relays": desired, "reason": reason},
+                                  [relay_id for relay_id, on in desired.items() if on])
         if isinstance(answer, CommandResult):
             return {relay_id: CommandResult(relay_id, answer.code, answer.body) for relay_id in desired}
         if answer.code != 200 or not isinstance(answer.body, dict):
@@ -283,20 +316,43 @@ class RelayCommander:
                 })
         return results
 
-    async def _send(self, host_id: str, relay_id: str | None, method: str, path: str,
-                    body: dict[str, Any]) -> JsonResponse | CommandResult:
+    async def _send(self, host_id: str, relay_id: str | None, method: str, path: str, body: dict[str, Any],
+                    asks_on: list[str]) -> JsonResponse | CommandResult:
+        """Send one command; the relays it asks to be on count as fed from now unless it reached nobody.
+
+        The mark is taken back only when no connection could be made. An
+        answer the engine uses refreshes the relay's ``reported_at``, which
+        then counts instead (:mod:`.liveness` takes the later of the two).
+        """
+        before = {relay: self._on_sent_at.get(relay) for relay in asks_on}
+        self._on_sent_at.update(dict.fromkeys(asks_on, self._clock.seconds()))
+        answer = await self._request(host_id, relay_id, method, path, body)
+        if isinstance(answer, CommandResult) and not answer.reached:
+            for relay, at in before.items():
+                if at is None:
+                    self._on_sent_at.pop(relay, None)
+                else:
+                    self._on_sent_at[relay] = at
+        return answer
+
+    async def _request(self, host_id: str, relay_id: str | None, method: str, path: str,
+                       body: dict[str, Any]) -> JsonResponse | CommandResult:
         """One signed request to a daemon; a CommandResult when it could not be asked at all."""
         device = await self._store.get_device(host_id)
         label = relay_id or host_id
         if device is None or device.kind != "control" or device.status != "approved":
             state = "unknown" if device is None else f"{device.status} {device.kind} device"
-            return CommandResult(label, 503, _error(f"control host {host_id} is {state}; an admin must approve it"))
+            return CommandResult(label, 503, _error(f"control host {host_id} is {state}; an admin must approve it"),
+                                 reached=False)
         if not device.url:
             return CommandResult(label, 503, _error(f"control host {host_id} has not told the engine its API URL; "
-                                                    "restart its daemon so it registers again"))
+                                                    "restart its daemon so it registers again"), reached=False)
         client = SignedJsonClient(self._http, self._clock, ENGINE_SIGNER, device.secret, self._timeout)
         try:
             return await client.request(method, device.url, path, body)
+        except (ConnectError, DNSLookupError) as exc:
+            return CommandResult(label, 502, _error(f"cannot reach control host {host_id} at {device.url}: "
+                                                    f"{str(exc) or type(exc).__name__}"), reached=False)
         except TimeoutError:
             return CommandResult(label, 504, _error(f"control host {host_id} at {device.url} did not answer "
                                                     f"within {self._timeout:g} s"))

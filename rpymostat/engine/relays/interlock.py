@@ -9,7 +9,9 @@ engine:
   drives a furnace or a compressor the daemon does not protect;
 - keeps heat and cool apart across daemons: a ``heat`` relay may not be
   switched on while any ``cool`` relay is on or wanted on, and the other way
-  round (the rule name ``interlock`` is the one the daemons answer with).
+  round (the rule name ``interlock`` is the one the daemons answer with). A
+  relay whose daemon has been silent for longer than its failsafe time is
+  off, whatever it last reported (:mod:`.liveness`).
 
 ``fan``, ``aux`` and no function may go to any relay: the daemon's rules are
 then at least as strict as the engine needs.
@@ -42,8 +44,12 @@ def assignment_refusal(relay: dict[str, Any], function: str | None) -> str | Non
 
 
 def running(relay: dict[str, Any]) -> str | None:
-    """``"on"`` or ``"wanted on"`` when the relay runs or the engine wants it to; None otherwise."""
-    if relay.get("on"):
+    """``"on"`` or ``"wanted on"`` when the relay runs or the engine wants it to; None otherwise.
+
+    A relay reported on whose silent daemon's failsafe has turned it off
+    (``failsafe_off``, see :mod:`.liveness`) does not run.
+    """
+    if relay.get("on") and not relay.get("failsafe_off"):
         return "on"
     if relay.get("desired") is True:
         return "wanted on"

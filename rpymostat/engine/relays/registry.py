@@ -5,7 +5,9 @@ last said (name, pin, state, when), the function an admin assigned (at
 first the one its daemon reports; ``heat`` and ``cool`` only while the
 daemon reports the same, see :mod:`.interlock`) and the state the engine
 wants. Each daemon has one document in ``relay_hosts`` with its failsafe
-timeout, so the commander knows how often to re-assert. Every change, refusal and
+timeout, so the commander knows how often to re-assert, and from when a
+silent daemon's relays are off. An admin may delete a relay or a host's
+relays (their histories stay). Every change, refusal and
 failsafe trip is appended to the log stream ``relay:<relay id>``, once: an
 event whose ``idempotency_key`` is already in the stream at the same time
 (a report sent again after its answer was lost) is not appended again.
@@ -54,6 +56,7 @@ def relay_json(doc: dict[str, Any]) -> dict[str, Any]:
         "desired_reason": doc.get("desired_reason"),
         "desired_at": None if doc.get("desired_at") is None else to_iso(doc["desired_at"]),
         "failsafe_tripped": doc.get("failsafe_tripped", False),
+        "failsafe_off": doc.get("failsafe_off", False),
     }
 
 
@@ -156,6 +159,31 @@ class RelayRegistry:
             doc["function"] = function
             await self.store.put_document(RELAYS, relay_id, doc)
             return doc
+
+    async def delete(self, relay_id: str) -> dict[str, Any] | None:
+        """Forget a relay (a phantom, or one unwired); None when unknown.
+
+        Its history stays. A daemon that still has the relay reports it
+        again; the last relay of a host takes the host's document with it,
+        so the commander stops sending that host keep-alives.
+        """
+        async with self._lock:
+            doc = await self.get(relay_id)
+            if doc is None:
+                return None
+            await self.store.delete_document(RELAYS, relay_id)
+            if not any(other["host_id"] == doc["host_id"] for other in await self.relays()):
+                await self.store.delete_document(HOSTS, doc["host_id"])
+            return doc
+
+    async def delete_host(self, host_id: str) -> list[dict[str, Any]] | None:
+        """Forget every relay of a host and the host itself; None when the engine knows neither."""
+        async with self._lock:
+            docs = [doc for doc in await self.relays() if doc["host_id"] == host_id]
+            host = await self.store.delete_document(HOSTS, host_id)
+            for doc in docs:
+                await self.store.delete_document(RELAYS, doc["id"])
+            return docs if docs or host else None
 
     async def set_desired(self, relay_id: str, on: bool, reason: str, now: float) -> None:
         async with self._lock:

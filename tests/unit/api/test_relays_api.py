@@ -232,6 +232,8 @@ async def test_relay_answers_match_the_engines_openapi_document(enrolled):
         ("PUT", f"/v1/relays/{COOL}/state", "/v1/relays/{relay_id}/state", {"on": True}),
         ("GET", f"/v1/relays/{HEAT}/history", "/v1/relays/{relay_id}/history", None),
         ("GET", "/v1/relays/boiler-pi:nope/history", "/v1/relays/{relay_id}/history", None),
+        ("DELETE", f"/v1/relays/{COOL}", "/v1/relays/{relay_id}", None),
+        ("DELETE", f"/v1/relays/hosts/{HOST}", "/v1/relays/hosts/{host_id}", None),
     ]
     codes = []
     for method, url, path, body in checks:
@@ -239,4 +241,4 @@ async def test_relay_answers_match_the_engines_openapi_document(enrolled):
         response = await engine.request(method, url, json=body, key="admin")
         codes.append(response.code)
         openapi_checks.assert_matches(document, path, method.lower(), response)
-    assert codes == [200, 200, 200, 200, 409, 200, 404]
+    assert codes == [200, 200, 200, 200, 409, 200, 404, 200, 200]

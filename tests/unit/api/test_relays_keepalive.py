@@ -102,7 +102,8 @@ async def test_without_keepalives_the_failsafe_trips_and_the_engine_hears_of_it(
 
 
 @pytest_twisted.ensureDeferred
-async def test_a_restarted_engine_reasserts_the_desired_state(enrolled):
+async def test_a_restarted_engine_feeds_the_failsafe_but_leaves_the_relays_to_its_first_decision(enrolled):
+    """The "heat on" stored before the restart is stale: sent at start, it would pulse the furnace."""
     await commander_for(enrolled.engine).set_desired({"heat": True}, "too cold")
     enrolled.advance(FAILSAFE)
     assert enrolled.daemon.pin(17) is False
@@ -110,11 +111,14 @@ async def test_a_restarted_engine_reasserts_the_desired_state(enrolled):
     restarted = commander_for(enrolled.engine)
     restarted.start()
     try:
-        await eventually(lambda: enrolled.daemon.pin(17), what="heat to be re-asserted")
+        await eventually(lambda: not enrolled.daemon.controller.failsafe.tripped, what="the failsafe to be fed")
+        before_deciding = enrolled.daemon.pin(17)
+        await restarted.set_desired({"heat": True}, "the first decision: still too cold")
     finally:
         restarted.stop()
 
-    assert not enrolled.daemon.controller.failsafe.tripped
+    assert before_deciding is False
+    assert enrolled.daemon.pin(17) is True
 
 
 @pytest_twisted.ensureDeferred

@@ -10,6 +10,7 @@ import re
 
 import pytest_twisted
 
+from rpymostat.engine.api.routing import DEVICE_ONLY
 from rpymostat.security.keys import ROLE_RANK
 
 CALLERS = [None, "read", "write", "admin", "revoked"]
@@ -34,6 +35,8 @@ def expected_denial(role_needed, caller):
         return None
     if caller is None:
         return 401
+    if role_needed == DEVICE_ONLY:
+        return 403
     return None if ROLE_RANK[caller] >= ROLE_RANK[role_needed] else 403
 
 
@@ -79,7 +82,7 @@ async def test_a_malformed_authorization_header_is_refused(engine):
 
 
 # The intended minimum role of each route: reads need "read", changes "write",
-# keys and device approval "admin"; only these are public.
+# keys, device approval and relays "admin"; relay reports only signed by a device; only these are public.
 INTENDED = {
     ("GET", "/"): None,
     ("GET", "/v1/status"): None,
@@ -121,7 +124,9 @@ INTENDED = {
     ("GET", "/v1/decisions"): "read",
     ("GET", "/v1/decisions/current"): "read",
     ("GET", "/v1/relays"): "read",
-    ("PUT", "/v1/relays/report"): "write",
+    ("PUT", "/v1/relays/report"): DEVICE_ONLY,
+    ("DELETE", "/v1/relays/hosts/<host_id>"): "admin",
+    ("DELETE", "/v1/relays/<relay_id>"): "admin",
     ("GET", "/v1/relays/<relay_id>"): "read",
     ("PUT", "/v1/relays/<relay_id>"): "admin",
     ("PUT", "/v1/relays/<relay_id>/state"): "admin",

@@ -13,7 +13,7 @@ from typing import Any
 
 from rpymostat.common.json_input import MAX_NESTING
 from rpymostat.engine.api.app import Call
-from rpymostat.engine.api.routing import route
+from rpymostat.engine.api.routing import DEVICE_ONLY, route
 from rpymostat.engine.api.v1.sensor_update import MAX_SENSORS
 from rpymostat.engine.sensor_ranges import DEFAULT_RANGE, TYPE_RANGES
 from rpymostat.version import VERSION
@@ -248,13 +248,17 @@ COMMON_ERRORS = {
 def operation(summary: str, role: str | None, ok: dict[str, dict[str, Any]], body: str | None = None,
         params: list[dict[str, Any]] | None = None, device: bool = False) -> dict[str, Any]:
     security: list[dict[str, list[str]]] = []
-    if role is not None:
-        security = [{"apiKey": []}]
+    if role == DEVICE_ONLY:
+        security = [{"deviceSignature": []}]
+        description = "Only signed by an approved device; an API key of any role is refused (403)."
+    else:
+        if role is not None:
+            security = [{"apiKey": []}]
+            if device:
+                security.append({"deviceSignature": []})
+        description = f"Minimum role: {role}." if role else "Public."
         if device:
-            security.append({"deviceSignature": []})
-    description = f"Minimum role: {role}." if role else "Public."
-    if device:
-        description += " Also accepted signed by an approved device."
+            description += " Also accepted signed by an approved device."
     op: dict[str, Any] = {
         "summary": summary,
         "description": description,

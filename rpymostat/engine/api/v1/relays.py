@@ -1,8 +1,10 @@
 """``/v1/relays``: the relays the control daemons reported, their functions, history and manual switch.
 
-Reads need ``read``. Assigning a function and switching by hand (for testing
-the wiring) need ``admin``: a relay starts a furnace. The daemons report
-with ``PUT /v1/relays/report``, signed with their device secret.
+Reads need ``read``. Assigning a function, switching by hand (for testing
+the wiring) and deleting need ``admin``: a relay starts a furnace. Only the
+control daemons report, each for its own host, with ``PUT
+/v1/relays/report`` signed with their device secret: no API key may, since a
+reported relay that is on holds the opposite function off (the interlock).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 from rpymostat.engine.api.app import Call, Reply
 from rpymostat.engine.api.errors import ApiError, not_found, unprocessable
 from rpymostat.engine.api.requests import MAX_LIMIT, int_param, time_param
-from rpymostat.engine.api.routing import route
+from rpymostat.engine.api.routing import DEVICE_ONLY, route
 from rpymostat.engine.api.v1.openapi import (
     NULLABLE_STRING,
     NULLABLE_TIMESTAMP,
@@ -46,34 +48,39 @@ class RelaysAPI:
         self.registry = commander.registry
 
     async def _existing(self, relay_id: str) -> dict[str, Any]:
-        doc = await self.registry.get(relay_id)
+        doc = next((known for known in await self.commander.known_relays() if known["id"] == relay_id), None)
         if doc is None:
             raise not_found(f"no relay with ID {relay_id!r}; control daemons report theirs when they start")
         return doc
 
     @route("/v1/relays")
     async def list(self, call: Call) -> dict[str, Any]:
-        return {"relays": [relay_json(doc) for doc in await self.registry.relays()]}
+        return {"relays": [relay_json(doc) for doc in await self.commander.known_relays()]}
 
-    @route("/v1/relays/report", methods=["PUT"], role="write", device=True)
+    @route("/v1/relays/report", methods=["PUT"], role=DEVICE_ONLY)
     async def report(self, call: Call) -> dict[str, Any]:
         try:
             report = parse_report(call.json_object())
         except ReportError as exc:
             raise unprocessable(str(exc)) from None
-        principal = call.principal
-        if principal.kind == "device":
-            device = await self.context.store.get_device(principal.host_id or "")
-            if device is None or device.kind != "control":
-                raise ApiError(403, f"device {principal.host_id} is not a control daemon")
-            if report.host_id != principal.host_id:
-                raise unprocessable(f"host_id {report.host_id!r} does not match the signing device "
-                                    f"{principal.host_id!r}")
+        host_id = call.principal.host_id or ""
+        device = await self.context.store.get_device(host_id)
+        if device is None or device.kind != "control":
+            raise ApiError(403, f"device {host_id} is not a control daemon; only control daemons report relays")
+        if report.host_id != host_id:
+            raise unprocessable(f"host_id {report.host_id!r} does not match the signing device {host_id!r}")
         now = self.context.now()
         docs = await self.registry.apply_report(report, now)
-        if principal.kind == "device":
-            await self.context.store.touch_device(report.host_id, now)
+        await self.context.store.touch_device(report.host_id, now)
         return {"status": "ok", "relays": [relay_json(doc) for doc in docs], "events": len(report.events)}
+
+    @route("/v1/relays/hosts/<host_id>", methods=["DELETE"], role="admin")
+    async def delete_host(self, call: Call) -> dict[str, Any]:
+        host_id = call.params["host_id"]
+        docs = await self.registry.delete_host(host_id)
+        if docs is None:
+            raise not_found(f"no relays of host {host_id!r}")
+        return {"host_id": host_id, "deleted": [relay_json(doc) for doc in docs]}
 
     @route("/v1/relays/<relay_id>")
     async def get(self, call: Call) -> dict[str, Any]:
@@ -96,6 +103,14 @@ class RelaysAPI:
             raise ApiError(409, refused)
         doc = await self.registry.assign(relay_id, function)
         return relay_json(doc if doc is not None else await self._existing(relay_id))
+
+    @route("/v1/relays/<relay_id>", methods=["DELETE"], role="admin")
+    async def delete(self, call: Call) -> dict[str, Any]:
+        relay_id = call.params["relay_id"]
+        doc = await self.registry.delete(relay_id)
+        if doc is None:
+            raise not_found(f"no relay with ID {relay_id!r}")
+        return relay_json(doc)
 
     @route("/v1/relays/<relay_id>/state", methods=["PUT"], role="admin")
     async def switch(self, call: Call) -> Reply:
@@ -146,12 +161,18 @@ SCHEMAS: dict[str, Any] = {
             "desired": {"type": ["boolean", "null"], "description": "what the engine re-asserts; null: nothing yet"},
             "desired_reason": NULLABLE_STRING,
             "desired_at": NULLABLE_TIMESTAMP,
-            "failsafe_tripped": {"type": "boolean"},
+            "failsafe_tripped": {"type": "boolean", "description": "the daemon said its failsafe has tripped"},
+            "failsafe_off": {"type": "boolean", "description": "its daemon has not been heard from for longer than "
+                                                              "its failsafe time, so the failsafe has turned it off "
+                                                              "whatever on says; the interlock counts it as off"},
             "changed": {"type": "boolean", "description": "in a switch's answer: whether the relay moved"},
         },
     },
     "RelayList": {"type": "object", "required": ["relays"],
                   "properties": {"relays": {"type": "array", "items": ref("Relay")}}},
+    "RelaysDeleted": {"type": "object", "required": ["host_id", "deleted"],
+                      "properties": {"host_id": {"type": "string"},
+                                     "deleted": {"type": "array", "items": ref("Relay")}}},
     "RelayAssignment": {
         "type": "object", "required": ["function"], "additionalProperties": False,
         "properties": {"function": FUNCTION},
@@ -242,8 +263,15 @@ def openapi_fragment() -> dict[str, Any]:
             "/v1/relays": {"get": operation("Every relay the control daemons reported", "read",
                                             {"200": response("the relays", "RelayList")})},
             "/v1/relays/report": {"put": operation(
-                "A control daemon reports its relays' states and every change, refusal and failsafe trip",
-                "write", {"200": response("recorded", "RelayReportResult")}, body="RelayReport", device=True)},
+                "A control daemon reports its relays' states and every change, refusal and failsafe trip; only "
+                "an approved control daemon, signing for its own host, may (a sensor daemon or an API key gets 403)",
+                DEVICE_ONLY, {"200": response("recorded", "RelayReportResult")}, body="RelayReport", device=True)},
+            "/v1/relays/hosts/{host_id}": {"delete": operation(
+                "Forget every relay of a host (a phantom host, or a control daemon taken out); their histories "
+                "stay. A daemon still approved reports its relays again: delete its device too to keep them out",
+                "admin", {"200": response("the relays forgotten", "RelaysDeleted"),
+                          "404": response("the engine knows no relay of this host")},
+                params=[path_param("host_id")])},
             "/v1/relays/{relay_id}": {
                 "get": operation("One relay", "read", {"200": response("the relay", "Relay")}, params=relay),
                 "put": operation(
@@ -254,6 +282,10 @@ def openapi_fragment() -> dict[str, Any]:
                      "409": response("heat or cool for a relay whose daemon_function differs; the message says "
                                      "how to declare it")},
                     body="RelayAssignment", params=relay),
+                "delete": operation(
+                    "Forget a relay (a phantom, or one no longer wired); its history stays. A daemon that still has "
+                    "it reports it again", "admin",
+                    {"200": response("the relay as it was", "Relay"), "404": response("unknown relay")}, params=relay),
             },
             "/v1/relays/{relay_id}/state": {"put": operation(
                 "Switch a relay by hand (wiring tests); the engine's interlock across daemons and the control "

@@ -1,5 +1,6 @@
 // "Devices": daemons (approve or reject, host info, last contact), sensors
-// (rename, room, weight, hide, outdoor) and relays (assign heat/cool/fan/aux).
+// (rename, room, weight, hide, outdoor) and relays (assign heat/cool/fan/aux; an admin
+// deletes a phantom relay, or every relay of a host, after a confirmation).
 import { api, can } from "../api.js";
 import { field, h, replace, showError } from "../dom.js";
 import { formatAgo, formatTemperature } from "../units.js";
@@ -31,8 +32,26 @@ export function renderDevices(container, state, refresh) {
       h("ul", { class: "cards" }, state.sensors.map((sensor) => sensorCard(sensor, state, refresh)))),
     h("section", { "aria-labelledby": "relays-title" }, h("h2", { id: "relays-title" }, "Relays"),
       state.relays.length ? h("ul", { class: "cards" }, state.relays.map((relay) => relayCard(relay, refresh)))
-        : h("p", { class: "muted" }, "No control daemon has reported relays yet.")),
+        : h("p", { class: "muted" }, "No control daemon has reported relays yet."),
+      can("admin") && state.relays.length ? relayHosts(state.relays, refresh) : null),
   );
+}
+
+// Deleting is for phantoms and hosts taken out of service: a control daemon
+// that is still approved reports its relays again, which the question says.
+const comesBack = (them) => `The history stays; an approved control daemon that still has ${them} reports ${them} again.`;
+
+function relayHosts(relays, refresh) {
+  const hosts = [...new Set(relays.map((relay) => relay.host_id))].sort();
+  const box = h("div", { class: "relay-hosts" });
+  for (const host of hosts) {
+    box.append(h("button", { type: "button", "data-relay-host": host, onclick: async () => {
+      if (!window.confirm(`Delete every relay of ${host}? ${comesBack("them")}`)) return;
+      try { await api("DELETE", `/v1/relays/hosts/${encodeURIComponent(host)}`); refresh(); }
+      catch (error) { showError(box, error); }
+    } }, `Delete every relay of ${host}`));
+  }
+  return box;
 }
 
 function deviceCard(device, refresh) {
@@ -111,12 +130,21 @@ function relayCard(relay, refresh) {
   const label = relay.name || relay.id;
   const select = h("select", { id: `relay-${relay.id.replace(/[^A-Za-z0-9_-]/g, "_")}`, disabled: !can("admin") },
     FUNCTIONS.map((f) => h("option", { value: f, selected: (relay.function || "") === f }, f || "unassigned")));
-  const card = h("li", { class: `card relay ${relay.on ? "on" : "off"}`, "data-relay": relay.id },
-    h("h3", {}, label), h("p", {}, `${relay.on ? "On" : "Off"} — ${relay.host_id || ""}` +
+  // A silent daemon's failsafe has turned its relays off, whatever they last reported.
+  const on = relay.on && !relay.failsafe_off;
+  const state = relay.failsafe_off ? "Off (its daemon is silent: failsafe)" : on ? "On" : "Off";
+  const card = h("li", { class: `card relay ${on ? "on" : "off"}`, "data-relay": relay.id },
+    h("h3", {}, label), h("p", { class: "relay-state" }, `${state} — ${relay.host_id || ""}` +
       (relay.pin !== undefined && relay.pin !== null ? `, pin ${relay.pin}` : "")),
     field("Function", select));
   if (can("admin")) {
-    card.append(h("button", { type: "button", "aria-label": `Assign ${label}`, onclick: assign }, "Assign"));
+    card.append(h("button", { type: "button", "aria-label": `Assign ${label}`, onclick: assign }, "Assign"),
+      h("button", { type: "button", "aria-label": `Delete ${relay.id}`, onclick: remove }, "Delete"));
+  }
+  async function remove() {
+    if (!window.confirm(`Delete relay ${relay.id}? ${comesBack("it")}`)) return;
+    try { await api("DELETE", `/v1/relays/${encodeURIComponent(relay.id)}`); refresh(); }
+    catch (error) { showError(card, error); }
   }
   async function assign() {
     try { await api("PUT", `/v1/relays/${encodeURIComponent(relay.id)}`, { function: select.value || null }); refresh(); }

@@ -38,6 +38,10 @@ function alertsOf(state) {
       alerts.push({ code: "failsafe", message: `${relay.host_id} switched ${relay.function || relay.name} off by itself: it lost the engine (failsafe).` });
     }
   }
+  const silent = [...new Set((state.relays || []).filter((r) => r.failsafe_off).map((r) => r.host_id))].sort();
+  for (const host of silent) {
+    alerts.push({ code: "silent", link: "#devices", message: `${host} has not been heard from for longer than its failsafe time: its relays count as off.` });
+  }
   const pending = (state.devices || []).filter((d) => d.status === "pending");
   if (pending.length) {
     alerts.push({ code: "pending", link: "#devices", message: pending.length === 1
@@ -47,12 +51,13 @@ function alertsOf(state) {
 }
 
 // What each function is doing: the relays as the control daemons last reported
-// them, or the engine's own record when no relay has reported yet.
+// them (off once a silent daemon's failsafe has turned them off), or the
+// engine's own record when no relay has reported yet.
 function equipmentOf(state) {
   const decision = state.decision;
   return FUNCTIONS.map((fn) => {
     const relays = (state.relays || []).filter((r) => r.function === fn);
-    if (relays.length) return { fn, on: relays.some((r) => r.on), known: true };
+    if (relays.length) return { fn, on: relays.some((r) => r.on && !r.failsafe_off), known: true };
     const record = decision && decision.equipment ? decision.equipment[fn] : null;
     return { fn, on: Boolean(record && record.on), known: Boolean(record) };
   }).filter((e) => e.known);
