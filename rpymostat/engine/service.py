@@ -8,8 +8,7 @@ it), resolves the schedules into the timeline, listens, advertises, then
 starts commanding the relays and deciding (from the equipment's state as the
 relays' reports and history give it, so a restart does not short-cycle);
 stopping does the reverse, so a SIGTERM leaves no stale DNS-SD record, no
-timer and a cleanly
-closed database.
+timer and a cleanly closed database.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rpymostat.decisions.equipment import EquipmentState, switch
-from rpymostat.prediction.least_squares import ForgettingLeastSquares
 from rpymostat.prediction.learner import HouseLearner, ModelBook
+from rpymostat.prediction.least_squares import ForgettingLeastSquares
 from rpymostat.prediction.thermal_model import RunProfile
 from rpymostat.sim.house import HouseParameters
 from tests.unit.prediction.houses import feed_days
