@@ -32,9 +32,10 @@ class Confidence:
 def _judge(profile: RunProfile | None) -> tuple[bool, str]:
     if profile is None:
         return False, "has not seen it run yet"
-    if profile.runs < MIN_RUNS or profile.hours < MIN_HOURS:
-        return False, f"has seen {profile.runs:.0f} runs and {profile.hours:.1f} hours; needs {MIN_RUNS:.0f} and " \
-                      f"{MIN_HOURS:.0f}"
+    if profile.runs < MIN_RUNS:
+        return False, f"has seen {profile.runs:.0f} of the {MIN_RUNS:.0f} runs it needs"
+    if profile.hours < MIN_HOURS:
+        return False, f"has seen {profile.hours:.1f} of the {MIN_HOURS:.0f} hours of running it needs"
     if profile.error > MAX_ERROR:
         return False, f"its runs vary too much to plan on (±{profile.error:.2f} °C)"
     if profile.steady_rate(0.0) <= 0 or profile.jump < -0.5:

@@ -316,10 +316,17 @@ class ModelBook:
         return self.learners.get(sensors_key(counted))
 
     def relays_changed(self, relays: str) -> bool:
-        """Start over if the relays are not the ones the models were learned with; ``True`` if it did."""
+        """Start over if the relays are not the ones the models were learned with; ``True`` if it did.
+
+        A book that knew no relays yet takes the first ones it is told of as
+        its own: with no relays it could not have watched any other equipment.
+        """
         if relays == self.relays:
             return False
+        first = not self.relays
         self.relays = relays
+        if first:
+            return False
         self.learners.clear()
         self.started = None
         return True

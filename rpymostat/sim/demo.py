@@ -33,6 +33,8 @@ from rpymostat.common.settings import ConfigError, Setting, const, describe, loa
 from rpymostat.common.signing import new_secret
 from rpymostat.config import SETTINGS as ENGINE_SETTINGS
 from rpymostat.config import EngineConfig, default_data_dir
+from rpymostat.scheduling.instruction import Instruction
+from rpymostat.scheduling.timeline import instruction_at
 from rpymostat.sim.house import HouseState, SensorModel, SimulatedHouse
 from rpymostat.sim.outdoor import DailySinusoid
 from rpymostat.sim.scaled_clock import ScaledClock
@@ -45,6 +47,7 @@ DEMO_SETTINGS: tuple[Setting, ...] = (
             "Simulated seconds per real second (60: a simulated hour every real minute).", flag=False),
 )
 DEMO_FOLDER = "demo"
+PAST_DAYS = 5
 SENSOR_HOST = "demo-sensors"
 ATTIC_HOST = "demo-attic"
 CONTROL_HOST = "demo-furnace"
@@ -55,7 +58,7 @@ OUTDOOR_SENSOR = "outdoor"
 DEFAULT_WEIGHTS = {"living-room": 2.0, "bedroom": 1.0}
 DAY_SCHEDULE = {"name": "Day", "cron": "30 6 * * *", "duration": "PT16H", "mode": "auto",
                 "heat_setpoint": 21.0, "cool_setpoint": 23.0}
-NIGHT_DEFAULT = {"mode": "auto", "heat_setpoint": 19.0, "cool_setpoint": 25.0}
+NIGHT_DEFAULT: dict[str, Any] = {"mode": "auto", "heat_setpoint": 19.0, "cool_setpoint": 25.0}
 
 
 def demo_environ(environ: Mapping[str, str]) -> dict[str, str]:
@@ -136,6 +139,7 @@ class _Daemons(MultiService):
                 yield store.put_device(device)
             secrets[host] = device.secret
         yield _seed_schedule(self.engine)
+        yield _seed_model(self.engine, self.house, self.config.timezone)
         for service in (self._control(url, secrets[CONTROL_HOST]), self._sensors(url, secrets[SENSOR_HOST]),
                         self._attic(url)):
             service.setServiceParent(self)
@@ -222,6 +226,43 @@ def _seed_schedule(engine: Any):  # type: ignore[no-untyped-def]
     yield book.create_schedule(DAY_SCHEDULE)
     unsubscribe: Callable[[], None] = engine.context.events.subscribe(
         lambda event: _name_rooms(engine, event, unsubscribe))
+
+
+@inlineCallbacks
+def _seed_model(engine: Any, house: SimulatedHouse, zone: str):  # type: ignore[no-untyped-def]
+    """On a first start, what the engine would have learned had it watched the house for the last days.
+
+    Without it the demo's mornings would be late for days, as a new
+    thermostat's are; with it the timeline shows smart recovery's early
+    starts at once. The past is the same house, weather and rules, run in
+    simulated time (see :mod:`rpymostat.sim.prelearn`).
+    """
+    from twisted.internet.task import Clock
+
+    from rpymostat.prediction.learner import ModelBook, sensors_key
+    from rpymostat.sim.closed_loop import resolve_rules
+    from rpymostat.sim.prelearn import watch_house
+
+    model = engine.decision_loop.house
+    yield ensureDeferred(model.load())
+    if model.book.learners:
+        return
+    now = engine.context.now()
+    begin = now - PAST_DAYS * 86_400.0
+    night = Instruction("auto", heat_setpoint=NIGHT_DEFAULT["heat_setpoint"], cool_setpoint=NIGHT_DEFAULT["cool_setpoint"])
+    timeline = resolve_rules({"day": DAY_SCHEDULE}, {}, night, begin, now, zone)
+    past = Clock()
+    past.advance(begin)
+    replay = SimulatedHouse(past, house.outdoor_profile, HouseState(19.0, 19.0), house.parameters,
+                            {room: sensor for room, (_, sensor) in ROOMS.items()}, seed=11)
+
+    def targets(at: float) -> tuple[float | None, float | None]:
+        rule = instruction_at(timeline, at) or Instruction("off")
+        return rule.heat_setpoint, rule.cool_setpoint
+
+    book = ModelBook()
+    book.learners[sensors_key(DEFAULT_WEIGHTS)] = watch_house(replay, past, now - begin, DEFAULT_WEIGHTS, targets)
+    yield ensureDeferred(model.adopt(book, now))
 
 
 def _name_rooms(engine: Any, event: Any, unsubscribe: Any) -> None:

@@ -167,6 +167,16 @@ class SimulatedHouse:
         self._catch_up()
         return self._state
 
+    @property
+    def parameters(self) -> HouseParameters:
+        """The house's physics (for building a twin of it, e.g. to replay its past)."""
+        return self._params
+
+    @property
+    def outdoor_profile(self) -> OutdoorProfile:
+        """The weather it lives in."""
+        return self._outdoor
+
     def outdoor_temperature(self) -> float:
         """The outdoor temperature now."""
         return self._outdoor(self._clock.seconds())

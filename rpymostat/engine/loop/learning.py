@@ -76,6 +76,12 @@ class HouseModel:
         self._saved_at = now
         await self.store.put_setting(SETTING, self.book.to_json())
 
+    async def adopt(self, book: ModelBook, now: float) -> None:
+        """Take ``book`` as what was learned (the demo's house comes with a past) and save it."""
+        self._loaded = True
+        self.book = book
+        await self.save(now)
+
     async def reset(self, now: float) -> None:
         """Forget everything learned (the relays are kept as they are)."""
         await self.load()

@@ -134,7 +134,7 @@ async def test_a_running_furnace_still_needed_keeps_running_across_a_restart(hou
 @pytest_twisted.ensureDeferred
 async def test_a_furnace_off_for_hours_starts_at_once_after_a_restart_in_a_cold_house(house):
     first = await house.first_run_heats()
-    for _ in range(int(200 / INTERVAL)):  # warm now: off once its minimum run time is over
+    for _ in range(int(400 / INTERVAL)):  # warm now: off once its 5-minute minimum run time is over
         await first.turn(23.0)
     assert not house.heating()
     first.stop()

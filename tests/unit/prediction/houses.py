@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from twisted.internet.task import Clock
 
-from rpymostat.decisions.equipment import EquipmentState, switch
 from rpymostat.prediction.learner import HouseLearner
 from rpymostat.sim.house import HouseParameters, HouseState, SimulatedHouse
 from rpymostat.sim.outdoor import Constant, DailySinusoid, OutdoorProfile
+from rpymostat.sim.prelearn import watch_house
 
 START = 1_767_571_200.0  # Monday 5 January 2026, 00:00 UTC
 DAY = 86_400.0
@@ -30,28 +30,14 @@ def setback_day(at: float) -> float:
     return 21.0 if 6.5 <= hour < 22.5 else 17.0
 
 
-def feed_days(params: HouseParameters, days: float, outdoor: OutdoorProfile | None = None,
-              band: float = 0.3, min_time: float = 300.0) -> Fed:
+def feed_days(params: HouseParameters, days: float, outdoor: OutdoorProfile | None = None) -> Fed:
     """``days`` of a plain thermostat (band around a night-setback schedule, 5-minute minimum run and rest)
     heating the house, a report a minute; the learner sees every report with the outdoor temperature."""
     clock = Clock()
     clock.advance(START)
     profile = outdoor if outdoor is not None else DailySinusoid(mean=0.0, amplitude=4.0)
     house = SimulatedHouse(clock, profile, HouseState(19.0, 19.0), params, seed=7)
-    learner = HouseLearner()
-    equipment = EquipmentState.all_off_since(clock.seconds())
-    while clock.seconds() < START + days * DAY:
-        clock.advance(REPORT)
-        now = clock.seconds()
-        value = house.sensor_value("living")
-        learner.observe(now, value, house.outdoor_temperature(), equipment)
-        target = setback_day(now)
-        heat = equipment.heat
-        if heat.on and value >= target + band and now - (heat.last_on or 0.0) >= min_time:
-            equipment = switch(equipment, "heat", False, now)
-        elif not heat.on and value <= target - band and now - (heat.last_off or 0.0) >= min_time:
-            equipment = switch(equipment, "heat", True, now)
-        house.set_equipment(heat=equipment.heat.on)
+    learner = watch_house(house, clock, days * DAY, {"living": 1.0}, lambda now: (setback_day(now), None))
     return Fed(learner, house, clock)
 
 

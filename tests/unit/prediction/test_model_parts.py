@@ -65,6 +65,10 @@ def test_other_relays_start_the_learning_over() -> None:
     assert not book.relays_changed("r1=heat")
     assert book.relays_changed("r1=heat,r2=cool")
     assert book.learners == {}
+    fresh = ModelBook()
+    fresh.learners["living"] = HouseLearner()
+    assert not fresh.relays_changed("r1=heat"), "the first relays seen are the ones it learned with"
+    assert "living" in fresh.learners
 
 
 def test_each_set_of_counted_sensors_has_a_model_of_its_own() -> None:

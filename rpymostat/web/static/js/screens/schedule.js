@@ -85,6 +85,19 @@ function weekChart(timeline, width) {
   return chart;
 }
 
+// Smart recovery, ahead of time: when the heating (or cooling) is planned to
+// start so that the house is at the next target at the scheduled minute.
+function earlyStarts(timeline) {
+  const planned = timeline.segments.filter((segment) => segment.early_start);
+  if (!planned.length) return null;
+  return h("ul", { class: "early-starts", id: "early-starts", "aria-label": "Early starts" }, planned.map((segment) => {
+    const early = segment.early_start;
+    const verb = early.function === "heat" ? "Heating" : "Cooling";
+    return h("li", {}, `${verb} starts early at ${formatTime(Date.parse(early.start))} to reach ` +
+      `${formatTemperature(early.target, 1)} by ${formatDateTime(Date.parse(segment.start))}`);
+  }));
+}
+
 function instructionFields(prefix, existing) {
   const mode = h("select", { id: `${prefix}-mode` }, ["heat", "cool", "auto", "off"].map((m) =>
     h("option", { value: m, selected: existing && existing.mode === m }, m)));
@@ -189,6 +202,7 @@ export function renderSchedule(container, state, refresh) {
       h("p", { class: "muted", id: "schedule-zone" }, `Times in ${homeZone()}`),
       paused ? h("p", { class: "alert" }, "Schedules are paused (vacation); overrides still apply.") : null,
       weekChart(state.timeline, Math.max(300, contentWidth(container))),
+      earlyStarts(state.timeline),
       h("p", { class: "legend" }, h("span", { class: "key schedule" }, "schedule"), h("span", { class: "key override" }, "override"),
         h("span", { class: "key adjustment" }, "adjustment"), h("span", { class: "key default" }, "default"))),
     h("section", { "aria-label": "Overrides" }, h("h2", {}, "Overrides"),

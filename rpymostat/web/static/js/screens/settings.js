@@ -7,21 +7,41 @@ import { schemaForm } from "../schema_form.js";
 import { setUnit, unit } from "../units.js";
 
 export async function loadSettings(state) {
-  const [plugins, keys, settings] = await Promise.all([
+  const [plugins, keys, settings, model] = await Promise.all([
     api("GET", "/v1/plugins"),
     can("admin") ? api("GET", "/v1/keys") : { keys: [] },
     api("GET", "/v1/schedules/settings"),
+    api("GET", "/v1/model"),
   ]);
   state.plugins = plugins;
+  state.model = model;
   state.keys = keys.keys;
   state.scheduleSettings = settings;
 }
 
 export function renderSettings(container, state, refresh, app) {
   replace(container, displaySection(app, state), zoneSection(state.scheduleSettings, refresh),
+    modelSection(state.model, refresh),
     pluginSection(state, refresh, "decisions", "Decision plugin", "plugin"),
     pluginSection(state, refresh, "weather", "Weather plugin", "weather-plugin"),
     can("admin") ? keysSection(state, refresh) : null);
+}
+
+// What the engine learned of the house (one entry per set of sensors that
+// counted), in its own sentence, how far it trusts it, and a way to forget it
+// (after a change to the house or the equipment the engine does not notice).
+function modelSection(model, refresh) {
+  const entries = model.models.map((entry) => h("li", { class: "card model" },
+    h("p", { class: "model-summary" }, entry.summary),
+    h("p", { class: "muted" }, `Early starts: ${entry.confidence.heat || entry.confidence.cool ? "on" : "not yet"} — ${entry.confidence.reason}.`)));
+  const forget = can("write") ? h("button", { type: "button", id: "forget-model", onclick: async (event) => {
+    if (!window.confirm("Forget everything learned about the house? Early starts stop until it has learned again (a few days).")) return;
+    try { await api("DELETE", "/v1/model"); refresh(); } catch (error) { showError(event.target.parentNode, error); }
+  } }, "Forget what it learned") : null;
+  return h("section", { "aria-label": "What it learned", id: "house-model" }, h("h2", {}, "What it learned"),
+    entries.length ? h("ul", { class: "cards" }, entries)
+      : h("p", { class: "muted" }, "Nothing yet: it learns from every run of the heating or cooling."),
+    forget);
 }
 
 function displaySection(app, state) {
