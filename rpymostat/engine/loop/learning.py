@@ -92,8 +92,11 @@ class HouseModel:
         """What was learned, for ``GET /v1/model``: one entry per set of counted sensors, most recent first."""
         models = []
         for key, learner in reversed(list(self.book.learners.items())):
+            model = learner.model
+            if model.heat is None and model.cool is None and model.drift is None:
+                continue  # a set of sensors that counted too briefly to teach anything
             sensors = [sensor for sensor in key.split(",") if sensor]
-            models.append(describe_model(learner.model, sensors, [names.get(s, s) for s in sensors]))
+            models.append(describe_model(model, sensors, [names.get(s, s) for s in sensors]))
         started = self.book.started
         return {"learning_since": None if started is None else to_iso(started), "models": models}
 
@@ -145,7 +148,7 @@ def summary(model: ThermalModel, names: list[str]) -> str:
         parts.append(f"keeps rising {model.after_heat.amount:.1f} °C after heating stops")
     if model.after_cool.amount >= 0.05:
         parts.append(f"keeps falling {model.after_cool.amount:.1f} °C after cooling stops")
-    where = " and ".join(names) or "The house"
+    where = (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else (names[0] if names else "The house")
     if not parts:
         return f"{where}: nothing learned yet; it learns from every run of the heating or cooling."
     return f"{where}: " + ", ".join(parts) + "."

@@ -81,6 +81,17 @@ function weekChart(timeline, width) {
       chart.append(band);
       from = end;
     }
+    const early = segment.early_start;
+    if (early) {
+      const begin = Date.parse(early.start);
+      const day = dayStarts.findIndex((start, index) => index < days && begin >= start && begin < dayStarts[index + 1]);
+      if (day >= 0 && Date.parse(segment.start) <= dayStarts[day + 1]) {
+        const x = xOf(begin, day);
+        chart.append(svg("rect", { class: "early", x, y: top + day * rowHeight + rowHeight - 10,
+          width: Math.max(xOf(Date.parse(segment.start), day) - x, 2), height: 6, rx: 2 },
+        svg("title", {}, `${early.function === "heat" ? "Heating" : "Cooling"} starts early at ${formatTime(begin)}`)));
+      }
+    }
   }
   return chart;
 }
@@ -88,7 +99,7 @@ function weekChart(timeline, width) {
 // Smart recovery, ahead of time: when the heating (or cooling) is planned to
 // start so that the house is at the next target at the scheduled minute.
 function earlyStarts(timeline) {
-  const planned = timeline.segments.filter((segment) => segment.early_start);
+  const planned = timeline.segments.filter((segment) => segment.early_start).slice(0, 2);
   if (!planned.length) return null;
   return h("ul", { class: "early-starts", id: "early-starts", "aria-label": "Early starts" }, planned.map((segment) => {
     const early = segment.early_start;
@@ -202,9 +213,10 @@ export function renderSchedule(container, state, refresh) {
       h("p", { class: "muted", id: "schedule-zone" }, `Times in ${homeZone()}`),
       paused ? h("p", { class: "alert" }, "Schedules are paused (vacation); overrides still apply.") : null,
       weekChart(state.timeline, Math.max(300, contentWidth(container))),
-      earlyStarts(state.timeline),
       h("p", { class: "legend" }, h("span", { class: "key schedule" }, "schedule"), h("span", { class: "key override" }, "override"),
-        h("span", { class: "key adjustment" }, "adjustment"), h("span", { class: "key default" }, "default"))),
+        h("span", { class: "key adjustment" }, "adjustment"), h("span", { class: "key default" }, "default"),
+        h("span", { class: "key early" }, "early start")),
+      earlyStarts(state.timeline)),
     h("section", { "aria-label": "Overrides" }, h("h2", {}, "Overrides"),
       state.overrides.length ? h("ul", { class: "cards" }, state.overrides.map((rule) => ruleCard(rule, "/v1/overrides", refresh)))
         : h("p", { class: "muted" }, "No overrides ahead."),
