@@ -131,26 +131,24 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         name="heavy house",
-        description="a heavy-mass house (stone walls, 47 MJ/K) with a slow 14 kW furnace; the cold week's "
-                    "weather and rules",
+        description="a heavy-mass house (stone walls, 47 MJ/K) with a slow 14 kW furnace; the cold week's weather"
+                    " and night setback, without the away days",
         duration=7 * DAY,
         quick_duration=DAY,
         outdoor=WINTER,
         schedules=NIGHT_SETBACK,
-        overrides=COLD_WEEK_AWAY,
         occupied=frozenset({"schedule:day"}),
         params=HEAVY,
         initial=HouseState(19.0, 19.0),
     ),
     Scenario(
         name="light leaky house",
-        description="a light, draughty house (14 MJ/K, 400 W/K) with a large 20 kW furnace; the cold week's "
-                    "weather and rules",
+        description="a light, draughty house (14 MJ/K, 400 W/K) with a large 20 kW furnace; the cold week's weather"
+                    " and night setback, without the away days",
         duration=7 * DAY,
         quick_duration=DAY,
         outdoor=WINTER,
         schedules=NIGHT_SETBACK,
-        overrides=COLD_WEEK_AWAY,
         occupied=frozenset({"schedule:day"}),
         params=LIGHT_LEAKY,
         initial=HouseState(19.0, 19.0),

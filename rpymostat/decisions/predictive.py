@@ -80,6 +80,12 @@ class PredictivePlugin:
                 "description": "Seconds heat or cool rests at least before starting again "
                                "(the engine's safety minimum applies when longer).",
             },
+            "smoothing": {
+                "type": "boolean", "default": True,
+                "description": "Decide on the least-squares line through the reports since the equipment last "
+                               "switched instead of the last report alone, so sensor noise does not start or stop "
+                               "the equipment.",
+            },
             "smart_recovery": {
                 "type": "boolean", "default": True,
                 "description": "Start early so the house is at the next scheduled target at the scheduled minute, "
@@ -107,7 +113,7 @@ class PredictivePlugin:
             context = replace(context, instruction=early[0])
         instruction = context.instruction
         cold, hot = tolerances(instruction, settings)
-        judged, note = _judged(context, bool(settings["anticipation"]))
+        judged, note = _judged(context, bool(settings["smoothing"]), bool(settings["anticipation"]))
         call, reason = thermal_call(judged, cold, inclusive=True, hot=hot)
         if instruction.mode != "off":
             reason += note
@@ -180,7 +186,7 @@ def early_start(
             continue
         held = None if old is None else old - cold if function == "heat" else old + hot
         arrived = (value >= new - cold) if function == "heat" else (value <= new + hot)
-        if not (arrived and at - now <= HOLD_BEFORE):
+        if not (arrived and at - now <= HOLD_BEFORE) and not _started_for(prediction, function, new, at, max_early, held):
             start = prediction.planned_start(value, function, new, at, max_early, held)
             slack = RUN_SLACK if context.equipment.of(function).on else 0.0
             if start is None or now < start - slack:
@@ -193,6 +199,18 @@ def early_start(
     return None
 
 
+def _started_for(prediction: HousePrediction, function: Literal["heat", "cool"], target: float, at: float,
+                 max_early: float, held: float | None) -> bool:
+    """Whether the run in progress is this early start: the plan, made when the run started from where the house
+    was then, had it start then. Such a run goes on to the target: re-planned mid-run, the quick warming of
+    the air would make it look early and stop it, and the air would fall back onto the cold walls."""
+    run = prediction.run
+    if run is None or run.at < at - max_early:
+        return False
+    then = replace(prediction, now=run.at).planned_start(run.temperature, function, target, at, max_early, held)
+    return then is not None and run.at >= then - RUN_SLACK
+
+
 def _setpoint(instruction: Instruction, function: Literal["heat", "cool"]) -> float | None:
     return instruction.heat_setpoint if function == "heat" else instruction.cool_setpoint
 
@@ -201,7 +219,7 @@ def _asks_more(function: Literal["heat", "cool"], old: float, new: float) -> boo
     return new > old if function == "heat" else new < old
 
 
-def _judged(context: DecisionContext, anticipation: bool) -> tuple[DecisionContext, str]:
+def _judged(context: DecisionContext, smoothing: bool, anticipation: bool) -> tuple[DecisionContext, str]:
     """The context with the temperature the band is applied to, and how it was arrived at (for the reason).
 
     The trend of the reports since the last switch stands for the
@@ -209,7 +227,7 @@ def _judged(context: DecisionContext, anticipation: bool) -> tuple[DecisionConte
     or fall the model expects after a stop is added, so the equipment stops
     when what is still to come lands on the edge.
     """
-    trend, temperature = context.trend, context.temperature
+    trend, temperature = (context.trend if smoothing else None), context.temperature
     if temperature is None:
         return context, ""
     value = trend.value if trend is not None else temperature.value
