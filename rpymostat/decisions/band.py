@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from rpymostat.decisions.model import DecisionContext, format_temperature
+from rpymostat.decisions.model import Decision, DecisionContext, Desired, Lockout, format_temperature, mode_allows
 
 ThermalCall = Literal["heat", "cool", "idle"]
 
@@ -64,3 +64,37 @@ def thermal_call(
     if cool_sp is not None and at_or_above(cool_sp + warm) and t != cool_sp:
         return "cool", f"cool: {now_t} is {compare}above {format_temperature(cool_sp + warm)}"
     return "idle", f"in band: {now_t}"
+
+
+def with_minimum_times(
+    context: DecisionContext, call: ThermalCall, reason: str, min_on_time: float, min_off_time: float
+) -> Decision:
+    """The band's call as a decision, held back by a plugin's own minimum run and off times.
+
+    A running function that the call would stop keeps running until it has
+    run ``min_on_time`` (unless the mode no longer allows it, or there is no
+    temperature: the safety layer stops it then); a function the call would
+    start waits until it has rested ``min_off_time``. With the fan set to
+    ``on`` the fan runs whenever heat and cool do not.
+    """
+    instruction = context.instruction
+    current = context.current
+    idle: Desired = "fan" if instruction.fan == "on" else "idle"
+    if (
+        current in ("heat", "cool")
+        and call != current
+        and context.temperature is not None
+        and mode_allows(instruction, current)
+    ):
+        ran = context.equipment.of(current).on_for(context.now)
+        if ran is not None and ran < min_on_time:
+            lockout = Lockout(current, "stop", "minimum run time", min_on_time - ran)
+            return Decision(current, f"{reason}, but {lockout.describe()}", lockout)
+    if call in ("heat", "cool") and call != current:
+        rested = context.equipment.of(call).off_for(context.now)
+        if rested is not None and rested < min_off_time:
+            lockout = Lockout(call, "start", "minimum off time", min_off_time - rested)
+            return Decision(idle, f"{reason}, but {lockout.describe()}", lockout)
+    if call == "idle":
+        return Decision(idle, reason + ("; fan on" if idle == "fan" else ""))
+    return Decision(call, reason)

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from rpymostat.decisions.band import thermal_call
-from rpymostat.decisions.model import Decision, DecisionContext, Desired, Lockout, mode_allows
+from rpymostat.decisions.band import thermal_call, with_minimum_times
+from rpymostat.decisions.model import Decision, DecisionContext
 from rpymostat.decisions.plugin import options_with_defaults
 
 
@@ -89,29 +89,8 @@ class HysteresisPlugin:
         call, reason = thermal_call(seen, float(tolerance), inclusive=True)
         if instruction.mode != "off":  # "the system is off" owes nothing to the temperature
             reason += how
-        current = context.current
-        idle: Desired = "fan" if instruction.fan == "on" else "idle"
-
-        if (
-            current in ("heat", "cool")
-            and call != current
-            and context.temperature is not None
-            and mode_allows(instruction, current)
-        ):
-            ran = context.equipment.of(current).on_for(context.now)
-            if ran is not None and ran < settings["min_on_time"]:
-                lockout = Lockout(current, "stop", "minimum run time", settings["min_on_time"] - ran)
-                return Decision(current, f"{reason}, but {lockout.describe()}", lockout)
-
-        if call in ("heat", "cool") and call != current:
-            rested = context.equipment.of(call).off_for(context.now)
-            if rested is not None and rested < settings["min_off_time"]:
-                lockout = Lockout(call, "start", "minimum off time", settings["min_off_time"] - rested)
-                return Decision(idle, f"{reason}, but {lockout.describe()}", lockout)
-
-        if call == "idle":
-            return Decision(idle, reason + ("; fan on" if idle == "fan" else ""))
-        return Decision(call, reason)
+        return with_minimum_times(context, call, reason, float(settings["min_on_time"]),
+                                  float(settings["min_off_time"]))
 
 
 def _judged(context: DecisionContext, smoothing: bool, anticipation: float) -> tuple[DecisionContext, str]:
