@@ -116,19 +116,20 @@ def test_a_key_made_in_settings_is_shown_once_and_revoking_it_locks_it_out(page,
 
 def test_the_decision_plugins_options_form_stores_a_new_tolerance(page, demo):
     before = demo.api("GET", "/v1/plugins")[1]["decisions"]
-    assert before["active"] == "hysteresis"
+    assert before["active"] == "predictive"
+    label = "above the heat setpoint at which heating stops"
     try:
         sign_in(page, demo.admin_key, "settings")
         section = page.get_by_role("region", name="Decision plugin")
-        tolerance = section.get_by_label("Half-width of the band around the setpoint", exact=False)
+        tolerance = section.get_by_label(label, exact=False)
         tolerance.fill("0.4")
         section.get_by_role("button", name="Use these settings").click()
-        wait_for(lambda: demo.api("GET", "/v1/plugins")[1]["decisions"]["options"].get("tolerance") == 0.4,
-                 what="the new tolerance to be stored")
+        wait_for(lambda: demo.api("GET", "/v1/plugins")[1]["decisions"]["options"].get("hot_tolerance") == 0.4,
+                 what="the new hot tolerance to be stored")
         stored = demo.api("GET", "/v1/plugins")[1]["decisions"]
-        assert stored["active"] == "hysteresis"
+        assert stored["active"] == "predictive"
         page.reload()
-        expect(section.get_by_label("Half-width of the band around the setpoint", exact=False)).to_have_value("0.4")
+        expect(section.get_by_label(label, exact=False)).to_have_value("0.4")
     finally:
         demo.api("PUT", "/v1/plugins/decisions", {"name": before["active"], "options": before["options"]})
 
