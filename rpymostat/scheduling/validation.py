@@ -9,6 +9,7 @@ storage and configuration, which this pure module must not reach into.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +27,11 @@ from rpymostat.scheduling.model import Adjustment, Override, Schedule
 # a recurring rule to last longer; a longer stay is an override.
 MAX_OCCURRENCE = 7 * 86400.0
 MAX_NAME_LENGTH = 100
+# The durations a rule may have, as a pattern the OpenAPI document states too: ISO 8601 weeks, days,
+# hours, minutes and seconds (decimal fractions of the time parts allowed), at least one of them not zero.
+# "$(?!\n)" ends the text in both JSON Schema's (ECMA) and Python's reading of the pattern.
+DURATION_PATTERN = (r"^P(?=.*[1-9])([0-9]+W)?([0-9]+D)?"
+                    r"(T(?=[0-9])([0-9]+(\.[0-9]+)?H)?([0-9]+(\.[0-9]+)?M)?([0-9]+(\.[0-9]+)?S)?)?$(?!\n)")
 NEXT_CHANGE = "next_change"
 
 _INSTRUCTION_FIELDS = frozenset({"mode", "heat_setpoint", "cool_setpoint", "fan", "sensors", "tolerance"})
@@ -174,6 +180,9 @@ def _duration(body: Mapping[str, Any]) -> float:
         raise ScheduleValidationError("duration", "duration must be an ISO 8601 duration such as \"PT8H\"")
     try:
         parsed = isodate.parse_duration(text)
+    except OverflowError:
+        raise ScheduleValidationError("duration", "duration is too long: at most 7 days for a schedule, and an "
+                                                  "override must end before the year 10000") from None
     except (isodate.ISO8601Error, ValueError) as exc:
         raise ScheduleValidationError(
             "duration", f"duration is not an ISO 8601 duration such as \"PT8H\": {exc}"
@@ -185,6 +194,10 @@ def _duration(body: Mapping[str, Any]) -> float:
     seconds = parsed.total_seconds()
     if seconds <= 0:
         raise ScheduleValidationError("duration", "duration must be longer than zero")
+    if not re.search(DURATION_PATTERN, text):
+        raise ScheduleValidationError(
+            "duration", "duration must be written as whole weeks and days and hours, minutes or seconds "
+                        "(decimals allowed), such as \"PT8H\" or \"P1DT12H\"")
     return seconds
 
 

@@ -12,9 +12,13 @@ from typing import Any
 import jsonschema
 import pytest
 import pytest_twisted
+from hypothesis import given
+from hypothesis import strategies as st
 from referencing import Registry, Resource
 
 from rpymostat.engine.api.build import api_document
+from rpymostat.scheduling.errors import ScheduleValidationError
+from rpymostat.scheduling.validation import DURATION_PATTERN, SetpointLimits, parse_override
 
 DOCUMENT = api_document()
 REGISTRY = Registry().with_resource("urn:openapi", Resource.opaque(DOCUMENT))
@@ -50,12 +54,22 @@ REFUSED = [
     ("override", {}, ("end",), "end, duration or until is required"),
     ("override", {"start": "now", "kind": "override"}, ("end",), "end, duration or until is required"),
     ("override", {"mode": "cool"}, (), "cool_setpoint is required in cool mode"),
+    ("schedule", {"duration": "8 hours"}, (), "duration is not an ISO 8601 duration such as \"PT8H\": "
+                                               "Unable to parse duration string '8 hours'"),
+    ("schedule", {"duration": "PT0S"}, (), "duration must be longer than zero"),
+    ("schedule", {"duration": "P1DT"}, (), "duration must be written as whole weeks and days and hours, minutes or "
+                                           "seconds (decimals allowed), such as \"PT8H\" or \"P1DT12H\""),
+    ("override", {"duration": "PT1,5H", "end": None}, (), "duration must be written as whole weeks and days and "
+                                                           "hours, minutes or seconds (decimals allowed), such as "
+                                                           "\"PT8H\" or \"P1DT12H\""),
     ("default instruction", {"mode": "cool"}, (), "default_instruction: cool_setpoint is required in cool mode"),
 ]
 ACCEPTED = [
     ("schedule", {}, ()),
     ("schedule", {"duration": None, "end_cron": "0 8 * * 1-5"}, ()),
     ("override", {"duration": "PT1H", "end": None}, ()),
+    ("override", {"duration": "PT0.5H", "end": None}, ()),
+    ("schedule", {"duration": "P1DT12H30M"}, ()),
     ("override", {"start": "now"}, ("end",)),
     ("override", {"until": "next_change"}, ("end",)),
     ("override", {"mode": "off"}, ("heat_setpoint",)),
@@ -81,3 +95,12 @@ async def test_a_body_the_server_takes_is_one_the_document_takes(engine, place, 
     answer = await engine.request(method, path, json=body, key="write")
     assert answer.code in (200, 201), answer.text
     assert schema_accepts(schema_name, body)
+
+
+@given(st.from_regex(DURATION_PATTERN))
+def test_every_duration_the_document_allows_is_read_as_one(text: str) -> None:
+    try:
+        parse_override({**OVERRIDE, "end": None, "duration": text}, rule_id="x", now=0.0, known_sensors=(),
+                       limits=SetpointLimits())
+    except ScheduleValidationError as refused:
+        assert "year 10000" in str(refused), f"{text!r}: {refused}"  # too long: a limit stated in words

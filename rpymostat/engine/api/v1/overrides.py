@@ -23,7 +23,7 @@ from rpymostat.engine.api.v1.rule_common import (
 from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.scheduling.model import Override
-from rpymostat.scheduling.validation import NEXT_CHANGE
+from rpymostat.scheduling.validation import DURATION_PATTERN, NEXT_CHANGE
 from rpymostat.scheduling.wire import override_to_dict
 
 
@@ -92,7 +92,7 @@ IS_AN_OVERRIDE = {"anyOf": [
 # In a body, null is the same as leaving an ending out.
 _ENDINGS_IN = {
     "end": {"anyOf": [TIMESTAMP, {"type": "null"}], "description": "after start, and not already past"},
-    "duration": {"type": ["string", "null"], "description": "ISO 8601 duration above zero, e.g. PT1H; start plus duration "
+    "duration": {"type": ["string", "null"], "pattern": DURATION_PATTERN, "description": "ISO 8601 duration above zero, e.g. PT1H; start plus duration "
                                                      "must end before the year 10000 (UTC)"},
     "until": {"enum": [NEXT_CHANGE, None],
               "description": "end at the next change of the schedules, which must not be already past"},

@@ -27,6 +27,7 @@ from rpymostat.engine.schedules.ruleset import RuleSet
 from rpymostat.engine.schedules.settings import settings_to_dict
 from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.scheduling.model import Schedule
+from rpymostat.scheduling.validation import DURATION_PATTERN
 from rpymostat.scheduling.wire import schedule_to_dict
 
 SETTINGS_PATH = "/v1/schedules/settings"
@@ -118,7 +119,7 @@ CRON = {
                    "croniter cannot read or that matches no date is refused with 422",
 }
 _ENDINGS = {
-    "duration": {"type": ["string", "null"],
+    "duration": {"type": ["string", "null"], "pattern": DURATION_PATTERN,
                  "description": "ISO 8601 duration of each occurrence in weeks, days, hours, minutes or seconds, "
                                 "e.g. PT2H: above zero and at most 7 days"},
     "end_cron": {**CRON, "type": ["string", "null"],
