@@ -205,8 +205,12 @@ class DecisionLoop:
         readings = readings_of(sensors)
         stale_after = context.config.sensor_stale_after
         temperature = weighted_temperature(weights, readings, now, stale_after)
-        prediction = await self.house.observe(now, counted, None if temperature is None else temperature.value,
-                                              self.outdoor, self.equipment, self.forecast)
+        try:
+            prediction = await self.house.observe(now, counted, None if temperature is None else temperature.value,
+                                                  self.outdoor, self.equipment, self.forecast)
+        except Exception:  # learning must never stop the house from being heated
+            log.failure("Could not learn from this turn or save what was learned; deciding without it")
+            prediction = None
         result = decide_step(
             plugin.plugin, options, instruction, readings, defaults, self.equipment, now,
             stale_after, self.limits, self.timeline.next_change(now),

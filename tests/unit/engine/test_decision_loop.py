@@ -293,3 +293,23 @@ async def test_the_decision_plugin_sees_the_trend_of_the_stored_readings(engine)
     assert trend is not None and trend.readings == 5
     assert trend.value == pytest.approx(20.46)
     assert trend.rate_per_hour == pytest.approx(-0.6)
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_loop_learns_the_house_and_a_failure_to_save_what_it_learned_does_not_stop_the_heating(engine):
+    commander = RecordingCommander()
+    loop = heating_to_21(engine, commander)
+    await report(engine, 18.0)
+    past_minimum_off_times(engine)
+    await loop.evaluate()
+    assert loop.house.book.learner(["28-a"]) is not None, "the counted sensor's model is fed"
+
+    def broken(name, value):
+        raise RuntimeError("disk full")
+
+    engine.store.put_setting = broken
+    engine.clock.advance(3600.0)
+    await report(engine, 17.5)
+    result = await loop.evaluate()
+    assert result.decision.desired == "heat"
+    assert commander.sent[-1][0]["heat"] is True
