@@ -119,10 +119,16 @@ def describe_model(model: ThermalModel, sensors: list[str], names: list[str]) ->
     }
 
 
+def shows_after(profile: RunProfile) -> float | None:
+    """Seconds until a run shows at the sensors (0.1 °C of change): the lag of the air and of the sensor."""
+    return profile.time_for(0.1, 20.0)
+
+
 def _profile_json(profile: RunProfile | None) -> dict[str, Any] | None:
     if profile is None:
         return None
-    return {"jump": round(profile.jump, 3), "jump_per_rate": round(profile.jump_per_rate, 4),
+    shows = shows_after(profile)
+    return {"shows_after": None if shows is None else round(shows), "jump": round(profile.jump, 3), "jump_per_rate": round(profile.jump_per_rate, 4),
             "time_constant": round(profile.tau), "rate_per_hour": round(profile.rate, 3),
             "slope_per_degree": round(profile.slope, 4), "error": round(profile.error, 3),
             "runs": round(profile.runs, 1), "hours": round(profile.hours, 1)}
@@ -136,9 +142,11 @@ def summary(model: ThermalModel, names: list[str]) -> str:
     """E.g. "Living room: heats 2.1 °C/h at 0 °C outside (after a quick 0.8 °C), loses 0.6 °C/h when off."."""
     parts = []
     if model.heat is not None:
+        shows = shows_after(model.heat)
+        lag = "" if shows is None else f"; a start shows at the sensors after {shows / 60:.0f} min"
         parts.append(f"heats {model.heat.steady_rate(20.0):.1f} °C/h at 0 °C outside "
                      f"(after a quick {max(0.0, model.heat.jump):.1f} °C in the first "
-                     f"{model.heat.tau / 60:.0f} min)")
+                     f"{model.heat.tau / 60:.0f} min{lag})")
     if model.cool is not None:
         parts.append(f"cools {model.cool.steady_rate(-5.0):.1f} °C/h at 30 °C outside")
     if model.drift is not None:

@@ -34,9 +34,12 @@ def openapi_fragment() -> dict[str, Any]:
     number = {"type": "number"}
     profile = {"anyOf": [{"type": "null"}, {
         "type": "object",
-        "required": ["jump", "jump_per_rate", "time_constant", "rate_per_hour", "slope_per_degree", "error", "runs",
-                     "hours"],
+        "required": ["shows_after", "jump", "jump_per_rate", "time_constant", "rate_per_hour", "slope_per_degree",
+                     "error", "runs", "hours"],
         "properties": {
+            "shows_after": {"type": ["number", "null"],
+                            "description": "seconds until a run shows at the sensors (0.1 °C): the lag of the air "
+                                           "and of the sensor"},
             "jump": {**number, "description": "°C of the quick part of a run"},
             "jump_per_rate": {**number, "description": "°C more quick part per °C/h the temperature moved before"},
             "time_constant": {**number, "description": "seconds in which the quick part comes"},
