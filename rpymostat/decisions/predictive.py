@@ -162,7 +162,7 @@ def early_start(
         if not prediction.confident(function):
             continue
         held = None if old is None else old - cold if function == "heat" else old + hot
-        arrived = (value >= new - cold) if function == "heat" else (value <= new + hot)
+        arrived = new - cold <= value <= new + hot
         if not (arrived and at - now <= HOLD_BEFORE) and not _started_for(prediction, function, new, at, max_early, held):
             start = prediction.planned_start(value, function, new, at, max_early, held)
             slack = RUN_SLACK if context.equipment.of(function).on else 0.0

@@ -100,3 +100,13 @@ def test_the_timeline_is_told_of_planned_early_starts(temp: float, expected: boo
         assert at - 2.2 * 3600 < start < at - 2.0 * 3600
     else:
         assert planned == {}
+
+
+def test_a_house_far_on_the_other_side_of_the_new_target_is_not_held_for_it() -> None:
+    auto_night = Instruction("auto", heat_setpoint=19.0, cool_setpoint=25.0, sensors={"living": 1.0})
+    auto_day = Instruction("auto", heat_setpoint=21.0, cool_setpoint=23.0, sensors={"living": 1.0})
+    # 27 minutes before: heating is not due yet (it needs 24 min and a 2-min margin), and 20.2 °C is no reason
+    # to hold the house at the new cool target of 23 °C.
+    cool_morning = replace(morning(20.2, 0.45), instruction=auto_night, next_change=(NOW + 0.45 * 3600, auto_day))
+    decision = predictive.decide(cool_morning, {})
+    assert "early" not in decision.reason
