@@ -25,10 +25,10 @@ from twisted.internet.task import Clock
 
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function
 from rpymostat.decisions.model import Desired, apply_desired, functions_for
-from rpymostat.decisions.plugin import DecisionPlugin
+from rpymostat.decisions.plugin import DecisionPlugin, options_with_defaults
 from rpymostat.decisions.predictive import predictive
 from rpymostat.decisions.safety import SafetyLimits
-from rpymostat.decisions.step import decide_step, weights_for
+from rpymostat.decisions.step import StepResult, decide_step, weights_for
 from rpymostat.decisions.trend import TREND_WINDOW
 from rpymostat.decisions.weighting import SensorReading, weighted_temperature
 from rpymostat.prediction.learner import ModelBook
@@ -44,6 +44,7 @@ ENGINE_DECISION_INTERVAL = 5.0
 SENSOR_INTERVAL = 60.0
 STALE_AFTER = 300.0
 BASELINE_BAND = 0.3
+EARLY_START_SLACK = 900.0
 
 
 @dataclass(frozen=True)
@@ -83,34 +84,97 @@ def engine_controller(
     stale_after: float = STALE_AFTER,
     book: ModelBook | None = None,
     zone: str = "UTC",
+    skip_steady_turns: bool = True,
 ) -> Controller:
     """The engine's turn: the plugin's wish through the safety layer, exactly as the decision loop calls it.
 
     Like the engine, it learns the house as it goes (into ``book``, a new
-    one unless given): before each decision the turn's temperature and
-    outdoor temperature are fed to the model, and the plugin looks ahead
-    with what was learned so far.
+    one unless given): every turn's temperature, outdoor temperature and
+    equipment are fed to the model, and the plugin looks ahead with what was
+    learned so far.
+
+    A turn whose inputs are those of the last one, before any moment at which
+    time alone could change the decision (see :func:`steady_until`), gives
+    the last decision again without working it out: the simulation then
+    spends its time where something can happen. The learner still sees
+    every turn, so what is learned and decided is exactly what deciding every
+    turn would give (the control benchmark's figures are the same either way;
+    ``skip_steady_turns=False`` decides every turn).
     """
     chosen = dict(options or {})
     safety = limits if limits is not None else SafetyLimits()
     models = book if book is not None else ModelBook()
+    last: dict[str, Any] = {}
 
     def turn(given: TurnInput) -> TurnOutput:
         counted = [s for s, w in weights_for(given.instruction, given.default_weights).items() if w > 0]
         learner = models.learner(counted)
-        prediction = None if learner is None else HousePrediction(learner.model, given.now, given.outdoor,
-                                                                  run=learner.run)
+        model = None if learner is None else learner.model
+        key = (given.instruction, tuple(sorted((k, r.value, r.at) for k, r in given.readings.items())),
+               given.equipment, given.next_change, given.outdoor, tuple(counted))
+        if skip_steady_turns and last and last["key"] == key and last["model"] is model \
+                and given.now < last["until"]:
+            models.observe(given.now, counted, last["temperature"], given.outdoor, given.equipment)
+            output: TurnOutput = last["output"]
+            return output
+        prediction = None if model is None or learner is None else HousePrediction(model, given.now, given.outdoor,
+                                                                                   run=learner.run)
         result = decide_step(
             plugin, chosen, given.instruction, given.readings, given.default_weights, given.equipment,
             given.now, stale_after, safety, given.next_change, given.history, given.outdoor, None, prediction, zone,
         )
-        temperature = result.temperature
-        models.observe(given.now, counted, None if temperature is None else temperature.value, given.outdoor,
-                       given.equipment)
+        temperature = None if result.temperature is None else result.temperature.value
+        models.observe(given.now, counted, temperature, given.outdoor, given.equipment)
         codes = frozenset(alert.code for alert in result.decision.alerts)
-        return TurnOutput(result.decision.desired, result.equipment, codes)
+        output = TurnOutput(result.decision.desired, result.equipment, codes)
+        last.update(key=key, model=model, output=output, temperature=temperature,
+                    until=steady_until(result, given, plugin, chosen, safety, stale_after))
+        return output
 
     return turn
+
+
+STEADY_PLUGINS = frozenset({"predictive", "hysteresis", "bangbang"})
+
+
+def _asks_for_more(given: TurnInput) -> bool:
+    """Whether the next change raises the heat setpoint or lowers the cool one (what an early start is for)."""
+    assert given.next_change is not None
+    now, then = given.instruction, given.next_change[1]
+    warmer = then.heat_setpoint is not None and (now.heat_setpoint is None or then.heat_setpoint > now.heat_setpoint)
+    cooler = then.cool_setpoint is not None and (now.cool_setpoint is None or then.cool_setpoint < now.cool_setpoint)
+    return warmer or cooler or then.mode != now.mode
+
+
+def steady_until(result: StepResult, given: TurnInput, plugin: DecisionPlugin, options: Mapping[str, Any],
+                 limits: SafetyLimits, stale_after: float) -> float:
+    """The first moment at which the same inputs could be decided differently, only because time has passed.
+
+    For the shipped plugins that is when a counted report goes stale or
+    leaves the trend's window, when a running function reaches its maximum
+    run, and when the next change comes within reach of an early start; a
+    decision held back by a lockout, or any other plugin, promises nothing.
+    """
+    now = given.now
+    if result.decision.lockout is not None or plugin.name not in STEADY_PLUGINS:
+        return now
+    moments = [math.inf]
+    for sensor, weight in result.weights.items():
+        if weight <= 0:
+            continue
+        reading = given.readings.get(sensor)
+        if reading is not None:
+            moments.append(reading.at + stale_after)
+        moments.extend(r.at + TREND_WINDOW for r in given.history.get(sensor, ()) if r.at >= now - TREND_WINDOW)
+    for function in result.equipment.running:
+        longest = limits.max_run.get(function)
+        started = result.equipment.of(function).last_on
+        if longest is not None and started is not None:
+            moments.append(started + longest)
+    if plugin.name == "predictive" and given.next_change is not None and _asks_for_more(given):
+        settings = options_with_defaults(plugin.options_schema, options)
+        moments.append(given.next_change[0] - float(settings["max_early_start"]) - EARLY_START_SLACK)
+    return min(moments)
 
 
 def bang_bang_baseline(band: float = BASELINE_BAND) -> Controller:
@@ -296,6 +360,7 @@ class ClosedLoop:
             (self._sample, sample_interval),
         ]
         self._due: list[float] | None = None
+        self._desired: Desired | None = None
         self._history_view: dict[str, tuple[SensorReading, ...]] = {}
 
     def silence(self, sensor_id: str) -> None:
@@ -361,7 +426,9 @@ class ClosedLoop:
             if was != now_on:
                 self.recording.switches.append(Switch(now, function, now_on))
         self.equipment = result.equipment
-        self.house.set_equipment(**functions_for(result.desired))
+        if result.desired != self._desired:  # the house catches up by itself; only a switch needs telling
+            self._desired = result.desired
+            self.house.set_equipment(**functions_for(result.desired))
         alerts = self.recording.alerts
         if (alerts[-1].codes if alerts else frozenset()) != result.alerts:
             alerts.append(AlertChange(now, result.alerts))
