@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pytest_twisted
 from twisted.web.client import ResponseNeverReceived
 
 from rpymostat_sensor.sources.base import SensorSample
 from rpymostat_sensor.sources.w1 import REASON_UNPLUGGED
 from rpymostat_sensor.spool import Spool
-from tests.support.engine import START, start_engine
+from tests.support.engine import START
 from tests.support.fake_w1 import FakeW1Bus
 from tests.unit.sensor.daemon_support import (
     HOST,
@@ -24,20 +23,6 @@ from tests.unit.sensor.daemon_support import (
     start_daemon,
 )
 from tests.unit.sensor.deferreds import result_of, run_now
-
-
-@pytest_twisted.async_yield_fixture
-async def engine(tmp_path: Path):
-    harness = await start_engine(tmp_path / "engine")
-    yield harness
-    await harness.close()
-
-
-@pytest.fixture
-def bus(tmp_path: Path) -> FakeW1Bus:
-    bus = FakeW1Bus(tmp_path / "w1")
-    bus.add_sensor(SLAVE, 21.5)
-    return bus
 
 
 @pytest_twisted.ensureDeferred

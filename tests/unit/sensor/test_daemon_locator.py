@@ -4,28 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import pytest_twisted
 from twisted.internet import reactor
 from twisted.web.server import Site
 
-from tests.support.engine import START, start_engine
+from tests.support.engine import START
 from tests.support.fake_w1 import FakeW1Bus
-from tests.unit.sensor.daemon_support import INTERVAL, SLAVE, MovableLocator, approve_beforehand, start_daemon
-
-
-@pytest_twisted.async_yield_fixture
-async def engine(tmp_path: Path):
-    harness = await start_engine(tmp_path / "engine")
-    yield harness
-    await harness.close()
-
-
-@pytest.fixture
-def bus(tmp_path: Path) -> FakeW1Bus:
-    bus = FakeW1Bus(tmp_path / "w1")
-    bus.add_sensor(SLAVE, 21.5)
-    return bus
+from tests.unit.sensor.daemon_support import INTERVAL, MovableLocator, approve_beforehand, start_daemon
 
 
 @pytest_twisted.ensureDeferred

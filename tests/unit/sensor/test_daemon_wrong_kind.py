@@ -2,45 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import pytest_twisted
-from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 
 from rpymostat.common.signing import new_secret
 from rpymostat.store.records import DeviceRecord
-from tests.support.engine import START, start_engine
+from tests.support.engine import START
 from tests.support.fake_w1 import FakeW1Bus
-from tests.unit.sensor.daemon_support import HOST, INTERVAL, SLAVE, start_daemon
-
-
-@pytest_twisted.async_yield_fixture
-async def engine(tmp_path: Path):
-    harness = await start_engine(tmp_path / "engine")
-    yield harness
-    await harness.close()
-
-
-@pytest.fixture
-def bus(tmp_path: Path) -> FakeW1Bus:
-    bus = FakeW1Bus(tmp_path / "w1")
-    bus.add_sensor(SLAVE, 21.5)
-    return bus
-
-
-@pytest.fixture
-def log_lines() -> Iterator[list[str]]:
-    lines: list[str] = []
-
-    def observe(event: LogEvent) -> None:
-        if str(event.get("log_namespace", "")).startswith("rpymostat_sensor"):
-            lines.append(formatEvent(event))
-
-    globalLogPublisher.addObserver(observe)
-    yield lines
-    globalLogPublisher.removeObserver(observe)
+from tests.unit.sensor.daemon_support import HOST, INTERVAL, start_daemon
 
 
 @pytest_twisted.ensureDeferred
