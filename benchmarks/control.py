@@ -20,7 +20,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -104,55 +104,29 @@ HEAVY = HouseParameters(air_capacity=7.0e6, mass_capacity=40.0e6, air_to_mass=60
 LIGHT_LEAKY = HouseParameters(air_capacity=4.0e6, mass_capacity=10.0e6, air_to_mass=5000.0, air_to_outdoor=120.0,
                               mass_to_outdoor=280.0, furnace_power=20_000.0)
 
+COLD_WEEK = Scenario(
+    name="cold week",
+    description="0 °C ± 4 °C outside; 21 °C 06:30–22:30, 17 °C at night; away Tue 09:00–Thu 12:00 at 12 °C",
+    duration=7 * DAY,
+    quick_duration=DAY,
+    outdoor=WINTER,
+    schedules=NIGHT_SETBACK,
+    overrides=COLD_WEEK_AWAY,
+    occupied=frozenset({"schedule:day"}),
+    initial=HouseState(19.0, 19.0),
+)
+
 SCENARIOS: tuple[Scenario, ...] = (
-    Scenario(
-        name="first week",
-        description="the cold week's house, weather and rules, measured from the engine's first start: "
-                    "it knows nothing of the house yet",
-        duration=7 * DAY,
-        quick_duration=DAY,
-        outdoor=WINTER,
-        schedules=NIGHT_SETBACK,
-        overrides=COLD_WEEK_AWAY,
-        occupied=frozenset({"schedule:day"}),
-        initial=HouseState(19.0, 19.0),
-        learning=0.0,
-    ),
-    Scenario(
-        name="cold week",
-        description="0 °C ± 4 °C outside; 21 °C 06:30–22:30, 17 °C at night; away Tue 09:00–Thu 12:00 at 12 °C",
-        duration=7 * DAY,
-        quick_duration=DAY,
-        outdoor=WINTER,
-        schedules=NIGHT_SETBACK,
-        overrides=COLD_WEEK_AWAY,
-        occupied=frozenset({"schedule:day"}),
-        initial=HouseState(19.0, 19.0),
-    ),
-    Scenario(
-        name="heavy house",
-        description="a heavy-mass house (stone walls, 47 MJ/K) with a slow 14 kW furnace; the cold week's weather"
-                    " and night setback, without the away days",
-        duration=7 * DAY,
-        quick_duration=DAY,
-        outdoor=WINTER,
-        schedules=NIGHT_SETBACK,
-        occupied=frozenset({"schedule:day"}),
-        params=HEAVY,
-        initial=HouseState(19.0, 19.0),
-    ),
-    Scenario(
-        name="light leaky house",
-        description="a light, draughty house (14 MJ/K, 400 W/K) with a large 20 kW furnace; the cold week's weather"
-                    " and night setback, without the away days",
-        duration=7 * DAY,
-        quick_duration=DAY,
-        outdoor=WINTER,
-        schedules=NIGHT_SETBACK,
-        occupied=frozenset({"schedule:day"}),
-        params=LIGHT_LEAKY,
-        initial=HouseState(19.0, 19.0),
-    ),
+    replace(COLD_WEEK, name="first week", learning=0.0,
+            description="the cold week's house, weather and rules, measured from the engine's first start: "
+                        "it knows nothing of the house yet"),
+    COLD_WEEK,
+    replace(COLD_WEEK, name="heavy house", overrides={}, params=HEAVY,
+            description="a heavy-mass house (stone walls, 47 MJ/K) with a slow 14 kW furnace; the cold week's "
+                        "weather and night setback, without the away days"),
+    replace(COLD_WEEK, name="light leaky house", overrides={}, params=LIGHT_LEAKY,
+            description="a light, draughty house (14 MJ/K, 400 W/K) with a large 20 kW furnace; the cold week's "
+                        "weather and night setback, without the away days"),
     Scenario(
         name="cooling week",
         description="20–34 °C outside, 500 W of gains; cool to 24 °C 17:00–23:00, 26 °C at night, 29 °C "
@@ -444,7 +418,8 @@ def report(results: Sequence[tuple[Scenario, float, Mapping[str, Metrics]]], opt
               f"{AIM_ON_TIME:.0%}, RMS all ≤ ×{AIM_RMS_RATIO}, cycles ≤ ×{AIM_CYCLES_RATIO}, energy ≤ "
               f"×{AIM_ENERGY_RATIO}, no run or rest under {AIM_SHORTEST:.0f} min\n")
     for scenario, duration, by_name in results:
-        learned = f", after {scenario.learning / DAY:.0f} days of learning" if scenario.learning else ""
+        days = scenario.learning / DAY
+        learned = f", after {days:.0f} day{'' if days == 1 else 's'} of learning" if scenario.learning else ""
         out.write(f"\n== {scenario.name} ({duration / HOUR:.0f} h{learned}): {scenario.description}\n")
         out.write(header + "\n")
         for contender in CONTENDERS:
@@ -483,7 +458,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         learning = min(scenario.learning, DAY) if args.quick else scenario.learning
         by_name = {contender.name: run(scenario, contender.build(), duration, learning)
                    for contender in contenders(args.options)}
-        results.append((scenario, duration, by_name))
+        results.append((replace(scenario, learning=learning), duration, by_name))
     report(results, args.options, out)
     return 0
 
