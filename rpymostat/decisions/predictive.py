@@ -140,9 +140,9 @@ def early_start(
     now, so a house that warms a touch faster than predicted does not stop
     and start again; and in the last half hour before the change a house
     that has reached the new target is held there rather than left to fall
-    back (the air cools quickly towards the walls once a long run stops). ``held_edges`` are the (cold, hot)
-    tolerances: the present rule holds the house at its setpoint minus the
-    cold one (heating) until the start.
+    back (the air cools quickly towards the walls once a long run stops).
+    ``held_edges`` are the (cold, hot) tolerances: the present rule holds the
+    house at its setpoint minus the cold one (heating) until the start.
     """
     upcoming, prediction, temperature = context.next_change, context.prediction, context.temperature
     if not enabled or upcoming is None or prediction is None or temperature is None:
@@ -163,9 +163,11 @@ def early_start(
             continue
         held = None if old is None else old - cold if function == "heat" else old + hot
         arrived = new - cold <= value <= new + hot
-        if not (arrived and at - now <= HOLD_BEFORE) and not _started_for(prediction, function, new, at, max_early, held):
+        running = context.equipment.of(function).on
+        continuing = running and _started_for(prediction, function, new, at, max_early, held)
+        if not (arrived and at - now <= HOLD_BEFORE) and not continuing:
             start = prediction.planned_start(value, function, new, at, max_early, held)
-            slack = RUN_SLACK if context.equipment.of(function).on else 0.0
+            slack = RUN_SLACK if running else 0.0
             if start is None or now < start - slack:
                 continue
         effective = (replace(current, heat_setpoint=new) if function == "heat"
@@ -178,8 +180,8 @@ def early_start(
 
 def _started_for(prediction: HousePrediction, function: Literal["heat", "cool"], target: float, at: float,
                  max_early: float, held: float | None) -> bool:
-    """Whether the run in progress is this early start: the plan, made when the run started from where the house
-    was then, had it start then. Such a run goes on to the target: re-planned mid-run, the quick warming of
+    """Whether the run of ``function`` in progress is this early start: the plan, made when the run started from
+    where the house was then, had it start then. Such a run goes on to the target: re-planned mid-run, the quick warming of
     the air would make it look early and stop it, and the air would fall back onto the cold walls."""
     run = prediction.run
     if run is None or run.at < at - max_early:
