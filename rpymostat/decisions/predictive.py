@@ -23,7 +23,7 @@ rule's own ``tolerance`` sets both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
@@ -153,15 +153,7 @@ def early_start(
         return None
     value = context.trend.value if context.trend is not None else temperature.value
     cold, hot = held_edges
-    for function in FUNCTIONS:
-        if not (mode_allows(current, function) and mode_allows(target_rule, function)):
-            continue
-        new, old = _setpoint(target_rule, function), _setpoint(current, function)
-        if new is None or (old is not None and not _asks_more(function, old, new)):
-            continue
-        if not prediction.confident(function):
-            continue
-        held = None if old is None else old - cold if function == "heat" else old + hot
+    for function, new, held in early_start_candidates(current, target_rule, held_edges, prediction):
         arrived = new - cold <= value <= new + hot
         running = context.equipment.of(function).on
         continuing = running and _started_for(prediction, function, new, at, max_early, held)
@@ -188,6 +180,28 @@ def _started_for(prediction: HousePrediction, function: Literal["heat", "cool"],
         return False
     then = replace(prediction, now=run.at).planned_start(run.temperature, function, target, at, max_early, held)
     return then is not None and run.at >= then - RUN_SLACK
+
+
+def early_start_candidates(
+    current: Instruction,
+    upcoming: Instruction,
+    held_edges: tuple[float, float],
+    prediction: HousePrediction | None = None,
+) -> Iterator[tuple[Literal["heat", "cool"], float, float | None]]:
+    """(function, new target, where the present rule holds the house) for each function the change from
+    ``current`` to ``upcoming`` could be started early for: both rules allow it, and the new one asks for
+    more of it (a warmer heat target, a cooler cool target). With a ``prediction``, only the functions
+    it is confident about."""
+    cold, hot = held_edges
+    for function in FUNCTIONS:
+        if not (mode_allows(current, function) and mode_allows(upcoming, function)):
+            continue
+        new, old = _setpoint(upcoming, function), _setpoint(current, function)
+        if new is None or (old is not None and not _asks_more(function, old, new)):
+            continue
+        if prediction is not None and not prediction.confident(function):
+            continue
+        yield function, new, None if old is None else old - cold if function == "heat" else old + hot
 
 
 def _setpoint(instruction: Instruction, function: Literal["heat", "cool"]) -> float | None:
@@ -244,14 +258,7 @@ def planned_early_starts(
     found: dict[float, tuple[float, Literal["heat", "cool"], float]] = {}
     before, value = current, temperature
     for at, rule in changes:
-        cold, hot = tolerances(before, settings)
-        for function in FUNCTIONS:
-            new, old = _setpoint(rule, function), _setpoint(before, function)
-            if not (mode_allows(before, function) and mode_allows(rule, function)) or new is None:
-                continue
-            if (old is not None and not _asks_more(function, old, new)) or not prediction.confident(function):
-                continue
-            held = None if old is None else old - cold if function == "heat" else old + hot
+        for function, new, held in early_start_candidates(before, rule, tolerances(before, settings), prediction):
             ahead = replace(prediction, now=max(prediction.now, at - max_early))
             start = ahead.planned_start(value, function, new, at, max_early, held)
             if start is not None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ from rpymostat.decisions.equipment import EquipmentState
 from rpymostat.decisions.trend import sensor_trend
 from rpymostat.decisions.weighting import SensorReading
 from rpymostat.prediction.least_squares import ForgettingLeastSquares
-from rpymostat.prediction.recovery import RunStart
+from rpymostat.prediction.recovery import HousePrediction, RunStart
 from rpymostat.prediction.thermal_model import (
     LONGEST_RUN,
     NOMINAL_OUTDOOR,
@@ -314,6 +314,14 @@ class ModelBook:
 
     def learner(self, counted: Iterable[str]) -> HouseLearner | None:
         return self.learners.get(sensors_key(counted))
+
+    def prediction(self, now: float, counted: Iterable[str], outdoor: float | None = None,
+                   forecast: Callable[[float], float] | None = None) -> HousePrediction | None:
+        """What the model of this set of sensors predicts, looking ahead from ``now``; ``None`` before it has one."""
+        learner = self.learner(counted)
+        if learner is None:
+            return None
+        return HousePrediction(learner.model, now, outdoor, forecast, run=learner.run)
 
     def relays_changed(self, relays: str) -> bool:
         """Start over if the relays are not the ones the models were learned with; ``True`` if it did.

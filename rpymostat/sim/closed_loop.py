@@ -26,13 +26,12 @@ from twisted.internet.task import Clock
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function
 from rpymostat.decisions.model import Desired, apply_desired, functions_for
 from rpymostat.decisions.plugin import DecisionPlugin, options_with_defaults
-from rpymostat.decisions.predictive import predictive
+from rpymostat.decisions.predictive import early_start_candidates, predictive
 from rpymostat.decisions.safety import SafetyLimits
 from rpymostat.decisions.step import StepResult, decide_step, weights_for
 from rpymostat.decisions.trend import TREND_WINDOW
 from rpymostat.decisions.weighting import SensorReading, weighted_temperature
 from rpymostat.prediction.learner import ModelBook
-from rpymostat.prediction.recovery import HousePrediction
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.scheduling.model import Adjustment
 from rpymostat.scheduling.timeline import TimelineSegment, instruction_at, next_change, resolve
@@ -117,8 +116,7 @@ def engine_controller(
             models.observe(given.now, counted, last["temperature"], given.outdoor, given.equipment)
             output: TurnOutput = last["output"]
             return output
-        prediction = None if model is None or learner is None else HousePrediction(model, given.now, given.outdoor,
-                                                                                   run=learner.run)
+        prediction = models.prediction(given.now, counted, given.outdoor)
         result = decide_step(
             plugin, chosen, given.instruction, given.readings, given.default_weights, given.equipment,
             given.now, stale_after, safety, given.next_change, given.history, given.outdoor, None, prediction, zone,
@@ -135,15 +133,6 @@ def engine_controller(
 
 
 STEADY_PLUGINS = frozenset({"predictive", "hysteresis", "bangbang"})
-
-
-def _asks_for_more(given: TurnInput) -> bool:
-    """Whether the next change raises the heat setpoint or lowers the cool one (what an early start is for)."""
-    assert given.next_change is not None
-    now, then = given.instruction, given.next_change[1]
-    warmer = then.heat_setpoint is not None and (now.heat_setpoint is None or then.heat_setpoint > now.heat_setpoint)
-    cooler = then.cool_setpoint is not None and (now.cool_setpoint is None or then.cool_setpoint < now.cool_setpoint)
-    return warmer or cooler or then.mode != now.mode
 
 
 def steady_until(result: StepResult, given: TurnInput, plugin: DecisionPlugin, options: Mapping[str, Any],
@@ -171,9 +160,10 @@ def steady_until(result: StepResult, given: TurnInput, plugin: DecisionPlugin, o
         started = result.equipment.of(function).last_on
         if longest is not None and started is not None:
             moments.append(started + longest)
-    if plugin.name == "predictive" and given.next_change is not None and _asks_for_more(given):
+    if plugin.name == "predictive" and given.next_change is not None:
         settings = options_with_defaults(plugin.options_schema, options)
-        moments.append(given.next_change[0] - float(settings["max_early_start"]) - EARLY_START_SLACK)
+        if any(early_start_candidates(given.instruction, given.next_change[1], (0.0, 0.0))):
+            moments.append(given.next_change[0] - float(settings["max_early_start"]) - EARLY_START_SLACK)
     return min(moments)
 
 

@@ -30,7 +30,7 @@ from rpymostat.decisions.predictive import planned_early_starts, predictive
 from rpymostat.decisions.safety import SafetyLimits
 from rpymostat.decisions.step import StepResult, decide_step, weights_for
 from rpymostat.decisions.trend import TREND_WINDOW
-from rpymostat.decisions.weighting import SensorReading, weighted_temperature
+from rpymostat.decisions.weighting import SensorReading
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.events import Event
 from rpymostat.engine.loop.learning import HouseModel
@@ -39,7 +39,6 @@ from rpymostat.engine.loop.outdoor import ForecastCache, outdoor_conditions
 from rpymostat.engine.loop.render import decision_json
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.schedules.events import CHANGE_TYPES
-from rpymostat.prediction.recovery import HousePrediction
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.store.interface import Store
 from rpymostat.store.records import SensorRecord
@@ -126,8 +125,7 @@ class DecisionLoop:
         self.outdoor: float | None = None
         self.forecast: OutdoorForecast | None = None
         self.house = HouseModel(context.store)
-        self.prediction: HousePrediction | None = None
-        self._planning: tuple[str, Mapping[str, Any], float | None, Instruction] | None = None
+        self._plugin: tuple[str, Mapping[str, Any]] | None = None
         self._forecast_cache = ForecastCache()
         self._latest_result: StepResult | None = None
         self._last_recorded: tuple[Any, ...] | None = None
@@ -200,25 +198,19 @@ class DecisionLoop:
         self.outdoor, self.forecast = await outdoor_conditions(
             context.store, sensors, self.plugins, now, context.config.sensor_stale_after, self._forecast_cache)
         defaults = fallback_weights(sensors)
-        weights = weights_for(instruction, defaults)
-        counted = [sensor_id for sensor_id, weight in weights.items() if weight > 0]
-        readings = readings_of(sensors)
-        stale_after = context.config.sensor_stale_after
-        temperature = weighted_temperature(weights, readings, now, stale_after)
-        try:
-            prediction = await self.house.observe(now, counted, None if temperature is None else temperature.value,
-                                                  self.outdoor, self.equipment, self.forecast)
-        except Exception:  # learning must never stop the house from being heated
-            log.failure("Could not learn from this turn or save what was learned; deciding without it")
-            prediction = None
+        counted = [sensor_id for sensor_id, weight in weights_for(instruction, defaults).items() if weight > 0]
         result = decide_step(
-            plugin.plugin, options, instruction, readings, defaults, self.equipment, now,
-            stale_after, self.limits, self.timeline.next_change(now),
-            await recent_readings(context.store, counted, now), self.outdoor, self.forecast, prediction,
-            context.timezone,
+            plugin.plugin, options, instruction, readings_of(sensors), defaults, self.equipment, now,
+            context.config.sensor_stale_after, self.limits, self.timeline.next_change(now),
+            await recent_readings(context.store, counted, now), self.outdoor, self.forecast,
+            await self.house.prediction(now, counted, self.outdoor, self.forecast), context.timezone,
         )
-        self.prediction = prediction
-        self._planning = (plugin.name, options, None if temperature is None else temperature.value, instruction)
+        try:
+            await self.house.observe(now, counted, None if result.temperature is None else result.temperature.value,
+                                     self.outdoor, self.equipment)
+        except Exception:  # learning must never stop the house from being heated
+            log.failure("Could not learn from this turn or save what was learned")
+        self._plugin = (plugin.name, options)
         changed = result.equipment != self.equipment
         self.equipment = result.equipment
         self._latest_result = result
@@ -235,13 +227,14 @@ class DecisionLoop:
 
     def early_starts(self, changes: Sequence[tuple[float, Instruction]]) -> dict[float, tuple[float, str, float]]:
         """The early starts the predictive plugin plans for these upcoming changes, as of the latest turn."""
-        planning, prediction = self._planning, self.prediction
-        if planning is None or prediction is None or planning[0] != predictive.name:
+        latest, plugin = self._latest_result, self._plugin
+        if latest is None or plugin is None or plugin[0] != predictive.name:
             return {}
-        _, options, temperature, instruction = planning
-        if temperature is None:
+        context = latest.context
+        if context.prediction is None or context.temperature is None:
             return {}
-        return dict(planned_early_starts(prediction, temperature, instruction, changes, options))
+        return dict(planned_early_starts(context.prediction, context.temperature.value, context.instruction, changes,
+                                         plugin[1]))
 
     async def _record(self, result: StepResult, now: float, changed: bool) -> None:
         decision = result.decision

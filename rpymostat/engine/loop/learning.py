@@ -18,7 +18,7 @@ from twisted.logger import Logger
 
 from rpymostat.common.timeutil import to_iso
 from rpymostat.decisions.equipment import EquipmentState
-from rpymostat.engine.relays.registry import RELAYS
+from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.prediction.confidence import confidence
 from rpymostat.prediction.learner import ModelBook
 from rpymostat.prediction.recovery import HousePrediction
@@ -35,8 +35,7 @@ LEARNED_FUNCTIONS = ("heat", "cool", "aux")
 
 async def relay_fingerprint(store: Store) -> str:
     """Which relays heat and cool, as one string: a different string means different equipment."""
-    relays = [doc for _, doc in await store.list_documents(RELAYS)]
-    return ",".join(sorted(f"{doc.get('id')}={doc.get('function')}" for doc in relays
+    return ",".join(sorted(f"{doc.get('id')}={doc.get('function')}" for doc in await RelayRegistry(store).relays()
                            if doc.get("function") in LEARNED_FUNCTIONS))
 
 
@@ -58,19 +57,21 @@ class HouseModel:
         if isinstance(saved, Mapping):
             self.book = ModelBook.from_json(saved)
 
+    async def prediction(self, now: float, counted: Iterable[str], outdoor: float | None,
+                         forecast: OutdoorForecast | None) -> HousePrediction | None:
+        """What the plugin sees this turn: the model of these counted sensors so far (``None`` before one)."""
+        await self.load()
+        return self.book.prediction(now, counted, outdoor, None if forecast is None else forecast.at)
+
     async def observe(self, now: float, counted: Iterable[str], temperature: float | None, outdoor: float | None,
-                      equipment: EquipmentState, forecast: OutdoorForecast | None) -> HousePrediction | None:
-        """Feed one turn; the prediction the plugin sees this turn (``None`` without counted sensors)."""
+                      equipment: EquipmentState) -> None:
+        """Learn from one turn (the equipment as it was before the turn decided), saving every few minutes."""
         await self.load()
         if self._saved_at is None or now - self._saved_at >= SAVE_EVERY or now < self._saved_at:
             if self.book.relays_changed(await relay_fingerprint(self.store)):
                 log.info("The relays that heat or cool changed: learning the house from the start")
             await self.save(now)
-        learner = self.book.observe(now, counted, temperature, outdoor, equipment)
-        if learner is None:
-            return None
-        return HousePrediction(learner.model, now, outdoor, None if forecast is None else forecast.at,
-                               run=learner.run)
+        self.book.observe(now, counted, temperature, outdoor, equipment)
 
     async def save(self, now: float) -> None:
         self._saved_at = now
@@ -128,8 +129,8 @@ def _profile_json(profile: RunProfile | None) -> dict[str, Any] | None:
     if profile is None:
         return None
     shows = shows_after(profile)
-    return {"shows_after": None if shows is None else round(shows), "jump": round(profile.jump, 3), "jump_per_rate": round(profile.jump_per_rate, 4),
-            "time_constant": round(profile.tau), "rate_per_hour": round(profile.rate, 3),
+    return {"shows_after": None if shows is None else round(shows), "jump": round(profile.jump, 3),
+            "jump_per_rate": round(profile.jump_per_rate, 4), "time_constant": round(profile.tau), "rate_per_hour": round(profile.rate, 3),
             "slope_per_degree": round(profile.slope, 4), "error": round(profile.error, 3),
             "runs": round(profile.runs, 1), "hours": round(profile.hours, 1)}
 

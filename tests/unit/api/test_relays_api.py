@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import pytest_twisted
 import treq
-from gpiozero.pins.mock import MockFactory
 
 from rpymostat.common.discovery import StaticLocator
 from rpymostat.common.http import SignedJsonClient
@@ -67,13 +65,6 @@ class Enrolled:
     def stop(self) -> None:
         self.reporter.stop()
         self.enrolment.stop()
-
-
-@pytest.fixture
-def pin_factory():
-    factory = MockFactory()
-    yield factory
-    factory.reset()
 
 
 @pytest_twisted.async_yield_fixture

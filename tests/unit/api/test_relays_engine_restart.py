@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import pytest_twisted
-from gpiozero.pins.mock import MockFactory
 from treq.client import HTTPClient
 from twisted.internet import reactor
 from twisted.web.client import Agent
@@ -97,13 +95,6 @@ class House:
             await run.turn(18.0)
         assert self.heating() and self.switches == [True]
         return run
-
-
-@pytest.fixture
-def pin_factory():
-    factory = MockFactory()
-    yield factory
-    factory.reset()
 
 
 @pytest_twisted.async_yield_fixture

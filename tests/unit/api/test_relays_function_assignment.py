@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 import pytest_twisted
 import treq
-from gpiozero.pins.mock import MockFactory
 
 from rpymostat.engine.api.build import api_document
 from rpymostat.engine.relays.commander import RelayCommander
@@ -20,13 +19,6 @@ from tests.unit.api.test_relays_api import HOST, Enrolled
 from tests.unit.control.daemon_harness import start_daemon
 
 FURNACE, AC, FAN = f"{HOST}:furnace", f"{HOST}:ac", f"{HOST}:fan"
-
-
-@pytest.fixture
-def pin_factory():
-    factory = MockFactory()
-    yield factory
-    factory.reset()
 
 
 async def enrol(engine, pin_factory, relays: str) -> Enrolled:

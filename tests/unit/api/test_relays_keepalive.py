@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import pytest_twisted
 import treq
-from gpiozero.pins.mock import MockFactory
 
 from rpymostat.engine.relays.commander import RelayCommander, keepalive_interval
 from rpymostat.engine.relays.registry import RelayRegistry
@@ -13,13 +12,6 @@ from tests.unit.api.test_relays_api import HEAT, HOST, Enrolled
 from tests.unit.control.daemon_harness import eventually, start_daemon
 
 FAILSAFE = 60.0
-
-
-@pytest.fixture
-def pin_factory():
-    factory = MockFactory()
-    yield factory
-    factory.reset()
 
 
 @pytest_twisted.async_yield_fixture
