@@ -38,7 +38,7 @@ def _judge(profile: RunProfile | None) -> tuple[bool, str]:
         return False, f"has seen {profile.hours:.1f} of the {MIN_HOURS:.0f} hours of running it needs"
     if profile.error > MAX_ERROR:
         return False, f"its runs vary too much to plan on (±{profile.error:.2f} °C)"
-    if profile.steady_rate(0.0) <= 0 or profile.jump < -0.5:
+    if profile.steady_rate(20.0) <= 0 or profile.jump < -0.5:
         return False, "what it saw does not look like working equipment"
     return True, "confident"
 

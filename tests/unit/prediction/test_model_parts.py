@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rpymostat.decisions.equipment import EquipmentState, switch
+from rpymostat.prediction.confidence import confidence
 from rpymostat.prediction.learner import HouseLearner, ModelBook
 from rpymostat.prediction.least_squares import ForgettingLeastSquares
-from rpymostat.prediction.thermal_model import RunProfile
+from rpymostat.prediction.thermal_model import RunProfile, ThermalModel
 from rpymostat.sim.house import HouseParameters
 from tests.unit.prediction.houses import feed_days
 
@@ -91,3 +92,11 @@ def test_a_run_that_began_before_the_learner_watched_teaches_nothing() -> None:
     for minute in range(10, 60):
         learner.observe(minute * 60.0, 18.0 + minute / 60, 0.0, running)
     assert learner.model.heat is None
+
+
+def test_a_profile_whose_steady_part_cannot_hold_an_ordinary_house_is_not_trusted() -> None:
+    # All of it in the quick part, and losing ground once that is done at 20 °C below inside: such a fit comes
+    # from short runs only, and would say a 4 °C warm-up can never finish.
+    fast_only = RunProfile(jump=3.0, rate=0.5, slope=0.05, tau=240.0, error=0.1, runs=40.0, hours=10.0)
+    assert fast_only.time_for(4.0, 17.0) is None
+    assert not confidence(ThermalModel(heat=fast_only)).heat
