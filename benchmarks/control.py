@@ -8,7 +8,8 @@ readiness at each scheduled change, with the ratios of the engine to the
 baseline. Most scenarios give the engine a learning week in the same house
 before the measured stretch, as a new installation would have; the first
 one measures that learning week itself. Seeded, so every run prints the
-same figures. It is a measurement: it exits 0 whatever they are.
+same figures, except the CPU time each controller took per simulated week,
+printed last. It is a measurement: it exits 0 whatever they are.
 
     python -m benchmarks.control [--quick]
 """
@@ -19,6 +20,7 @@ import argparse
 import json
 import math
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -53,6 +55,7 @@ AIM_RMS_RATIO = 0.5
 AIM_CYCLES_RATIO = 1.0
 AIM_ENERGY_RATIO = 1.05
 AIM_SHORTEST = 5.0
+AIM_WEEK_CPU = 2.0
 
 
 def iso(days: float, hours: float = 0.0) -> str:
@@ -451,16 +454,40 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     parser.add_argument("--only", action="append", metavar="NAME", help="run only this scenario (repeatable)")
     args = parser.parse_args(argv)
     results = []
+    cpu: dict[str, float] = {}
+    simulated = 0.0
     for scenario in SCENARIOS:
         if args.only and scenario.name not in args.only:
             continue
         duration = scenario.quick_duration if args.quick else scenario.duration
         learning = min(scenario.learning, DAY) if args.quick else scenario.learning
-        by_name = {contender.name: run(scenario, contender.build(), duration, learning)
-                   for contender in contenders(args.options)}
+        by_name = {}
+        for contender in contenders(args.options):
+            began = time.process_time()
+            by_name[contender.name] = run(scenario, contender.build(), duration, learning)
+            cpu[contender.name] = cpu.get(contender.name, 0.0) + time.process_time() - began
+        simulated += learning + duration
         results.append((replace(scenario, learning=learning), duration, by_name))
     report(results, args.options, out)
+    report_speed(cpu, simulated, out)
     return 0
+
+
+def report_speed(cpu: Mapping[str, float], simulated: float, out: TextIO) -> None:
+    """CPU seconds per simulated week of each controller in the harness, and the aim for the engine's.
+
+    The only figures that change from run to run: they are timings, taken in
+    this run for both controllers so the ratio stands on a busy machine.
+    """
+    weeks = simulated / (7 * DAY)
+    if weeks <= 0:
+        return
+    per_week = {name: seconds / weeks for name, seconds in cpu.items()}
+    engine, baseline = per_week["engine"], per_week["bang-bang"]
+    out.write(f"\nSpeed: {weeks:.1f} simulated weeks per controller; CPU seconds per simulated week: "
+              f"engine {engine:.2f}, bang-bang {baseline:.2f} (×{engine / baseline:.2f})\n")
+    verdict = "holds" if engine < AIM_WEEK_CPU else f"NOT met: {engine:.2f} s ≥ {AIM_WEEK_CPU:.0f} s"
+    out.write(f"  aim (a simulated week in under {AIM_WEEK_CPU:.0f} s of CPU for the engine): {verdict}\n")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def options_with_defaults(schema: Mapping[str, Any], options: Mapping[str, Any])
     merged = {
         key: spec["default"]
         for key, spec in schema.get("properties", {}).items()
-        if isinstance(spec, Mapping) and "default" in spec
+        if isinstance(spec, dict | Mapping) and "default" in spec
     }
     merged.update(options)
     return merged

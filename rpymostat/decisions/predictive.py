@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from rpymostat.decisions.band import thermal_call, with_minimum_times
@@ -37,6 +37,7 @@ from rpymostat.decisions.model import (
     mode_allows,
 )
 from rpymostat.decisions.plugin import options_with_defaults
+from rpymostat.decisions.weighting import WeightedTemperature
 from rpymostat.prediction.recovery import HousePrediction
 from rpymostat.scheduling.instruction import Instruction
 
@@ -108,15 +109,17 @@ class PredictivePlugin:
         early = early_start(context, bool(settings["smart_recovery"]), float(settings["max_early_start"]),
                             tolerances(context.instruction, settings))
         if early is not None:
-            context = replace(context, instruction=early[0])
+            context = replace(context, instruction=early.instruction)
         instruction = context.instruction
         cold, hot = tolerances(instruction, settings)
+        if early is not None and early.holding:
+            cold, hot = (0.0, hot) if early.function == "heat" else (cold, 0.0)
         judged, note = _judged(context, bool(settings["smoothing"]), bool(settings["anticipation"]))
         call, reason = thermal_call(judged, cold, inclusive=True, hot=hot)
         if instruction.mode != "off":
             reason += note
         if early is not None:
-            reason = f"{early[1]}; {reason}"
+            reason = f"{early.reason}; {reason}"
         return with_minimum_times(context, call, reason, float(settings["min_on_time"]),
                                   float(settings["min_off_time"]))
 
@@ -128,9 +131,19 @@ def tolerances(instruction: Instruction, settings: Mapping[str, Any]) -> tuple[f
     return float(settings["cold_tolerance"]), float(settings["hot_tolerance"])
 
 
+class EarlyStart(NamedTuple):
+    """An early start in force: the instruction with the next target, why, for which function, and whether the
+    house has already reached that target and is being held there until the change."""
+
+    instruction: Instruction
+    reason: str
+    function: Literal["heat", "cool"]
+    holding: bool
+
+
 def early_start(
     context: DecisionContext, enabled: bool, max_early: float, held_edges: tuple[float, float]
-) -> tuple[Instruction, str] | None:
+) -> EarlyStart | None:
     """The next instruction's target and the reason, when now is the time to start early for it.
 
     Early starts need a confident model, a system that is on now in a mode
@@ -140,8 +153,10 @@ def early_start(
     now, so a house that warms a touch faster than predicted does not stop
     and start again; and in the last half hour before the change a house
     that has reached the new target is held there rather than left to fall
-    back (the air cools quickly towards the walls once a long run stops).
-    ``held_edges`` are the (cold, hot) tolerances: the present rule holds the
+    back (the air cools quickly towards the walls once a long run stops):
+    heating then starts again as soon as the house is below the target, not
+    the target less the tolerance, so the occupied time does not begin with
+    the house sagging through it. ``held_edges`` are the (cold, hot) tolerances: the present rule holds the
     house at its setpoint minus the cold one (heating) until the start.
     """
     upcoming, prediction, temperature = context.next_change, context.prediction, context.temperature
@@ -152,12 +167,13 @@ def early_start(
     if at <= now or at - now > max_early:
         return None
     value = context.trend.value if context.trend is not None else temperature.value
+    prediction = _from_the_report(prediction, temperature, now)
     cold, hot = held_edges
     for function, new, held in early_start_candidates(current, target_rule, held_edges, prediction):
-        arrived = new - cold <= value <= new + hot
+        holding = new - cold <= value <= new + hot and at - now <= HOLD_BEFORE
         running = context.equipment.of(function).on
         continuing = running and _started_for(prediction, function, new, at, max_early, held)
-        if not (arrived and at - now <= HOLD_BEFORE) and not continuing:
+        if not holding and not continuing:
             start = prediction.planned_start(value, function, new, at, max_early, held)
             slack = RUN_SLACK if running else 0.0
             if start is None or now < start - slack:
@@ -166,19 +182,67 @@ def early_start(
                      else replace(current, cool_setpoint=new))
         verb = "heating" if function == "heat" else "cooling"
         when = datetime.fromtimestamp(at, ZoneInfo(context.zone)).strftime("%H:%M")
-        return effective, f"{verb} early to reach {format_temperature(new)} at {when}"
+        return EarlyStart(effective, f"{verb} early to reach {format_temperature(new)} at {when}", function, holding)
     return None
+
+
+def _from_the_report(prediction: HousePrediction, temperature: WeightedTemperature, now: float) -> HousePrediction:
+    """The prediction looking ahead from when the temperature was measured rather than from the turn.
+
+    The temperature is that of the newest report, so the drift until a start
+    is counted from then; the plan is then the same on every turn until the
+    next report, and does not creep with the turns in between.
+    """
+    measured = temperature.measured_at
+    if measured is None or measured >= now:
+        return prediction
+    return replace(prediction, now=measured)
+
+
+def early_start_moments(
+    context: DecisionContext, enabled: bool, max_early: float, held_edges: tuple[float, float]
+) -> list[float]:
+    """The moments after now at which :func:`early_start` could answer differently with the same inputs.
+
+    Before the early-start window, its opening; inside it, each candidate's
+    planned start (less the slack a running start gets) and the last half
+    hour's hold. A run continuing an early start promises nothing new: it is
+    judged from where it started. What a caller that wants to skip turns
+    which would decide the same needs to know (the simulator does).
+    """
+    upcoming, prediction, temperature = context.next_change, context.prediction, context.temperature
+    if not enabled or upcoming is None or prediction is None or temperature is None:
+        return []
+    at, target_rule = upcoming
+    now = context.now
+    if at <= now:
+        return []
+    if at - now > max_early:
+        return [at - max_early]
+    value = context.trend.value if context.trend is not None else temperature.value
+    prediction = _from_the_report(prediction, temperature, now)
+    moments = [at - HOLD_BEFORE]
+    for function, new, held in early_start_candidates(context.instruction, target_rule, held_edges, prediction):
+        running = context.equipment.of(function).on
+        if running and _started_for(prediction, function, new, at, max_early, held):
+            continue
+        start = prediction.planned_start(value, function, new, at, max_early, held)
+        if start is not None:
+            moments.append(start - (RUN_SLACK if running else 0.0))
+    return [moment for moment in moments if moment > now]
 
 
 def _started_for(prediction: HousePrediction, function: Literal["heat", "cool"], target: float, at: float,
                  max_early: float, held: float | None) -> bool:
     """Whether the run of ``function`` in progress is this early start: the plan, made when the run started from
-    where the house was then, had it start then. Such a run goes on to the target: re-planned mid-run, the quick warming of
+    where the house and the weather were then and with the model of then, had it start then. Such a run goes on to the target: re-planned mid-run, the quick warming of
     the air would make it look early and stop it, and the air would fall back onto the cold walls."""
     run = prediction.run
     if run is None or run.at < at - max_early:
         return False
-    then = replace(prediction, now=run.at).planned_start(run.temperature, function, target, at, max_early, held)
+    planned = replace(prediction, now=run.at, model=run.model or prediction.model,
+                      outdoor_now=run.temperature - run.difference)
+    then = planned.planned_start(run.temperature, function, target, at, max_early, held)
     return then is not None and run.at >= then - RUN_SLACK
 
 

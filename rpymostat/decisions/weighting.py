@@ -50,6 +50,8 @@ class WeightedTemperature:
     value: float
     weights: Mapping[str, float]
     dropped: tuple[DroppedSensor, ...] = ()
+    measured_at: float | None = None
+    """When the newest report used was taken: looking ahead starts from there, not from the turn's now."""
 
 
 def weighted_temperature(
@@ -68,6 +70,7 @@ def weighted_temperature(
             raise ValueError(f"weight of sensor {sensor_id!r} must be a finite number >= 0, not {weight!r}")
     used: dict[str, float] = {}
     values: dict[str, float] = {}
+    newest = -math.inf
     dropped: list[DroppedSensor] = []
     for sensor_id, weight in weights.items():
         if weight == 0:
@@ -84,6 +87,7 @@ def weighted_temperature(
         else:
             used[sensor_id] = weight
             values[sensor_id] = reading.value
+            newest = max(newest, reading.at)
     total = math.fsum(used.values())
     if not used or total <= 0:
         return None
@@ -92,4 +96,4 @@ def weighted_temperature(
     # A mean lies within its inputs; clamping removes rounding at the edges so
     # equal readings give exactly that reading (and "exactly at target" holds).
     value = min(max(mean, min(values.values())), max(values.values()))
-    return WeightedTemperature(value=value, weights=effective, dropped=tuple(dropped))
+    return WeightedTemperature(value=value, weights=effective, dropped=tuple(dropped), measured_at=newest)

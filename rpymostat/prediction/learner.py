@@ -83,6 +83,7 @@ class RunFit:
         self.runs = runs
         self.hours = hours
         self.updated = updated
+        self._profile: tuple[RunProfile | None] | None = None
 
     def add(self, now: float, seconds: float, difference: float, entry_rate: float, change: float) -> None:
         fade = _fade(self.updated, now)
@@ -93,11 +94,20 @@ class RunFit:
         self.hours = self.hours * fade + RUN_ROW_EVERY / 3600.0
         self.runs *= fade
         self.updated = now
+        self._profile = None
 
     def run_started(self) -> None:
         self.runs += 1.0
+        self._profile = None
 
     def profile(self) -> RunProfile | None:
+        """The best fitting profile; kept until the next row or run, as the model of the other function is
+        rebuilt far more often than this one changes."""
+        if self._profile is None:
+            self._profile = (self._best_profile(),)
+        return self._profile[0]
+
+    def _best_profile(self) -> RunProfile | None:
         best: RunProfile | None = None
         for tau, fit in zip(TAUS, self.fits, strict=True):
             if fit.weight <= 0:
@@ -135,6 +145,7 @@ class _Run:
     difference: float
     entry_rate: float
     last_row: float
+    model: ThermalModel
 
 
 @dataclass
@@ -158,6 +169,7 @@ class HouseLearner:
         self._stop: _Stop | None = None
         self._last_drift_row: float | None = None
         self._model: ThermalModel | None = None
+        self._quiet: tuple[float, float, tuple[Any, ...]] | None = None
 
     @property
     def model(self) -> ThermalModel:
@@ -172,11 +184,58 @@ class HouseLearner:
         run = self._run
         if run is None:
             return None
-        return RunStart(run.start, run.temperature, run.difference, run.entry_rate)
+        return RunStart(run.start, run.temperature, run.difference, run.entry_rate, run.model)
 
     def observe(self, now: float, temperature: float | None, outdoor: float | None,
                 equipment: EquipmentState) -> None:
-        """One decision turn: the temperature that counts, the outdoor one, and the equipment before deciding."""
+        """One decision turn: the temperature that counts, the outdoor one, and the equipment before deciding.
+
+        The engine turns every few seconds, but the model keeps a reading
+        every 30 s and a row every minute or quarter of an hour: a turn with
+        the inputs of the last one, before anything is due, returns at once.
+        """
+        inputs = (temperature, outdoor, equipment)
+        quiet = self._quiet
+        if quiet is not None and quiet[0] <= now < quiet[1] and quiet[2] == inputs:
+            return
+        self._observe(now, temperature, outdoor, equipment)
+        self._quiet = (now, self._next_due(now, temperature, equipment), inputs)
+
+    @property
+    def quiet_until(self) -> float:
+        """Until when observing the inputs of the last turn again would change nothing (see :meth:`observe`)."""
+        return -math.inf if self._quiet is None else self._quiet[1]
+
+    def _next_due(self, now: float, temperature: float | None, equipment: EquipmentState) -> float:
+        """The first moment after ``now`` at which the same inputs would change what is kept or learned."""
+        if temperature is None or not math.isfinite(temperature):
+            return math.inf
+        moments = [self.readings[-1].at + 30.0]
+        function: Function | None = "heat" if equipment.heat.on else "cool" if equipment.cool.on else None
+        if function is None:
+            if self._stop is not None:
+                moments.append(self._stop.at + AFTER_STOP_WINDOW[1])
+            moments.append(self._drift_due(now, equipment))
+            return min(moments)
+        run, started = self._run, equipment.of(function).last_on
+        if run is None:
+            moments.append(math.inf if started is None or now - started > RUN_ROW_EVERY * 2 else now)
+        elif run.start + LONGEST_RUN >= run.last_row + RUN_ROW_EVERY:
+            moments.append(run.last_row + RUN_ROW_EVERY)
+        return min(moments)
+
+    def _drift_due(self, now: float, equipment: EquipmentState) -> float:
+        if self._last_drift_row is not None and now - self._last_drift_row < DRIFT_ROW_EVERY:
+            return self._last_drift_row + DRIFT_ROW_EVERY
+        stopped = max((t for f in ("heat", "cool") if (t := equipment.of(f).last_off) is not None), default=None)
+        if stopped is None:
+            return math.inf
+        if now - stopped < SETTLE_AFTER_STOP:
+            return stopped + SETTLE_AFTER_STOP
+        return now  # a row was due and could not be made: try again next turn
+
+    def _observe(self, now: float, temperature: float | None, outdoor: float | None,
+                 equipment: EquipmentState) -> None:
         if temperature is None or not math.isfinite(temperature):
             self._run = self._stop = None
             return
@@ -188,11 +247,12 @@ class HouseLearner:
             while readings and readings[0].at < now - KEEP_READINGS:
                 readings.popleft()
         outside = outdoor if outdoor is not None and math.isfinite(outdoor) else NOMINAL_OUTDOOR
-        running = [f for f in ("heat", "cool") if equipment.of(f).on]
-        function: Function | None = "heat" if "heat" in running else "cool" if "cool" in running else None
+        function: Function | None = "heat" if equipment.heat.on else "cool" if equipment.cool.on else None
         if function is None:
-            self._finish_run(now)
-            self._after_stop(now)
+            if self._run is not None:
+                self._finish_run(now)
+            if self._stop is not None:
+                self._after_stop(now)
             self._drift_row(now, equipment, temperature, outside)
             return
         self._stop = None
@@ -205,7 +265,7 @@ class HouseLearner:
             line = sensor_trend([r for r in readings if r.at <= started], started, window=600.0)
             begin = line.value if line is not None else temperature
             entry = line.rate_per_hour if line is not None else 0.0
-            self._run = run = _Run(function, started, begin, begin - outside, entry, started)
+            self._run = run = _Run(function, started, begin, begin - outside, entry, started, self.model)
             self.runs[function].run_started()
         if now - run.last_row >= RUN_ROW_EVERY and now - run.start <= LONGEST_RUN:
             sign = 1.0 if function == "heat" else -1.0
@@ -241,10 +301,10 @@ class HouseLearner:
         self._model = None
 
     def _drift_row(self, now: float, equipment: EquipmentState, temperature: float, outside: float) -> None:
+        if self._last_drift_row is not None and now - self._last_drift_row < DRIFT_ROW_EVERY:
+            return
         stopped = max((t for f in ("heat", "cool") if (t := equipment.of(f).last_off) is not None), default=None)
         if stopped is None or now - stopped < SETTLE_AFTER_STOP:
-            return
-        if self._last_drift_row is not None and now - self._last_drift_row < DRIFT_ROW_EVERY:
             return
         since = max(stopped + SETTLE_AFTER_STOP - DRIFT_ROW_EVERY, now - DRIFT_ROW_EVERY)
         line = sensor_trend(list(self.readings), now, window=DRIFT_ROW_EVERY, since=since)

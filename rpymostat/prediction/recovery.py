@@ -25,12 +25,14 @@ BISECT_TO = 30.0
 @dataclass(frozen=True)
 class RunStart:
     """Where the run in progress started: when, from which temperature, from which indoor − outdoor
-    difference, and how fast the temperature moved just before (°C an hour, in the run's direction)."""
+    difference, how fast the temperature moved just before (°C an hour, in the run's direction), and the
+    model as it stood then (what the run was planned with)."""
 
     at: float
     temperature: float
     difference: float
     entry_rate: float
+    model: ThermalModel | None = None
 
 
 @dataclass(frozen=True)

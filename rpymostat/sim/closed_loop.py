@@ -17,8 +17,9 @@ each decision, and everything a user would notice is recorded.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from twisted.internet.task import Clock
@@ -26,7 +27,7 @@ from twisted.internet.task import Clock
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function
 from rpymostat.decisions.model import Desired, apply_desired, functions_for
 from rpymostat.decisions.plugin import DecisionPlugin, options_with_defaults
-from rpymostat.decisions.predictive import early_start_candidates, predictive
+from rpymostat.decisions.predictive import early_start_moments, predictive, tolerances
 from rpymostat.decisions.safety import SafetyLimits
 from rpymostat.decisions.step import StepResult, decide_step, weights_for
 from rpymostat.decisions.trend import TREND_WINDOW
@@ -43,7 +44,6 @@ ENGINE_DECISION_INTERVAL = 5.0
 SENSOR_INTERVAL = 60.0
 STALE_AFTER = 300.0
 BASELINE_BAND = 0.3
-EARLY_START_SLACK = 900.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,8 @@ class TurnOutput:
     desired: Desired
     equipment: EquipmentState
     alerts: frozenset[str] = frozenset()
+    quiet_until: float = -math.inf
+    """Turns before this moment whose inputs are the same need not call the controller at all."""
 
 
 Controller = Callable[[TurnInput], TurnOutput]
@@ -106,27 +108,33 @@ def engine_controller(
     last: dict[str, Any] = {}
 
     def turn(given: TurnInput) -> TurnOutput:
+        key = (given.instruction, given.default_weights, given.readings, given.equipment, given.next_change,
+               given.outdoor)
+        if skip_steady_turns and last and given.now < last["until"] and last["key"] == key:
+            learner = last["learner"]
+            if learner is not None and learner.model is last["model"]:
+                learner.observe(given.now, last["temperature"], given.outdoor, given.equipment)
+                output: TurnOutput = last["output"]
+                quiet = min(last["until"], learner.quiet_until) if learner.model is last["model"] else given.now
+                if quiet != output.quiet_until:
+                    output = last["output"] = replace(output, quiet_until=quiet)
+                return output
         counted = [s for s, w in weights_for(given.instruction, given.default_weights).items() if w > 0]
         learner = models.learner(counted)
         model = None if learner is None else learner.model
-        key = (given.instruction, tuple(sorted((k, r.value, r.at) for k, r in given.readings.items())),
-               given.equipment, given.next_change, given.outdoor, tuple(counted))
-        if skip_steady_turns and last and last["key"] == key and last["model"] is model \
-                and given.now < last["until"]:
-            models.observe(given.now, counted, last["temperature"], given.outdoor, given.equipment)
-            output: TurnOutput = last["output"]
-            return output
         prediction = models.prediction(given.now, counted, given.outdoor)
         result = decide_step(
             plugin, chosen, given.instruction, given.readings, given.default_weights, given.equipment,
             given.now, stale_after, safety, given.next_change, given.history, given.outdoor, None, prediction, zone,
         )
         temperature = None if result.temperature is None else result.temperature.value
-        models.observe(given.now, counted, temperature, given.outdoor, given.equipment)
+        observed = models.observe(given.now, counted, temperature, given.outdoor, given.equipment)
         codes = frozenset(alert.code for alert in result.decision.alerts)
-        output = TurnOutput(result.decision.desired, result.equipment, codes)
-        last.update(key=key, model=model, output=output, temperature=temperature,
-                    until=steady_until(result, given, plugin, chosen, safety, stale_after))
+        until = steady_until(result, given, plugin, chosen, safety, stale_after) if skip_steady_turns else given.now
+        quiet = until if observed is None else min(until, observed.quiet_until) if observed.model is model \
+            else given.now  # what was just learned could change the next turn's decision
+        output = TurnOutput(result.decision.desired, result.equipment, codes, quiet)
+        last.update(key=key, learner=observed, model=model, output=output, temperature=temperature, until=until)
         return output
 
     return turn
@@ -141,8 +149,9 @@ def steady_until(result: StepResult, given: TurnInput, plugin: DecisionPlugin, o
 
     For the shipped plugins that is when a counted report goes stale or
     leaves the trend's window, when a running function reaches its maximum
-    run, and when the next change comes within reach of an early start; a
-    decision held back by a lockout, or any other plugin, promises nothing.
+    run, and when an early start could begin, stop being held or come
+    within reach (:func:`~rpymostat.decisions.predictive.early_start_moments`);
+    a decision held back by a lockout, or any other plugin, promises nothing.
     """
     now = given.now
     if result.decision.lockout is not None or plugin.name not in STEADY_PLUGINS:
@@ -154,7 +163,8 @@ def steady_until(result: StepResult, given: TurnInput, plugin: DecisionPlugin, o
         reading = given.readings.get(sensor)
         if reading is not None:
             moments.append(reading.at + stale_after)
-        moments.extend(r.at + TREND_WINDOW for r in given.history.get(sensor, ()) if r.at >= now - TREND_WINDOW)
+        moments.append(min((r.at for r in given.history.get(sensor, ()) if r.at > now - TREND_WINDOW),
+                           default=math.inf) + TREND_WINDOW)
     for function in result.equipment.running:
         longest = limits.max_run.get(function)
         started = result.equipment.of(function).last_on
@@ -162,8 +172,9 @@ def steady_until(result: StepResult, given: TurnInput, plugin: DecisionPlugin, o
             moments.append(started + longest)
     if plugin.name == "predictive" and given.next_change is not None:
         settings = options_with_defaults(plugin.options_schema, options)
-        if any(early_start_candidates(given.instruction, given.next_change[1], (0.0, 0.0))):
-            moments.append(given.next_change[0] - float(settings["max_early_start"]) - EARLY_START_SLACK)
+        moments.extend(early_start_moments(result.context, bool(settings["smart_recovery"]),
+                                           float(settings["max_early_start"]),
+                                           tolerances(result.context.instruction, settings)))
     return min(moments)
 
 
@@ -346,12 +357,16 @@ class ClosedLoop:
         self._instruction: Instruction | None = None
         self._timers: list[tuple[Callable[[], None], float]] = [
             (self._report, sensor_interval),
-            (self._decide, decision_interval),
+            (self._scheduled_turn, decision_interval),
             (self._sample, sample_interval),
         ]
         self._due: list[float] | None = None
         self._desired: Desired | None = None
         self._history_view: dict[str, tuple[SensorReading, ...]] = {}
+        self._readings_view: dict[str, SensorReading] = {}
+        self._rule: tuple[Instruction, tuple[float, Instruction] | None] = (OFF, None)
+        self._rule_until = -math.inf
+        self._quiet_until = -math.inf
 
     def silence(self, sensor_id: str) -> None:
         """The sensor stops reporting from now on, as a dead sensor or a crashed daemon would."""
@@ -373,7 +388,10 @@ class ClosedLoop:
         end = clock.seconds() + seconds
         while (due := min(due_times)) <= end + 1e-9:
             if due > clock.seconds():
-                clock.advance(due - clock.seconds())
+                if clock.calls:
+                    clock.advance(due - clock.seconds())
+                else:
+                    clock.rightNow = due  # nothing else is scheduled: moving the time is all advance() would do
             for index, (action, interval) in enumerate(self._timers):
                 if due_times[index] <= due + 1e-9:
                     action()
@@ -395,27 +413,51 @@ class ClosedLoop:
             if sensor_id not in self.silent:
                 reading = SensorReading(self.house.sensor_value(sensor_id), now)
                 self.readings[sensor_id] = reading
-                recent = [r for r in self.history.get(sensor_id, []) if r.at >= now - TREND_WINDOW]
+                recent = [r for r in self.history.get(sensor_id, []) if r.at > now - TREND_WINDOW]
                 self.history[sensor_id] = [*recent, reading]
                 reported = True
         self._history_view = {k: tuple(v) for k, v in self.history.items()}
+        self._readings_view = dict(self.readings)
         if reported:
             self._decide()
 
+    def _rule_at(self, now: float) -> tuple[Instruction, tuple[float, Instruction] | None]:
+        """The instruction in force and the next change, looked up again only once the next change is due."""
+        if now >= self._rule_until:
+            upcoming = next_change(self.timeline, now)
+            index = bisect_right(self.timeline, now, key=lambda segment: segment.start) - 1
+            ends = self.timeline[index].end if index >= 0 and now < self.timeline[index].end else math.inf
+            self._rule = (instruction_at(self.timeline, now) or OFF, upcoming)
+            self._rule_until = min(ends, math.inf if upcoming is None else upcoming[0])
+        return self._rule
+
+    def _scheduled_turn(self) -> None:
+        """A turn on the engine's interval, left out while the controller said it would change nothing.
+
+        Reports and rule changes are the only other inputs; a report makes
+        its own turn, and the rule's next change ends the quiet.
+        """
+        now = self.clock.seconds()
+        if now < self._quiet_until and now < self._rule_until:
+            return
+        self._decide()
+
     def _decide(self) -> None:
         now = self.clock.seconds()
-        instruction = instruction_at(self.timeline, now) or OFF
-        if instruction != self._instruction:
+        instruction, upcoming = self._rule_at(now)
+        if instruction is not self._instruction and instruction != self._instruction:
             self._instruction = instruction
             self.recording.changes.append((now, instruction))
-        given = TurnInput(instruction, dict(self.readings), self.default_weights, self.equipment, now,
-                          next_change(self.timeline, now), self._history_view, self.outdoor)
+        given = TurnInput(instruction, self._readings_view, self.default_weights, self.equipment, now,
+                          upcoming, self._history_view, self.outdoor)
         result = self.controller(given)
-        for function in FUNCTIONS:
-            was, now_on = self.equipment.of(function).on, result.equipment.of(function).on
-            if was != now_on:
-                self.recording.switches.append(Switch(now, function, now_on))
-        self.equipment = result.equipment
+        self._quiet_until = result.quiet_until
+        if result.equipment is not self.equipment:
+            for function in FUNCTIONS:
+                was, now_on = self.equipment.of(function).on, result.equipment.of(function).on
+                if was != now_on:
+                    self.recording.switches.append(Switch(now, function, now_on))
+            self.equipment = result.equipment
         if result.desired != self._desired:  # the house catches up by itself; only a switch needs telling
             self._desired = result.desired
             self.house.set_equipment(**functions_for(result.desired))

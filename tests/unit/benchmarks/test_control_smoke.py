@@ -25,3 +25,6 @@ def test_quick_run_prints_every_scenario_for_both_controllers() -> None:
         rows = {line.split()[0] for line in section.splitlines()[2:] if line.strip()}
         assert {contender.name for contender in CONTENDERS} | {"ratio", "aim:"} <= rows, section
         assert "RMS °C" in section and "cycles/h" in section
+    speed = done.stdout.split("\nSpeed: ")[1]
+    assert "engine" in speed and "bang-bang" in speed, speed
+    assert "aim (a simulated week in under 2 s of CPU for the engine):" in speed

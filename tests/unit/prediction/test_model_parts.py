@@ -12,7 +12,7 @@ from rpymostat.decisions.equipment import EquipmentState, switch
 from rpymostat.prediction.confidence import confidence
 from rpymostat.prediction.learner import HouseLearner, ModelBook
 from rpymostat.prediction.least_squares import ForgettingLeastSquares
-from rpymostat.prediction.thermal_model import RunProfile, ThermalModel
+from rpymostat.prediction.thermal_model import RUN_TIME_STEP, RunProfile, ThermalModel
 from rpymostat.sim.house import HouseParameters
 from tests.unit.prediction.houses import feed_days
 
@@ -47,7 +47,8 @@ def test_the_run_time_for_a_change_inverts_the_change(jump: float, rate: float, 
         assert profile.change(6 * 3600.0, difference) < amount
     else:
         assert profile.change(needed, difference) >= amount
-        assert profile.change(max(0.0, needed - 10.0), difference) < amount + 1e-9
+        assert needed == 0.0 or profile.change(needed - RUN_TIME_STEP, difference) < amount
+        assert needed / RUN_TIME_STEP == round(needed / RUN_TIME_STEP), "the answer is a whole number of steps"
 
 
 def test_what_was_learned_survives_a_restart_as_json() -> None:

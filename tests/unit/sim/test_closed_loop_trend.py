@@ -22,8 +22,9 @@ def test_each_turn_sees_the_reports_of_the_trend_window_and_no_older() -> None:
     last = seen[-1]
     history = last.history[SENSOR]
     assert history[-1] == last.readings[SENSOR]
-    assert all(last.now - report.at <= TREND_WINDOW for report in history)
-    assert len(history) == int(TREND_WINDOW / SENSOR_INTERVAL) + 1
+    # The engine asks the store for reports strictly after now − the window: one exactly that old is out.
+    assert all(last.now - report.at < TREND_WINDOW for report in history)
+    assert len(history) == int(TREND_WINDOW / SENSOR_INTERVAL)
 
 
 def test_a_noisy_sensor_hardly_makes_the_engine_cycle_more_than_a_quiet_one() -> None:
