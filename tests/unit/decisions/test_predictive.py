@@ -8,7 +8,7 @@ import pytest
 
 from rpymostat.decisions.model import DecisionContext
 from rpymostat.decisions.predictive import planned_early_starts, predictive
-from rpymostat.prediction.recovery import HousePrediction
+from rpymostat.prediction.recovery import HousePrediction, RunStart
 from rpymostat.prediction.thermal_model import AfterStop, Drift, RunProfile, ThermalModel
 from rpymostat.scheduling.instruction import Instruction
 from tests.unit.decisions.builders import NOW, context, rested, running
@@ -110,3 +110,18 @@ def test_a_house_far_on_the_other_side_of_the_new_target_is_not_held_for_it() ->
     cool_morning = replace(morning(20.2, 0.45), instruction=auto_night, next_change=(NOW + 0.45 * 3600, auto_day))
     decision = predictive.decide(cool_morning, {})
     assert "early" not in decision.reason
+
+
+def test_an_early_start_goes_on_when_the_run_has_since_taught_the_model_a_quick_first_rise() -> None:
+    # Started 20 minutes ago from 17 °C, 2 h 10 min before the change, by the steady model's plan (2 h 2 min).
+    # The run's first minutes made the model see a quick 1.5 °C: re-planned with it, the start would look early.
+    quick = replace(LEARNED, heat=replace(STEADY, jump=1.5))
+    started = NOW - 1200.0
+    now = morning(17.7, 110 / 60, model=quick, equipment=running("heat", 1200))
+    planned_then = RunStart(started, 17.0, 17.0, 0.0, model=LEARNED)
+    relearned = RunStart(started, 17.0, 17.0, 0.0)
+    assert now.prediction is not None
+    going_on = replace(now, prediction=replace(now.prediction, run=planned_then))
+    assert predictive.decide(going_on, {}).desired == "heat"
+    stopped = replace(now, prediction=replace(now.prediction, run=relearned))
+    assert predictive.decide(stopped, {}).desired == "idle", "judged with the newer model it would stop"
