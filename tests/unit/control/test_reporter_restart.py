@@ -27,7 +27,7 @@ from twisted.web.client import Agent, HTTPConnectionPool
 from rpymostat.common.timeutil import to_iso
 from rpymostat.store.records import DeviceRecord
 from rpymostat_control.config import ControlConfig
-from rpymostat_control.service import CONTROL_SERVICE_NAME, ControlService, make_service
+from rpymostat_control.service import ControlService, make_service
 from rpymostat_control.spool import EventSpool
 from tests.support.processes import free_port
 from tests.unit.control.daemon_harness import eventually, eventually_async
@@ -87,11 +87,9 @@ class Rig:
     async def start(self, http: Any = None) -> ControlService:
         # A new connection per request, so a closed port means an unreachable engine.
         http = http or HTTPClient(Agent(reactor, pool=HTTPConnectionPool(reactor, persistent=False)))
-        top = make_service(self.config, reactor, http=http, clock=self.clock, runner=run_now)
-        top.startService()
-        self.running.append(top)
-        control = top.getServiceNamed(CONTROL_SERVICE_NAME)
-        await control.started
+        control = make_service(self.config, reactor, http=http, clock=self.clock, runner=run_now)
+        self.running.append(control)
+        await control.startService()
         return control
 
     async def stop(self) -> None:
