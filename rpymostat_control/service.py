@@ -130,7 +130,7 @@ class Link(InOrder):
         super().__init__()
         locator = parts.locator if parts.locator is not None else (
             StaticLocator(config.engine_url) if config.engine_url
-            else ZeroconfLocator(parts.reactor, interfaces_value(config.discovery_interfaces)))
+            else ZeroconfLocator(parts.reactor, interfaces_value(config.discovery_interfaces)))  # type: ignore[arg-type]
         client = SignedJsonClient(parts.http if parts.http is not None else _http_client(parts.reactor),
                                   parts.clock, config.host_id, secret)
         self.enrolment = Enrolment(client, locator, parts.clock, own_url, info=_info())

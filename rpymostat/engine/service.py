@@ -105,7 +105,7 @@ class Deciding(InOrder):
         def start() -> Deferred[None]:
             # The port is known only once the listener above has started.
             holder["advertiser"] = ServiceAdvertiser(reactor, name=None, port=self.listener.port, addresses=None,
-                                                     interfaces=interfaces_value(config.discovery_interfaces))
+                                                     interfaces=interfaces_value(config.discovery_interfaces))  # type: ignore[arg-type]
             return holder["advertiser"].start().addCallback(lambda _: log.info("Advertised by DNS-SD as _rpymostat._tcp"))
 
         return Step("dns-sd", start, lambda: holder.pop("advertiser").stop())
