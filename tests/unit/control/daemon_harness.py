@@ -16,6 +16,7 @@ from twisted.internet.task import Clock
 from twisted.web.server import Site
 
 from rpymostat.common.signing import sign_request
+from rpymostat.testing.pins import pin_is_high
 from rpymostat_control.api import ENGINE_SIGNER, ControlAPI
 from rpymostat_control.backends import open_relays
 from rpymostat_control.controller import Controller
@@ -42,7 +43,7 @@ class Daemon:
     pin_factory: Any
 
     def pin(self, number: int) -> bool:
-        return bool(self.pin_factory.pin(number).state)
+        return pin_is_high(self.pin_factory, number)
 
     def sign(self, method: str, path: str, body: bytes, secret: str = SECRET, signer: str = ENGINE_SIGNER,
              now: float | None = None) -> dict[str, str]:

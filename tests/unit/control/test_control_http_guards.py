@@ -8,10 +8,10 @@ import pytest_twisted
 import treq
 from twisted.internet import reactor
 
+from rpymostat.testing.processes import free_port
 from rpymostat_control.api import MAX_BODY_BYTES
 from rpymostat_control.config import ControlConfig
 from rpymostat_control.service import make_service
-from tests.support.processes import free_port
 from tests.support.raw_http import connect, wait_until
 
 

@@ -10,10 +10,10 @@ import treq
 from twisted.internet import reactor
 
 from rpymostat.store.records import DeviceRecord
+from rpymostat.testing.processes import free_port
 from rpymostat_control.config import ControlConfig
 from rpymostat_control.service import make_service
 from tests.support.engine import start_engine
-from tests.support.processes import free_port
 from tests.unit.control.daemon_harness import eventually_async
 
 SECRET = "pre-shared-secret-for-the-boiler-pi"

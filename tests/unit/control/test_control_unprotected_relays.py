@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest_twisted
 from twisted.internet import reactor
 
+from rpymostat.testing.processes import free_port
 from rpymostat_control.config import ControlConfig
 from rpymostat_control.service import make_service
-from tests.support.processes import free_port
 
 
 async def start_and_stop(relays: str, pin_factory, tmp_path) -> None:

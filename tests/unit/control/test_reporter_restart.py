@@ -26,10 +26,10 @@ from twisted.web.client import Agent, HTTPConnectionPool
 
 from rpymostat.common.timeutil import to_iso
 from rpymostat.store.records import DeviceRecord
+from rpymostat.testing.processes import free_port
 from rpymostat_control.config import ControlConfig
 from rpymostat_control.service import ControlService, make_service
 from rpymostat_control.spool import EventSpool
-from tests.support.processes import free_port
 from tests.unit.control.daemon_harness import eventually, eventually_async
 from tests.unit.control.test_reporter_outage import Outage
 from tests.unit.sensor.deferreds import run_now

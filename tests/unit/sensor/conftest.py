@@ -9,8 +9,8 @@ import pytest
 import pytest_twisted
 from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 
+from rpymostat.testing.w1 import FakeW1Bus
 from tests.support.engine import start_engine
-from tests.support.fake_w1 import FakeW1Bus
 from tests.unit.sensor.daemon_support import SLAVE
 
 
