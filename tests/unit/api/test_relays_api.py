@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import pytest_twisted
 import treq
 
@@ -21,6 +22,8 @@ from rpymostat_control.spool import EventSpool
 from tests.unit.api import test_openapi as openapi_checks
 from tests.unit.control.daemon_harness import SECRET, eventually_async, start_daemon
 from tests.unit.sensor.deferreds import result_of, run_now
+
+pytestmark = pytest.mark.listening  # a control daemon enrols over HTTP
 
 HOST = "boiler-pi"
 HEAT, COOL = f"{HOST}:heat", f"{HOST}:cool"

@@ -18,6 +18,8 @@ from rpymostat.engine.relays.registry import RelayRegistry
 from tests.unit.api.test_relays_api import Enrolled
 from tests.unit.control.daemon_harness import start_daemon
 
+pytestmark = pytest.mark.listening  # a control daemon enrols over HTTP
+
 FURNACE_HOST, AC_HOST = "boiler-pi", "ac-pi"
 HEAT, FAN, COOL = f"{FURNACE_HOST}:heat", f"{FURNACE_HOST}:fan", f"{AC_HOST}:cool"
 COOL_MIN_OFF = 300

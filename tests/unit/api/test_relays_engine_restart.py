@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import pytest_twisted
 from treq.client import HTTPClient
 from twisted.internet import reactor
@@ -30,6 +31,8 @@ from rpymostat.store.records import ReadingInput
 from tests.unit.api.test_relays_api import HOST, Enrolled
 from tests.unit.control.daemon_harness import eventually, start_daemon
 from tests.unit.engine.test_decision_loop import FixedTimeline
+
+pytestmark = pytest.mark.listening  # a control daemon enrols over HTTP
 
 FAILSAFE = 60.0
 INTERVAL = 5.0

@@ -18,6 +18,8 @@ from tests.unit.api import test_openapi as openapi_checks
 from tests.unit.api.test_relays_api import HOST, Enrolled
 from tests.unit.control.daemon_harness import start_daemon
 
+pytestmark = pytest.mark.listening  # a control daemon enrols over HTTP
+
 FURNACE, AC, FAN = f"{HOST}:furnace", f"{HOST}:ac", f"{HOST}:fan"
 
 

@@ -11,6 +11,8 @@ from rpymostat.engine.relays.registry import RelayRegistry
 from tests.unit.api.test_relays_api import HEAT, HOST, Enrolled
 from tests.unit.control.daemon_harness import eventually, start_daemon
 
+pytestmark = pytest.mark.listening  # a control daemon enrols over HTTP
+
 FAILSAFE = 60.0
 
 

@@ -12,6 +12,7 @@ engine and both daemons together; a turn of the decision loop runs every
 
 from __future__ import annotations
 
+import pytest
 import pytest_twisted
 from gpiozero.pins.mock import MockFactory
 from treq.client import HTTPClient
@@ -26,6 +27,8 @@ from rpymostat.scheduling.instruction import Instruction
 from rpymostat.store.records import ReadingInput
 from tests.unit.api.test_relays_api import Enrolled
 from tests.unit.control.daemon_harness import start_daemon
+
+pytestmark = pytest.mark.listening  # a control daemon enrols over HTTP
 
 FURNACE_HOST, AC_HOST = "boiler-pi", "ac-pi"
 HEAT, COOL = f"{FURNACE_HOST}:heat", f"{AC_HOST}:cool"

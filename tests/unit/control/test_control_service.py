@@ -22,7 +22,7 @@ HEAT = "boiler-pi:heat"
 
 @pytest_twisted.async_yield_fixture
 async def engine(tmp_path):
-    harness = await start_engine(tmp_path)
+    harness = await start_engine(tmp_path, listen=True)
     harness.clock.advance(reactor.seconds() - harness.clock.seconds())  # the daemon signs with real time
     await harness.store.put_device(DeviceRecord("boiler-pi", "control", SECRET, "approved", harness.clock.seconds()))
     yield harness

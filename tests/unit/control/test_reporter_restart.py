@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import pytest_twisted
 from treq.client import HTTPClient
 from twisted.internet import reactor
@@ -33,6 +34,8 @@ from rpymostat_control.spool import EventSpool
 from tests.unit.control.daemon_harness import eventually, eventually_async
 from tests.unit.control.test_reporter_outage import Outage
 from tests.unit.sensor.deferreds import run_now
+
+pytestmark = pytest.mark.listening  # a control daemon reports over HTTP
 
 HOST = "boiler-pi"
 SECRET = "pre-shared-secret-for-the-boiler-pi"

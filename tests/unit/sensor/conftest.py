@@ -16,7 +16,7 @@ from tests.unit.sensor.daemon_support import SLAVE
 
 @pytest_twisted.async_yield_fixture
 async def engine(tmp_path: Path):
-    harness = await start_engine(tmp_path / "engine")
+    harness = await start_engine(tmp_path / "engine", listen=True)
     yield harness
     await harness.close()
 
