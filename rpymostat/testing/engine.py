@@ -113,8 +113,11 @@ class FakeEngine(Resource):
         if known is None:
             known = FakeDevice(host_id, kind, secret, "approved" if self.approve_new else "pending")
             self.devices[host_id] = known
-        known.url = data.get("url") if isinstance(data.get("url"), str) else known.url
-        known.info = data.get("info") if isinstance(data.get("info"), dict) else known.info
+        url, info = data.get("url"), data.get("info")
+        if isinstance(url, str):
+            known.url = url
+        if isinstance(info, dict):
+            known.info = info
         return write_json(request, 200 if known.status == "approved" else 202, known.as_json())
 
     def _update(self, request: IRequest, body: bytes) -> bytes:
