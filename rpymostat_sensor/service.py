@@ -159,7 +159,8 @@ class SensorService(Opened[OpenSpool]):
     def __init__(self, config: SensorConfig, parts: Collaborators) -> None:
         self.config = config
         self.parts = parts
-        super().__init__("sensor", lambda: ensureDeferred(_open(config, parts.runner)),
+        # Named after its host: one process (the demo) may run several.
+        super().__init__(f"sensor {config.host_id}", lambda: ensureDeferred(_open(config, parts.runner)),
                          lambda opened: Running(config, parts, opened.spool, opened.secret, opened.dropped),
                          lambda opened: ensureDeferred(_close_spool(opened.spool)))
 

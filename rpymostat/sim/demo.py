@@ -302,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rpymostat.runner import run_service
 
     start_logging(args.verbose)
-    return run_service(reactor, build_demo(config, speed, reactor).service)
+    return run_service(reactor, build_demo(config, speed, reactor).service, "The demo")
 
 
 if __name__ == "__main__":
