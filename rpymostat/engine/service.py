@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.application.service import IService
+from twisted.application.service import Service
 from twisted.internet.defer import Deferred, ensureDeferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
@@ -91,24 +91,37 @@ class Deciding(InOrder):
         Step("relay commands", running.relays.start, running.relays.stop).setServiceParent(self)
         Step("decision loop", self.decision_loop.start, self._stop_deciding).setServiceParent(self)
         if config.discovery:
-            self._advertiser(config, reactor).setServiceParent(self)
+            Advertising(reactor, self.listener, interfaces_value(config.discovery_interfaces)).setServiceParent(self)
 
     def _stop_deciding(self) -> Deferred[None]:
         self.decision_loop.stop()
         return self.decision_loop.settled()
 
-    def _advertiser(self, config: EngineConfig, reactor: Any) -> IService:
+
+
+class Advertising(Service):
+    """The engine's DNS-SD record, for the port ``listener`` is bound to (known once it listens)."""
+
+    def __init__(self, reactor: Any, listener: Listening, interfaces: Any) -> None:
+        self.setName("dns-sd")
+        self.reactor, self.listener, self.interfaces = reactor, listener, interfaces
+        self.advertiser: Any = None
+
+    def startService(self) -> Deferred[None]:  # type: ignore[override]
         from rpymostat.common.discovery import ServiceAdvertiser
 
-        holder: dict[str, ServiceAdvertiser] = {}
+        self.advertiser = ServiceAdvertiser(self.reactor, name=None, port=self.listener.port, addresses=None,
+                                            interfaces=self.interfaces)
+        return self.advertiser.start().addCallback(self._advertised)
 
-        def start() -> Deferred[None]:
-            # The port is known only once the listener above has started.
-            holder["advertiser"] = ServiceAdvertiser(reactor, name=None, port=self.listener.port, addresses=None,
-                                                     interfaces=interfaces_value(config.discovery_interfaces))  # type: ignore[arg-type]
-            return holder["advertiser"].start().addCallback(lambda _: log.info("Advertised by DNS-SD as _rpymostat._tcp"))
+    def _advertised(self, _: object) -> None:
+        Service.startService(self)
+        log.info("Advertised by DNS-SD as _rpymostat._tcp")
 
-        return Step("dns-sd", start, lambda: holder.pop("advertiser").stop())
+    def stopService(self) -> Deferred[None]:  # type: ignore[override]
+        Service.stopService(self)
+        advertiser, self.advertiser = self.advertiser, None
+        return advertiser.stop()  # type: ignore[no-any-return]
 
 
 class EngineService(Opened[Store]):
