@@ -5,8 +5,9 @@ same Klein routes, authentication and JSON errors as in production), with
 no socket. The engine's own clock is a ``Clock`` the test controls
 (signature windows, staleness); the SQLite store answers from its thread
 through the real reactor, and each answer is handed to the client as soon
-as the engine finishes writing it. Keys of every role, and a revoked one,
-are ready to use.
+as the engine finishes writing it. Its relay commander reaches control
+daemons on an in-memory LAN (``lan``, see tests.support.lan). Keys of every
+role, and a revoked one, are ready to use.
 
 Tests of real daemons, WebSockets and the server's socket-level guards ask
 for ``listen=True`` (the ``listening`` mark on a test): the same engine then
@@ -31,8 +32,11 @@ from rpymostat.config import EngineConfig
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.build import build_api
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.relays.commander import RelayCommander
+from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.security.keys import new_api_key
 from rpymostat.store.opening import open_store
+from tests.support.lan import InMemoryLan
 
 START = 1_790_000_000.0  # 2026-09-21, a fixed "now" for the engine's clock
 
@@ -88,6 +92,7 @@ class EngineHarness:
     api: EngineAPI
     clock: Clock
     client: StubTreq
+    lan: InMemoryLan
     port: Any = None
     keys: dict[str, str] = field(default_factory=dict)
 
@@ -163,7 +168,9 @@ async def start_engine(tmp_path, listen: bool = False, **overrides: Any) -> Engi
         keys[role] = text
         if role == "revoked":
             await store.revoke_api_key(record.key_id, clock.seconds())
-    api = build_api(context)
+    lan = InMemoryLan()
+    # The engine commands control daemons on the in-memory LAN (and reaches none elsewhere).
+    api = build_api(context, relays=RelayCommander(RelayRegistry(store), store, clock, lan))
     port = (reactor.listenTCP(0, guarded_site(api.resource(), config.server_limits, reactor), interface="127.0.0.1")
             if listen else None)
-    return EngineHarness(context, api, clock, in_memory_client(api.resource()), port, keys)
+    return EngineHarness(context, api, clock, in_memory_client(api.resource()), lan, port, keys)

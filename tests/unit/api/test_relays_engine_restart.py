@@ -15,11 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import pytest_twisted
-from treq.client import HTTPClient
-from twisted.internet import reactor
-from twisted.web.client import Agent
 
 from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
@@ -32,8 +28,6 @@ from tests.unit.api.test_relays_api import HOST, Enrolled
 from tests.unit.control.daemon_harness import eventually, start_daemon
 from tests.unit.engine.test_decision_loop import FixedTimeline
 
-pytestmark = pytest.mark.listening  # a control daemon enrols over HTTP
-
 FAILSAFE = 60.0
 INTERVAL = 5.0
 HEAT_PIN = 17
@@ -45,8 +39,7 @@ class EngineRun:
     def __init__(self, house: House, restore: bool) -> None:
         self.house = house
         engine = house.engine
-        self.commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock,
-                                        HTTPClient(Agent(reactor)))
+        self.commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, engine.lan)
         self.restore = restore
         self.loop: DecisionLoop | None = None
 

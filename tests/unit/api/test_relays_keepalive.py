@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pytest
 import pytest_twisted
-import treq
 
 from rpymostat.engine.relays.commander import RelayCommander, keepalive_interval
 from rpymostat.engine.relays.registry import RelayRegistry
 from tests.unit.api.test_relays_api import HEAT, HOST, Enrolled
 from tests.unit.control.daemon_harness import eventually, start_daemon
-
-pytestmark = pytest.mark.listening  # a control daemon enrols over HTTP
 
 FAILSAFE = 60.0
 
@@ -27,7 +24,7 @@ async def enrolled(engine, pin_factory):
 
 
 def commander_for(engine) -> RelayCommander:
-    return RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, treq)
+    return RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, engine.lan)
 
 
 async def advance_with_keepalives(enrolled, commander, seconds: float, step: float) -> None:

@@ -18,8 +18,6 @@ from rpymostat.store.records import DeviceRecord
 from tests.unit.api.test_relays_api import Enrolled
 from tests.unit.control.daemon_harness import start_daemon
 
-pytestmark = pytest.mark.listening  # a control daemon enrols over HTTP
-
 FURNACE_HOST, GHOST = "boiler-pi", "ghost-pi"
 HEAT = f"{FURNACE_HOST}:heat"
 PHANTOM_COOL = f"{GHOST}:cool"

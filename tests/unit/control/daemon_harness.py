@@ -37,12 +37,18 @@ class Answer:
 
 @dataclass
 class Daemon:
+    host_id: str
     api: ControlAPI
     controller: Controller
     clock: Clock
     pin_factory: Any
     client: StubTreq
     port: Any = None
+
+    @property
+    def lan_host(self) -> str:
+        """Its name on an in-memory LAN (tests.support.lan)."""
+        return f"{self.host_id}.test"
 
     @property
     def url(self) -> str:
@@ -87,7 +93,7 @@ def start_daemon(pin_factory: Any, host_id: str = "boiler-pi", relays: str = "he
     controller = Controller(opened.relays, functions, clock, failsafe, min_off, opened.pin_level)  # type: ignore[arg-type]
     controller.start()
     api = ControlAPI(controller, host_id, secret, clock, 120)
-    return Daemon(api, controller, clock, pin_factory, StubTreq(api.resource()))
+    return Daemon(host_id, api, controller, clock, pin_factory, StubTreq(api.resource()))
 
 
 async def eventually(condition: Any, timeout: float = 5.0, what: str = "condition") -> Any:

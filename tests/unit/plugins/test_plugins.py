@@ -13,8 +13,6 @@ import pytest_twisted
 from rpymostat.plugins.registry import DEFAULTS, check_plugin, load_plugins
 from rpymostat.testing.processes import EngineProcess, http
 
-pytestmark = pytest.mark.listening  # plugins are exercised over HTTP
-
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "thirdparty_plugin"
 
 
