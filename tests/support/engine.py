@@ -6,7 +6,8 @@ no socket. The engine's own clock is a ``Clock`` the test controls
 (signature windows, staleness); the SQLite store answers from its thread
 through the real reactor, and each answer is handed to the client as soon
 as the engine finishes writing it. Its relay commander reaches control
-daemons on an in-memory LAN (``lan``, see tests.support.lan). Keys of every
+daemons on an in-memory LAN (``lan``, see tests.support.lan), or with
+``listen=True`` real daemons on loopback. Keys of every
 role, and a revoked one, are ready to use.
 
 Tests of real daemons, WebSockets and the server's socket-level guards ask
@@ -20,6 +21,7 @@ import json as jsonlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import treq
 from treq.testing import StubTreq
 from twisted.internet import reactor
 from twisted.internet.task import Clock
@@ -169,8 +171,9 @@ async def start_engine(tmp_path, listen: bool = False, **overrides: Any) -> Engi
         if role == "revoked":
             await store.revoke_api_key(record.key_id, clock.seconds())
     lan = InMemoryLan()
-    # The engine commands control daemons on the in-memory LAN (and reaches none elsewhere).
-    api = build_api(context, relays=RelayCommander(RelayRegistry(store), store, clock, lan))
+    # In memory, the engine commands control daemons on the in-memory LAN (and reaches none elsewhere);
+    # listening, it commands real daemons at their loopback URLs.
+    api = build_api(context, relays=RelayCommander(RelayRegistry(store), store, clock, treq if listen else lan))
     port = (reactor.listenTCP(0, guarded_site(api.resource(), config.server_limits, reactor), interface="127.0.0.1")
             if listen else None)
     return EngineHarness(context, api, clock, in_memory_client(api.resource()), lan, port, keys)
