@@ -128,7 +128,8 @@ async def test_a_port_in_use_stops_the_start_and_releases_every_relay_and_the_sp
             await service.startService()
     finally:
         await taken.stopListening()
-    await service.stopService()
 
+    # At once, not only when the process is told to stop: the relays were released and the spool closed.
     assert not service.running and service.controller is None and service.spool is None
-    OutputDevice(17, pin_factory=pin_factory).close()  # the pin is free again: the relay was released
+    OutputDevice(17, pin_factory=pin_factory).close()  # the pin is free again
+    await service.stopService()  # what the runner does at shutdown: nothing is stopped twice
