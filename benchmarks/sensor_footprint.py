@@ -44,9 +44,9 @@ from typing import Any
 
 import psutil
 
+from rpymostat.testing.processes import BIN, EngineProcess
+from rpymostat.testing.w1 import FakeW1Bus
 from rpymostat_sensor.config import MIN_INTERVAL, SensorConfig
-from tests.support.fake_w1 import FakeW1Bus
-from tests.support.processes import BIN, EngineProcess
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MB = 1_000_000

@@ -46,12 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_service(reactor, make_service(config, reactor))
 
 
-def run_service(reactor, service, what: str = "The engine", started=None) -> int:  # type: ignore[no-untyped-def]
-    """Start the service once the reactor runs; stop it on SIGTERM/SIGINT; return the exit code.
+def run_service(reactor, service, what: str = "The engine") -> int:  # type: ignore[no-untyped-def]
+    """Start the service tree once the reactor runs; stop it on SIGTERM/SIGINT; return the exit code.
 
-    Every console script runs its service this way. ``started``, when given,
-    returns the Deferred that reports a failed start (for services whose
-    ``startService`` does not return it).
+    Every console script runs its service this way; a tree's
+    ``startService`` returns the Deferred that reports a failed start
+    (after which the tree has already stopped what it started).
     """
     from twisted.logger import Logger
 
@@ -66,8 +66,6 @@ def run_service(reactor, service, what: str = "The engine", started=None) -> int
 
     def start() -> None:
         d = service.startService()
-        if started is not None:
-            d = started()
         if d is not None:
             d.addErrback(failed)
 

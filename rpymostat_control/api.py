@@ -9,20 +9,17 @@ can touch a relay.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from klein import Klein
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
-from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
-from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from rpymostat.common import json_input
+from rpymostat.common.json_api import ApiError, answer_unrouted, read_body, write_error, write_json
 from rpymostat.common.json_input import TooDeeplyNested
-from rpymostat.common.serving import body_too_large
 from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, verify_request
 from rpymostat.common.timeutil import time_scale
 from rpymostat.version import VERSION
@@ -35,16 +32,6 @@ log = Logger()
 ENGINE_SIGNER = "engine"
 MAX_BODY_BYTES = 65536
 MAX_REASON_LENGTH = 500
-
-
-class Refused(Exception):
-    """Becomes a JSON error answer with ``code``."""
-
-    def __init__(self, code: int, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.extra = extra
 
 
 class ControlAPI:
@@ -73,8 +60,7 @@ class ControlAPI:
         self.app.route("/v1/relays", methods=["GET"])(self._relays)
         self.app.route("/v1/relays/<relay_id>/state", methods=["PUT"])(self._set_state)
         self.app.route("/v1/keepalive", methods=["PUT"])(self._keepalive)
-        self.app.handle_errors(NotFound)(self._not_found)
-        self.app.handle_errors(MethodNotAllowed)(self._not_allowed)
+        answer_unrouted(self.app)
 
     def resource(self) -> Any:
         return self.app.resource()
@@ -92,10 +78,10 @@ class ControlAPI:
         }
 
     def _status(self, request: IRequest) -> bytes:
-        return _write(request, 200, self.status())
+        return write_json(request, 200, self.status())
 
     def _openapi(self, request: IRequest) -> bytes:
-        return _write(request, 200, control_document())
+        return write_json(request, 200, control_document())
 
     def _relays(self, request: IRequest) -> bytes:
         return self._serve(request, lambda body: (200, {"relays": self.controller.relays_json()}))
@@ -105,14 +91,15 @@ class ControlAPI:
             data = _json_object(body)
             on = data.get("on")
             if not isinstance(on, bool):
-                raise Refused(422, "on must be true or false")
+                raise ApiError(422, "on must be true or false", field="on")
             reason = _reason(data, "engine command")
             try:
                 result = self.controller.command(relay_id, on, reason)
             except UnknownRelayError:
-                raise Refused(404, f"no relay with ID {relay_id!r} on {self.host_id}") from None
+                raise ApiError(404, f"no relay with ID {relay_id!r} on {self.host_id}") from None
             if not result.accepted:
-                raise Refused(409, result.message or "refused by the safety rules", **_refusal(result))
+                raise ApiError(409, result.message or "refused by the safety rules", code=result.refusal,
+                               extra=_refusal(result))
             relay = self.controller.guard.relays[relay_id]
             return 200, {"relay": self.controller.relay_json(relay), "changed": result.changed}
 
@@ -123,7 +110,7 @@ class ControlAPI:
             data = _json_object(body) if body.strip() else {}
             desired = data.get("relays", {})
             if not isinstance(desired, dict) or not all(isinstance(v, bool) for v in desired.values()):
-                raise Refused(422, "relays must map relay IDs to true or false")
+                raise ApiError(422, "relays must map relay IDs to true or false", field="relays")
             known = self.controller.guard.relays
             results = self.controller.keepalive({k: v for k, v in desired.items() if k in known},
                                                 _reason(data, "keep-alive"))
@@ -138,15 +125,15 @@ class ControlAPI:
 
     def _serve(self, request: IRequest, handle: Callable[[bytes], tuple[int, dict[str, Any]]]) -> bytes:
         try:
-            body = _read_body(request)
+            body = read_body(request, MAX_BODY_BYTES)
             self._verify(request, body)
             code, answer = handle(body)
-        except Refused as exc:
-            return _write(request, exc.code, {"status": "error", "error": exc.message, **exc.extra})
+        except ApiError as exc:
+            return write_error(request, exc)
         except Exception:
             log.failure("unhandled error serving {path}", path=request.path)
-            return _write(request, 500, {"status": "error", "error": "internal error; the daemon's log has the details"})
-        return _write(request, code, answer)
+            return write_error(request, ApiError(500, "internal error; the daemon's log has the details"))
+        return write_json(request, code, answer)
 
     def _verify(self, request: IRequest, body: bytes) -> None:
         try:
@@ -160,17 +147,7 @@ class ControlAPI:
         except SignatureError as exc:
             log.warn("Refused {method} {path}: {why}", method=request.method.decode("ascii", "replace"),
                      path=request.path.decode("utf-8", "replace"), why=str(exc))
-            raise Refused(403, f"signature refused: {exc}") from None
-
-    def _not_found(self, request: IRequest, failure: Failure) -> bytes:
-        return _write(request, 404, {"status": "error",
-                                     "error": f"no such resource: {request.path.decode('utf-8', 'replace')}"})
-
-    def _not_allowed(self, request: IRequest, failure: Failure) -> bytes:
-        allowed = ", ".join(sorted(failure.value.valid_methods or []))
-        request.setHeader("Allow", allowed)
-        method = request.method.decode("ascii", "replace")
-        return _write(request, 405, {"status": "error", "error": f"method {method} is not allowed here; allowed: {allowed}"})
+            raise ApiError(403, f"signature refused: {exc}", code="signature_refused") from None
 
 
 def _header(request: IRequest, name: str) -> str | None:
@@ -178,30 +155,22 @@ def _header(request: IRequest, name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _read_body(request: IRequest) -> bytes:
-    request.content.seek(0)
-    body: bytes = request.content.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
-        raise Refused(413, body_too_large(MAX_BODY_BYTES))
-    return body
-
-
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
         data = json_input.loads(body.decode("utf-8"))
     except TooDeeplyNested as exc:
-        raise Refused(400, f"request body is {exc}") from None
+        raise ApiError(400, f"request body is {exc}") from None
     except (UnicodeDecodeError, ValueError):
-        raise Refused(400, "request body is not a valid JSON document") from None
+        raise ApiError(400, "request body is not a valid JSON document") from None
     if not isinstance(data, dict):
-        raise Refused(422, "request body must be a JSON object")
+        raise ApiError(422, "request body must be a JSON object")
     return data
 
 
 def _reason(data: dict[str, Any], default: str) -> str:
     reason = data.get("reason", default)
     if not isinstance(reason, str) or not 1 <= len(reason) <= MAX_REASON_LENGTH:
-        raise Refused(422, f"reason must be a string of 1 to {MAX_REASON_LENGTH} characters")
+        raise ApiError(422, f"reason must be a string of 1 to {MAX_REASON_LENGTH} characters", field="reason")
     return reason
 
 
@@ -215,9 +184,3 @@ def _result_json(result: GuardResult) -> dict[str, Any]:
         body.update(message=result.message, **_refusal(result))
     return body
 
-
-def _write(request: IRequest, code: int, body: Any) -> bytes:
-    request.setResponseCode(code)
-    request.setHeader("Content-Type", "application/json; charset=utf-8")
-    request.setHeader("Cache-Control", "no-store")
-    return json.dumps(body, allow_nan=False, separators=(",", ":")).encode("utf-8")

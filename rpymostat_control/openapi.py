@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rpymostat.common.json_api import ERROR_SCHEMA
 from rpymostat.version import VERSION
 
 TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 in UTC"}
@@ -31,17 +32,14 @@ SIGNED = "Signed by the engine with this device's secret (X-RPyMostat-Device: en
 REFUSED_SIGNATURE = _response("unsigned, forged, stale (timestamp outside the window) or replayed (nonce seen)")
 
 SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object",
-        "required": ["status", "error"],
-        "properties": {"status": {"const": "error"}, "error": {"type": "string"}},
-    },
+    "Error": ERROR_SCHEMA,
     "Refusal": {
         "type": "object",
-        "required": ["status", "error", "refusal"],
+        "required": ["status", "error", "code", "field", "refusal"],
         "properties": {
-            "status": {"const": "error"},
+            **ERROR_SCHEMA["properties"],
             "error": {"type": "string", "description": "the rule that refused, for a human"},
+            "code": {"enum": ["interlock", "min_off"], "description": "the rule that refused (as refusal)"},
             "refusal": {"enum": ["interlock", "min_off"]},
             "retry_after": {"type": ["number", "null"], "description": "seconds of minimum off time left"},
         },
@@ -141,7 +139,7 @@ def control_document() -> dict[str, Any]:
             "title": "RPyMostat control daemon API",
             "version": VERSION,
             "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
-            "description": "Called by the engine. Errors are {\"status\": \"error\", \"error\": ...}.",
+            "description": "Called by the engine. Errors are {\"status\": \"error\", \"error\": ..., \"code\": ..., \"field\": ...}.",
         },
         "paths": {
             "/v1/status": {"get": {

@@ -36,12 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from rpymostat.logs import start_logging
     from rpymostat.runner import run_service
-    from rpymostat_control.service import CONTROL_SERVICE_NAME, make_service
+    from rpymostat_control.service import make_service
 
     start_logging(args.verbose)
-    service = make_service(config, reactor)
-    return run_service(reactor, service, "The control daemon",
-                       started=lambda: service.getServiceNamed(CONTROL_SERVICE_NAME).started)
+    return run_service(reactor, make_service(config, reactor), "The control daemon")
 
 
 if __name__ == "__main__":

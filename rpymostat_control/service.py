@@ -1,23 +1,33 @@
-"""The control daemon as a Twisted service.
+"""The control daemon as a tree of Twisted services.
 
 ``make_service(config, reactor)`` builds it the same way for the console
-script, the demo and tests. Starting opens the spool of relay events,
-claims the relays (every one off), arms the failsafe, serves the daemon's
-API, then finds the engine, registers and reports; stopping turns every
-relay off first, whatever else then fails, and keeps in the spool what the
-engine has not acknowledged.
+script, the demo and tests. The tree (children start top to bottom, each
+once the one above has started, and stop bottom to top)::
+
+    control                 Opened: the spool of relay events ... closed last, after the relays' last events
+    ├── relays              claimed, every one off, failsafe armed ... every relay off and released
+    ├── http                the daemon's API, served to the engine
+    └── engine link         Opened: the URL the engine should call us on (known once listening)
+        ├── locator         finding the engine (DNS-SD, or RPYMOSTAT_ENGINE_URL)
+        └── reporter        registering, then reporting relay events and states
+
+So a stop first stops talking to the engine, then stops taking commands,
+then turns every relay off (whatever failed before), and keeps in the
+spool what the engine has not acknowledged; a part that fails to start
+stops the parts already started (a spool that cannot be opened claims no
+relay).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from twisted.application.service import MultiService, Service
-from twisted.internet.defer import Deferred, inlineCallbacks
+from twisted.internet.defer import Deferred, ensureDeferred
 from twisted.logger import Logger
 
 from rpymostat.common.discovery import EngineLocator, StaticLocator, ZeroconfLocator, interface_addresses
 from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.service_tree import InOrder, Listening, Opened, Step
 from rpymostat.common.serving import guarded_site
 from rpymostat.common.settings import interfaces_value
 from rpymostat.common.signing import fingerprint
@@ -49,103 +59,143 @@ def advertised_url(config: ControlConfig, bound_port: int) -> str:
     return f"http://{addresses[0] if addresses else '127.0.0.1'}:{bound_port}"
 
 
-class ControlService(Service):
-    """One running control daemon."""
+class Parts:
+    """What the caller gives (or the defaults): pins, HTTP client, locator, relay listener, clock, runner."""
 
-    def __init__(self, config: ControlConfig, reactor: Any, pin_factory: Any = None, http: Any = None,
-                 locator: EngineLocator | None = None, relay_listener: RelayListener | None = None,
-                 clock: Any = None, runner: BlockingRunner | None = None) -> None:
-        self.config = config
+    def __init__(self, reactor: Any, pin_factory: Any, http: Any, locator: EngineLocator | None,
+                 relay_listener: RelayListener | None, clock: Any, runner: BlockingRunner | None) -> None:
         self.reactor = reactor
+        self.pin_factory = pin_factory
+        self.http = http
+        self.locator = locator
+        self.relay_listener = relay_listener
         self.clock = clock if clock is not None else reactor
         self.runner = runner if runner is not None else thread_runner(reactor)
-        self._pin_factory = pin_factory
-        self._http = http
-        self._relay_listener = relay_listener
-        self.locator = locator
-        self.controller: Controller | None = None
-        self.api: ControlAPI | None = None
-        self.enrolment: Enrolment | None = None
-        self.reporter: Reporter | None = None
-        self.spool: EventSpool | None = None
-        self.port: Any = None
-        self.started: Deferred[None] | None = None
 
-    def startService(self) -> Deferred[None]:
-        """Start; the same Deferred is kept as :attr:`started` for the runner to watch."""
-        Service.startService(self)
-        self.started = self._start()
-        return self.started
 
-    @inlineCallbacks
-    def _start(self):  # type: ignore[no-untyped-def]
-        config = self.config
-        if not config.relays:
-            raise ValueError("no relays declared; set RPYMOSTAT_CONTROL_RELAYS, e.g. heat=17,cool=27,fan=22!")
-        try:
-            self.spool = yield EventSpool.open(config.spool, config.spool_max, runner=self.runner)
-        except Exception as exc:
-            raise ValueError(f"cannot open the spool of relay events {config.spool} ({exc}); make its directory "
-                             "writable by the daemon's user or set RPYMOSTAT_CONTROL_SPOOL") from exc
-        waiting = yield self.spool.count()
-        dropped = yield self.spool.dropped()
-        opened = open_relays(config.backend, config.host_id, config.relays, self._pin_factory, self._relay_listener)
+class Running(InOrder):
+    """The daemon once its spool is open: relays, API and the link to the engine."""
+
+    def __init__(self, config: ControlConfig, parts: Parts, spool: EventSpool) -> None:
+        super().__init__()
+        opened = open_relays(config.backend, config.host_id, config.relays, parts.pin_factory, parts.relay_listener)
         functions = {make_relay_id(config.host_id, spec.name): spec.suggested_function
                      for spec in config.relays if spec.suggested_function is not None}
-        _warn_unprotected(config)
-        self.controller = Controller(opened.relays, functions, self.clock, config.failsafe, config.min_off,
+        self.controller = Controller(opened.relays, functions, parts.clock, config.failsafe, config.min_off,
                                      opened.pin_level)
-        self.controller.start()
         pre_shared = bool(config.secret)
         secret = config.secret or load_or_make_secret(config.secret_file)
+        Step("relays", lambda: self._claim(config, len(opened.relays), pre_shared, secret),
+             self._release).setServiceParent(self)
+        self.api = ControlAPI(self.controller, config.host_id, secret, parts.clock, config.signature_window,
+                              engine_state=self._engine_state)
+        self.listener = Listening(parts.reactor, config.port,
+                                 guarded_site(self.api.resource(), config.server_limits(MAX_BODY_BYTES), parts.reactor),
+                                 config.host)
+        self.listener.setServiceParent(self)
+        self.link: Opened[str] = Opened("engine link", lambda: self._own_url(config),
+                                        lambda url: Link(config, parts, self.controller, spool, secret, url),
+                                        _nothing_to_close)
+        self.link.setServiceParent(self)
+
+    def _claim(self, config: ControlConfig, count: int, pre_shared: bool, secret: str) -> None:
+        _warn_unprotected(config)
+        self.controller.start()
         log.info("Control daemon {version} for host {host_id}: {count} relays, all off; failsafe {failsafe:g} s; "
                  "secret {kind} (fingerprint {fingerprint})", version=VERSION, host_id=config.host_id,
-                 count=len(opened.relays), failsafe=config.failsafe,
+                 count=count, failsafe=config.failsafe,
                  kind="pre-shared" if pre_shared else f"kept in {config.secret_file}", fingerprint=fingerprint(secret))
-        self.api = ControlAPI(self.controller, config.host_id, secret, self.clock, config.signature_window,
-                              engine_state=self._engine_state)
-        site = guarded_site(self.api.resource(), config.server_limits(MAX_BODY_BYTES), self.reactor)
-        self.port = self.reactor.listenTCP(config.port, site, interface=config.host)
-        own_url = advertised_url(config, self.port.getHost().port)
-        log.info("Serving the control API on {url}", url=own_url)
-        if self.locator is None:
-            self.locator = (StaticLocator(config.engine_url) if config.engine_url
-                            else ZeroconfLocator(self.reactor, interfaces_value(config.discovery_interfaces)))
-        client = SignedJsonClient(self._http if self._http is not None else _http_client(self.reactor),
-                                  self.clock, config.host_id, secret)
-        self.enrolment = Enrolment(client, self.locator, self.clock, own_url, info=_info())
-        # Built before anything waits, so every event from the first command on is spooled.
-        self.reporter = Reporter(client, self.enrolment, self.controller, self.clock, self.spool,
-                                 interval=min(30.0, max(1.0, config.failsafe / 3)))
-        log.info("{waiting} relay events wait in {spool} for the engine ({dropped} dropped so far)",
-                 waiting=waiting, spool=config.spool, dropped=dropped)
-        yield self.locator.start()
-        self.reporter.start()
+
+    def _release(self) -> None:
+        self.controller.close()
+        log.info("Every relay is off and released")
+
+    async def _own_url(self, config: ControlConfig) -> str:
+        url = advertised_url(config, self.listener.port)
+        log.info("Serving the control API on {url}", url=url)
+        return url
 
     def _engine_state(self) -> dict[str, Any]:
-        if self.enrolment is None:
+        link = self.link.built
+        if not isinstance(link, Link):
             return {"url": None, "enrolment": "starting"}
-        return self.enrolment.describe()
+        return link.enrolment.describe()
 
-    @inlineCallbacks
-    def stopService(self):  # type: ignore[no-untyped-def]
-        Service.stopService(self)
-        if self.controller is not None:
-            self.controller.close()
-            log.info("Every relay is off and released")
-        if self.reporter is not None:
-            self.reporter.stop()
-        if self.enrolment is not None:
-            self.enrolment.stop()
-        if self.port is not None:
-            yield self.port.stopListening()
-            self.port = None
-        if self.locator is not None:
-            yield self.locator.stop()
-        if self.spool is not None:
-            # After the last events (the relays turned off above): the spool runs calls in order.
-            yield self.spool.close()
-            self.spool = None
+
+class Link(InOrder):
+    """Finding the engine, registering with it and reporting to it, as the daemon at ``own_url``."""
+
+    def __init__(self, config: ControlConfig, parts: Parts, controller: Controller, spool: EventSpool, secret: str,
+                 own_url: str) -> None:
+        super().__init__()
+        locator = parts.locator if parts.locator is not None else (
+            StaticLocator(config.engine_url) if config.engine_url
+            else ZeroconfLocator(parts.reactor, interfaces_value(config.discovery_interfaces)))  # type: ignore[arg-type]
+        client = SignedJsonClient(parts.http if parts.http is not None else _http_client(parts.reactor),
+                                  parts.clock, config.host_id, secret)
+        self.enrolment = Enrolment(client, locator, parts.clock, own_url, info=_info())
+        # Built before anything waits, so every event from the first command on is spooled.
+        self.reporter = Reporter(client, self.enrolment, controller, parts.clock, spool,
+                                 interval=min(30.0, max(1.0, config.failsafe / 3)))
+        Step("locator", locator.start, locator.stop).setServiceParent(self)
+        Step("reporter", self.reporter.start, self._stop_reporting).setServiceParent(self)
+
+    def _stop_reporting(self) -> None:
+        self.reporter.stop()
+        self.enrolment.stop()
+
+
+class ControlService(Opened[EventSpool]):
+    """One running control daemon: the spool, and once it is open, everything that uses it."""
+
+    def __init__(self, config: ControlConfig, parts: Parts) -> None:
+        if not config.relays:
+            raise ValueError("no relays declared; set RPYMOSTAT_CONTROL_RELAYS, e.g. heat=17,cool=27,fan=22!")
+        self.config = config
+        super().__init__(CONTROL_SERVICE_NAME, lambda: ensureDeferred(_open_spool(config, parts.runner)),
+                         lambda spool: Running(config, parts, spool), _close_spool)
+
+    @property
+    def started(self) -> Deferred[None] | None:
+        """The Deferred of the start in progress or done (``None`` before ``startService``)."""
+        return self._starting
+
+    @property
+    def controller(self) -> Controller | None:
+        return self.built.controller if isinstance(self.built, Running) else None
+
+    @property
+    def api(self) -> ControlAPI | None:
+        return self.built.api if isinstance(self.built, Running) else None
+
+    @property
+    def reporter(self) -> Reporter | None:
+        link = self.built.link.built if isinstance(self.built, Running) else None
+        return link.reporter if isinstance(link, Link) else None
+
+    @property
+    def spool(self) -> EventSpool | None:
+        return self.opened
+
+
+async def _open_spool(config: ControlConfig, runner: BlockingRunner) -> EventSpool:
+    try:
+        spool = await EventSpool.open(config.spool, config.spool_max, runner=runner)
+    except Exception as exc:
+        raise ValueError(f"cannot open the spool of relay events {config.spool} ({exc}); make its directory "
+                         "writable by the daemon's user or set RPYMOSTAT_CONTROL_SPOOL") from exc
+    log.info("{waiting} relay events wait in {spool} for the engine ({dropped} dropped so far)",
+             waiting=await spool.count(), spool=config.spool, dropped=await spool.dropped())
+    return spool
+
+
+async def _close_spool(spool: EventSpool) -> None:
+    # After the last events (the relays turned off before): the spool runs calls in order.
+    await spool.close()
+
+
+def _nothing_to_close(url: str) -> None:
+    """The daemon's own URL is plain data."""
 
 
 def _warn_unprotected(config: ControlConfig) -> None:
@@ -174,16 +224,13 @@ def _info() -> dict[str, Any]:
 
 def make_service(config: ControlConfig, reactor: Any, *, pin_factory: Any = None, http: Any = None,
                  locator: EngineLocator | None = None, relay_listener: RelayListener | None = None,
-                 clock: Any = None, runner: BlockingRunner | None = None) -> MultiService:
+                 clock: Any = None, runner: BlockingRunner | None = None) -> ControlService:
     """The whole daemon; tests pass a pin factory, an HTTP client, a locator or a runner of their own.
 
     ``reactor`` does the networking and (unless ``runner`` is given) runs
     the spool's blocking calls on its thread pool; ``clock`` (the reactor
     unless given; a scaled clock in the demo) times the failsafe, reports
-    and signatures.
+    and signatures. Its ``startService`` fires once the daemon serves, or
+    fails having stopped what had started.
     """
-    top = MultiService()
-    control = ControlService(config, reactor, pin_factory, http, locator, relay_listener, clock, runner)
-    control.setName(CONTROL_SERVICE_NAME)
-    control.setServiceParent(top)
-    return top
+    return ControlService(config, Parts(reactor, pin_factory, http, locator, relay_listener, clock, runner))

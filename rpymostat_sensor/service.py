@@ -1,21 +1,28 @@
-"""The sensor daemon as a Twisted service, built the same way for the console script and tests.
+"""The sensor daemon as a tree of Twisted services, built the same way for the console script and tests.
 
-Starting loads (or makes) the device secret, opens the spool, starts
-looking for the engine, then runs two timers: readings on the primary
-interval, host information on the secondary one. Every reading goes into
-the spool before anything is sent, and is taken whether or not the engine
-is there or the value changed: the engine judges staleness from regular
-reports.
+The tree (children start top to bottom, each once the one above has
+started, and stop bottom to top)::
+
+    sensor              Opened: the spool of readings ... closed last, its count logged
+    ├── connections     (nothing to start) ... kept-alive connections to the engine closed
+    ├── locator         finding the engine (DNS-SD, or RPYMOSTAT_ENGINE_URL)
+    ├── link            registering, then delivering the spool
+    ├── readings        every source read on the primary interval
+    └── host info       host information on the secondary interval
+
+Every reading goes into the spool before anything is sent, and is taken
+whether or not the engine is there or the value changed: the engine judges
+staleness from regular reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from treq.client import HTTPClient
 from twisted.application.internet import TimerService
-from twisted.application.service import MultiService
 from twisted.internet.defer import Deferred, ensureDeferred, gatherResults
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
@@ -24,6 +31,7 @@ from twisted.web.client import Agent, HTTPConnectionPool
 
 from rpymostat.common.discovery import EngineLocator, StaticLocator
 from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.service_tree import InOrder, Opened, Step
 from rpymostat.common.settings import interfaces_value
 from rpymostat.common.signing import fingerprint
 from rpymostat.common.spool import thread_runner
@@ -48,94 +56,60 @@ INITIAL_RETRY_SECONDS = 1.0
 IDLE_CONNECTION_SECONDS = 30
 
 
-class SensorService(MultiService):
-    """One running sensor daemon; its timers are child services once the spool is open."""
+class Collaborators:
+    """What the daemon works with: clock, HTTP client, locator, runner, host information, sources."""
 
-    def __init__(
-        self,
-        config: SensorConfig,
-        reactor: Any,
-        http_client: Any,
-        locator: EngineLocator,
-        runner: BlockingRunner,
-        host_info: Callable[[], dict[str, Any]],
-        pool: HTTPConnectionPool | None = None,
-        sources: list[tuple[str, TemperatureSource]] | None = None,
-    ) -> None:
-        super().__init__()
-        self.pool = pool
-        self.config = config
+    def __init__(self, reactor: Any, http_client: Any, locator: EngineLocator, runner: BlockingRunner,
+                 host_info: Callable[[], dict[str, Any]], pool: HTTPConnectionPool | None,
+                 sources: list[tuple[str, TemperatureSource]]) -> None:
         self.reactor = reactor
         self.http_client = http_client
         self.locator = locator
         self.runner = runner
         self.host_info = host_info
-        self.spool: Spool | None = None
-        self.link: EngineLink | None = None
-        self.sources: list[tuple[str, TemperatureSource]] = []
-        self._given_sources = sources
+        self.pool = pool
+        self.sources = sources
+
+
+class Running(InOrder):
+    """The daemon once its spool is open."""
+
+    def __init__(self, config: SensorConfig, parts: Collaborators, spool: Spool, secret: str,
+                 dropped_seen: int) -> None:
+        super().__init__()
+        self.config = config
+        self.spool = spool
+        self.sources = parts.sources
         self._source_errors: dict[str, str] = {}
-        self._dropped_seen = 0
-        self._info_timer: LoopingCall | None = None
-
-    def startService(self) -> Deferred[None]:  # type: ignore[override]
-        """Fires once the daemon runs; fails (and the console script exits) when it cannot start."""
-        MultiService.startService(self)
-        return ensureDeferred(self._start())
-
-    async def _start(self) -> None:
-        config = self.config
-        if config.secret is not None:
-            secret = config.secret
-            log.info("using the pre-shared device secret (fingerprint {fingerprint})",
-                     fingerprint=fingerprint(secret))
-        else:
-            secret, made = load_or_create_secret(config.secret_file)
-            log.info("{what} device secret in {path} (fingerprint {fingerprint})",
-                     what="made a new" if made else "using the", path=config.secret_file,
-                     fingerprint=fingerprint(secret))
-        self.spool = await Spool.open(config.spool, config.host_id, config.spool_max, runner=self.runner)
-        self._dropped_seen = await self.spool.dropped()
-        waiting = await self.spool.count()
-        client = SignedJsonClient(self.http_client, self.reactor, config.host_id, secret)
-        self.sources = self._given_sources or make_sources(config, self.reactor, self.runner)
+        self._dropped_seen = dropped_seen
+        client = SignedJsonClient(parts.http_client, parts.reactor, config.host_id, secret)
         self.link = EngineLink(
-            self.reactor, self.locator, Enrolment(client, self.host_info), Pusher(self.spool, client),
-            self.spool, config.host_id, secret, config.interval, config.info_interval,
+            parts.reactor, parts.locator, Enrolment(client, parts.host_info), Pusher(spool, client),
+            spool, config.host_id, secret, config.interval, config.info_interval,
             Backoff(INITIAL_RETRY_SECONDS, max(INITIAL_RETRY_SECONDS, config.retry_max)),
         )
-        log.info("rpymostat-sensor {version} on host {host_id}: reading {sources} every {interval:g} s; "
-                 "{waiting} readings waiting in {spool}",
-                 version=VERSION, host_id=config.host_id, sources=",".join(config.sources),
-                 interval=config.interval, waiting=waiting, spool=config.spool)
-        await self.locator.start()
-        if config.engine_url is None:
-            log.info("looking for the engine by DNS-SD (_rpymostat._tcp)")
-        self.link.start()
+        pool = parts.pool
+        if pool is not None:
+            Step("connections", _nothing, pool.closeCachedConnections).setServiceParent(self)
+        Step("locator", lambda: self._find_engine(parts.locator), parts.locator.stop).setServiceParent(self)
+        Step("link", self.link.start, self.link.stop).setServiceParent(self)
         readings = TimerService(config.interval, self.take_readings)
-        readings.clock = self.reactor
+        readings.clock = parts.reactor
+        readings.setName("readings")
         readings.setServiceParent(self)
         # The first registration carries host information already: the next is due one interval later.
-        self._info_timer = LoopingCall(self.link.info_due)
-        self._info_timer.clock = self.reactor
-        self._info_timer.start(config.info_interval, now=False)
+        self._info = LoopingCall(self.link.info_due)
+        self._info.clock = parts.reactor
+        Step("host info", self._start_info, self._info.stop).setServiceParent(self)
 
-    def stopService(self) -> Deferred[None]:  # type: ignore[override]
-        return ensureDeferred(self._stop())
+    def _start_info(self) -> None:
+        # Not the Deferred start() returns: it fires only when the loop stops.
+        self._info.start(self.config.info_interval, now=False)
 
-    async def _stop(self) -> None:
-        await MultiService.stopService(self)
-        if self._info_timer is not None and self._info_timer.running:
-            self._info_timer.stop()
-        if self.link is not None:
-            await self.link.stop()
-        await self.locator.stop()
-        if self.spool is not None:
-            waiting = await self.spool.count()
-            await self.spool.close()
-            log.info("stopped; {waiting} readings kept in the spool for next time", waiting=waiting)
-        if self.pool is not None:
-            await self.pool.closeCachedConnections()
+    def _find_engine(self, locator: EngineLocator) -> Deferred[None]:
+        if self.config.engine_url is None:
+            log.info("looking for the engine by DNS-SD (_rpymostat._tcp)")
+        return locator.start()
 
     def take_readings(self) -> Deferred[None]:
         """Read every source, spool what came back, then let the link deliver it; never fails."""
@@ -158,9 +132,8 @@ class SensorService(MultiService):
         for sample in samples:
             log.debug("took reading {sensor_id}={value} at {at}", sensor_id=sample.sensor_id, value=sample.value,
                       at=to_iso(sample.at))
-        assert self.spool is not None and self.link is not None
         spooled = self.spool.append(samples).addCallback(self._count_dropped)
-        spooled.addCallback(lambda _: self.link.kick() if self.link is not None else None)
+        spooled.addCallback(lambda _: self.link.kick())
         return spooled
 
     def _count_dropped(self, dropped: int) -> None:
@@ -168,6 +141,71 @@ class SensorService(MultiService):
             self._dropped_seen += dropped
             log.warn("the spool is full ({limit} readings): dropped the oldest; {total} dropped so far",  # noqa: G010
                      limit=self.config.spool_max, total=self._dropped_seen)
+
+
+
+@dataclass(frozen=True)
+class OpenSpool:
+    """What starting opens: the spool, with the secret to deliver it and the readings dropped so far."""
+
+    spool: Spool
+    secret: str
+    dropped: int
+
+
+class SensorService(Opened[OpenSpool]):
+    """One running sensor daemon: the spool, and once it is open, everything that uses it."""
+
+    def __init__(self, config: SensorConfig, parts: Collaborators) -> None:
+        self.config = config
+        self.parts = parts
+        # Named after its host: one process (the demo) may run several.
+        super().__init__(f"sensor {config.host_id}", lambda: ensureDeferred(_open(config, parts.runner)),
+                         lambda opened: Running(config, parts, opened.spool, opened.secret, opened.dropped),
+                         lambda opened: ensureDeferred(_close_spool(opened.spool)))
+
+    @property
+    def pool(self) -> HTTPConnectionPool | None:
+        return self.parts.pool
+
+    @property
+    def spool(self) -> Spool | None:
+        return self.opened.spool if self.opened is not None else None
+
+    @property
+    def link(self) -> EngineLink | None:
+        return self.built.link if isinstance(self.built, Running) else None
+
+
+async def _open(config: SensorConfig, runner: BlockingRunner) -> OpenSpool:
+    secret = _secret(config)
+    spool = await Spool.open(config.spool, config.host_id, config.spool_max, runner=runner)
+    log.info("rpymostat-sensor {version} on host {host_id}: reading {sources} every {interval:g} s; "
+             "{waiting} readings waiting in {spool}",
+             version=VERSION, host_id=config.host_id, sources=",".join(config.sources),
+             interval=config.interval, waiting=await spool.count(), spool=config.spool)
+    return OpenSpool(spool, secret, await spool.dropped())
+
+
+def _secret(config: SensorConfig) -> str:
+    """The pre-shared secret, or the one kept in (or first written to) the secret file."""
+    if config.secret is not None:
+        log.info("using the pre-shared device secret (fingerprint {fingerprint})", fingerprint=fingerprint(config.secret))
+        return config.secret
+    secret, made = load_or_create_secret(config.secret_file)
+    log.info("{what} device secret in {path} (fingerprint {fingerprint})",
+             what="made a new" if made else "using the", path=config.secret_file, fingerprint=fingerprint(secret))
+    return secret
+
+
+async def _close_spool(spool: Spool) -> None:
+    waiting = await spool.count()
+    await spool.close()
+    log.info("stopped; {waiting} readings kept in the spool for next time", waiting=waiting)
+
+
+def _nothing() -> None:
+    """Connections are opened when needed; only closing them is a step."""
 
 
 def make_sources(config: SensorConfig, reactor: Any, runner: BlockingRunner) -> list[tuple[str, TemperatureSource]]:
@@ -210,7 +248,7 @@ def make_service(
     runner: BlockingRunner | None = None,
     host_info: Callable[[], dict[str, Any]] = host_info,
     sources: list[tuple[str, TemperatureSource]] | None = None,
-) -> MultiService:
+) -> SensorService:
     """The whole daemon; tests pass a ``Clock``, a synchronous runner, a client and a locator.
 
     ``reactor`` is the daemon's clock; give ``http_client`` and ``runner``
@@ -227,13 +265,7 @@ def make_service(
         # Dropping idle connections sooner costs a new one per minute.
         pool.cachedConnectionTimeout = IDLE_CONNECTION_SECONDS
         http_client = HTTPClient(Agent(reactor, pool=pool))
-    return SensorService(
-        config,
-        reactor,
-        http_client,
-        locator if locator is not None else default_locator(config, reactor),
-        runner if runner is not None else thread_runner(reactor),
-        host_info,
-        pool,
-        sources,
-    )
+    runner = runner if runner is not None else thread_runner(reactor)
+    return SensorService(config, Collaborators(
+        reactor, http_client, locator if locator is not None else default_locator(config, reactor), runner,
+        host_info, pool, sources or make_sources(config, reactor, runner)))

@@ -16,7 +16,6 @@ Only the standard library and Twisted are used: the daemons import this.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from twisted.web.http import RESPONSES, HTTPChannel
 from twisted.web.resource import Resource
 from twisted.web.server import Request, Site
 
+from rpymostat.common.json_api import body_too_large, encode_json, error_body
 from rpymostat.common.settings import Setting, const, parse_float, parse_int
 
 log = Logger()
@@ -68,14 +68,9 @@ def limit_settings(make: Callable[[str, Callable[[str], Any], Callable[[], str],
     )
 
 
-def body_too_large(max_body_bytes: int) -> str:
-    """The one wording of a 413, wherever the size is found out."""
-    return f"request body is larger than {max_body_bytes} bytes"
-
-
 def error_answer(code: int, message: str, extra_headers: dict[str, str] | None = None) -> bytes:
     """A whole HTTP/1.1 answer with a JSON error body, after which the server closes the connection."""
-    body = json.dumps({"status": "error", "error": message}, separators=(",", ":")).encode("utf-8")
+    body = encode_json(error_body(message, code))
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "Content-Length": str(len(body)),

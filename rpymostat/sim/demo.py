@@ -24,11 +24,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from twisted.application.service import MultiService
 from twisted.internet.defer import ensureDeferred, inlineCallbacks
 from twisted.logger import Logger
 
 from rpymostat.common.discovery import StaticLocator
+from rpymostat.common.service_tree import InOrder, Opened, Step
 from rpymostat.common.settings import ConfigError, Setting, const, describe, load, parse_float, print_config
 from rpymostat.common.signing import new_secret
 from rpymostat.config import SETTINGS as ENGINE_SETTINGS
@@ -85,7 +85,7 @@ def demo_data_dir(environ: Mapping[str, str]) -> str:
 class Demo:
     """The running demo's parts, for tests and for the console script."""
 
-    service: MultiService
+    service: InOrder
     house: SimulatedHouse
     clock: ScaledClock
     engine: Any
@@ -93,7 +93,7 @@ class Demo:
 
 def build_demo(config: EngineConfig, speed: float, reactor: Any) -> Demo:
     """The engine and both daemons on one scaled clock, around one simulated house."""
-    from rpymostat.engine.service import EngineService
+    from rpymostat.engine.service import make_service
 
     clock = ScaledClock(reactor, speed)
     house = SimulatedHouse(
@@ -103,49 +103,48 @@ def build_demo(config: EngineConfig, speed: float, reactor: Any) -> Demo:
         sensors={**{room: model for room, (_, model) in ROOMS.items()},
                  ATTIC_SENSOR: SensorModel(lag=60.0, noise=0.1, offset=2.5)},
     )
-    top = MultiService()
-    engine = EngineService(config, reactor, clock, decision_interval=30.0)
+    engine = make_service(config, reactor, clock, decision_interval=30.0)
+    top = InOrder()
     engine.setServiceParent(top)
-    top.addService(_Daemons(config, reactor, clock, house, engine))
+    _Daemons(config, reactor, clock, house, engine).setServiceParent(top)
     return Demo(top, house, clock, engine)
 
 
-class _Daemons(MultiService):
-    """Starts the daemons once the engine listens, with pre-shared secrets made in its store."""
+class _Daemons(Opened[str]):
+    """The daemons, started once the engine serves, with pre-shared secrets made in its store.
+
+    Opening seeds the engine (device secrets, a first schedule, a learned
+    model) and gives the engine's URL, from which the daemons are built.
+    """
 
     def __init__(self, config: EngineConfig, reactor: Any, clock: ScaledClock, house: SimulatedHouse,
                  engine: Any) -> None:
-        super().__init__()
         self.config, self.reactor, self.clock, self.house, self.engine = config, reactor, clock, house, engine
-
-    def startService(self):  # type: ignore[no-untyped-def]
-        def failed(failure):  # type: ignore[no-untyped-def]
-            log.failure("The demo could not start", failure)
-            if self.reactor.running:
-                self.reactor.stop()
-
-        return self._start().addErrback(failed)
+        self.secrets: dict[str, str] = {}
+        super().__init__("daemons", self._seed, self._daemons, _nothing_to_close)
 
     @inlineCallbacks
-    def _start(self):  # type: ignore[no-untyped-def]
-        yield _until_listening(self.engine, self.reactor)
+    def _seed(self):  # type: ignore[no-untyped-def]
         store = self.engine.context.store
-        url = f"http://127.0.0.1:{self.engine.port_number}"
-        secrets = {}
         for host, kind in ((SENSOR_HOST, "sensor"), (CONTROL_HOST, "control")):
             device = yield store.get_device(host)
             if device is None or device.status != "approved":
                 device = DeviceRecord(host, kind, new_secret(), "approved", self.clock.seconds())
                 yield store.put_device(device)
-            secrets[host] = device.secret
+            self.secrets[host] = device.secret
         yield _seed_schedule(self.engine)
         yield _seed_model(self.engine, self.house, self.config.timezone)
-        for service in (self._control(url, secrets[CONTROL_HOST]), self._sensors(url, secrets[SENSOR_HOST]),
+        return f"http://127.0.0.1:{self.engine.port_number}"
+
+    def _daemons(self, url: str) -> InOrder:
+        daemons = InOrder()
+        for service in (self._control(url, self.secrets[CONTROL_HOST]), self._sensors(url, self.secrets[SENSOR_HOST]),
                         self._attic(url)):
-            service.setServiceParent(self)
-        MultiService.startService(self)
-        log.info("Demo running at {speed:g}x: open {url}/ui/ and sign in with the admin key "
-                 "(in {data_dir}/admin-key)", speed=self.clock.speed, url=url, data_dir=self.config.data_dir)
+            service.setServiceParent(daemons)
+        Step("announce", lambda: log.info(
+            "Demo running at {speed:g}x: open {url}/ui/ and sign in with the admin key (in {data_dir}/admin-key)",
+            speed=self.clock.speed, url=url, data_dir=self.config.data_dir)).setServiceParent(daemons)
+        return daemons
 
     def _sensor_config(self, url: str, host: str, secret: str | None, spool: str) -> Any:
         from rpymostat_sensor.config import SensorConfig
@@ -201,16 +200,8 @@ class _Daemons(MultiService):
                             relay_listener=relay_changed, clock=self.clock)
 
 
-def _until_listening(engine: Any, reactor: Any):  # type: ignore[no-untyped-def]
-    """Fires once the engine service has opened its port (it starts asynchronously)."""
-    from twisted.internet.task import deferLater
-
-    @inlineCallbacks
-    def wait():  # type: ignore[no-untyped-def]
-        while engine.port is None or engine.decision_loop is None:
-            yield deferLater(reactor, 0.05, lambda: None)
-
-    return wait()
+def _nothing_to_close(url: str) -> None:
+    """The engine's URL is plain data; the engine closes its own database."""
 
 
 @inlineCallbacks
@@ -311,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rpymostat.runner import run_service
 
     start_logging(args.verbose)
-    return run_service(reactor, build_demo(config, speed, reactor).service)
+    return run_service(reactor, build_demo(config, speed, reactor).service, "The demo")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.support.processes import BIN, free_port, http, wait_for
+from rpymostat.testing.processes import BIN, free_port, http, wait_for
 
 pytestmark = pytest.mark.slow
 

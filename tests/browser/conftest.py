@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import BIN, free_port, http, wait_for
+from rpymostat.testing.processes import BIN, free_port, http, wait_for
 from tests.support.requirements import requirement_missing
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from rpymostat.common.signing import new_secret, sign_request
+from rpymostat.testing.processes import http, wait_for
 from tests.browser.conftest import new_key, sign_in
-from tests.support.processes import http, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

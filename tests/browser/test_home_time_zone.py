@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import expect
 
 from rpymostat.scheduling.wallclock import wall_to_epoch
+from rpymostat.testing.processes import wait_for
 from tests.browser.conftest import DESKTOP, sign_in
-from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

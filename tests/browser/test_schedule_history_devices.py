@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from rpymostat.testing.processes import wait_for
 from tests.browser.conftest import sign_in
-from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

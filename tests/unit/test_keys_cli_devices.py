@@ -14,7 +14,7 @@ import pytest_twisted
 
 from rpymostat.common.signing import fingerprint, new_secret
 from rpymostat.common.timeutil import to_iso
-from tests.support.processes import BIN
+from rpymostat.testing.processes import BIN
 
 UPDATE = {"sensors": {"28-h": {"type": "DS18B20", "value": 19.0}}}
 

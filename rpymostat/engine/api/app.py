@@ -11,7 +11,6 @@ leaves a client without an answer.
 from __future__ import annotations
 
 import inspect
-import json
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -25,9 +24,17 @@ from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from rpymostat.common.json_api import (
+    ApiError,
+    encode_json,
+    method_not_allowed_error,
+    not_found_error,
+    read_body,
+    set_answer_headers,
+)
 from rpymostat.engine.api.auth import Authenticator, Principal
-from rpymostat.engine.api.errors import ApiError, error_body, unprocessable
-from rpymostat.engine.api.requests import parse_json_body, read_body
+from rpymostat.engine.api.errors import unprocessable
+from rpymostat.engine.api.requests import parse_json_body
 from rpymostat.engine.api.routing import Route, routes_of
 from rpymostat.store.interface import StoreError
 
@@ -66,18 +73,17 @@ class Reply:
 Handler = Callable[[Call], "Awaitable[Reply | dict[str, Any]] | Reply | dict[str, Any]"]
 
 
-def encode_json(body: Any) -> bytes:
-    return json.dumps(body, allow_nan=False, separators=(",", ":")).encode("utf-8")
+__all__ = ["Call", "EngineAPI", "Reply", "encode_json"]
+
+
+def error_reply(error: ApiError) -> Reply:
+    """An :class:`ApiError` as the handler answer it stands for."""
+    return Reply(error.body(), error.status, headers=error.headers)
 
 
 def method_not_allowed(method: bytes, allowed: Iterable[str]) -> Reply:
     """A 405 whose ``Allow`` lists ``allowed``, the methods of the path that was asked for."""
-    names = sorted(set(allowed))
-    return Reply(
-        error_body(f"method {method.decode('ascii', 'replace')} is not allowed here; allowed: {', '.join(names)}"),
-        405,
-        headers={"Allow": ", ".join(names)},
-    )
+    return error_reply(method_not_allowed_error(method, allowed))
 
 
 class _FrontDoor(Resource):
@@ -112,7 +118,7 @@ class _FrontDoor(Resource):
             b"/".join(request.prepath + request.postpath).decode("utf-8")
             request.getRequestHostname().decode("utf-8")
         except UnicodeDecodeError:
-            return self.write(request, Reply(error_body("the URL or Host header is not valid UTF-8"), 400))
+            return self.write(request, error_reply(ApiError(400, "the URL or Host header is not valid UTF-8")))
         serve = self.fixed.get((request.method, request.path))
         if serve is None:
             allowed = self.fixed_methods.get(request.path)
@@ -197,25 +203,22 @@ class EngineAPI:
                     self.auth.credentials_changed()
             reply = result if isinstance(result, Reply) else Reply(result)
         except ApiError as exc:
-            reply = Reply(error_body(exc.message), exc.code, headers=exc.headers)
+            reply = error_reply(exc)
         except StoreError as exc:
             log.warn("database unavailable: {error}", error=str(exc))
-            reply = Reply(error_body("the database is unavailable; try again shortly"), 503)
+            reply = error_reply(ApiError(503, "the database is unavailable; try again shortly"))
         except Exception:
             log.failure("unhandled error serving {method} {path}", method=request.method, path=request.path)
-            reply = Reply(error_body("internal error; the engine log has the details"), 500)
+            reply = error_reply(ApiError(500, "internal error; the engine log has the details"))
         log.debug("{method} {path} -> {code}", method=request.method.decode("ascii", "replace"),
                   path=request.path.decode("utf-8", "replace"), code=reply.code)
         return self._write(request, reply)
 
     @staticmethod
     def _write(request: IRequest, reply: Reply) -> bytes:
-        request.setResponseCode(reply.code)
-        request.setHeader("Content-Type", reply.content_type if reply.content_type != "application/json"
-                          else "application/json; charset=utf-8")
-        request.setHeader("Cache-Control", "no-store")
-        for name, value in reply.headers.items():
-            request.setHeader(name, value)
+        set_answer_headers(request, reply.code, reply.headers)
+        if reply.content_type != "application/json":
+            request.setHeader("Content-Type", reply.content_type)
         if isinstance(reply.body, bytes):
             return reply.body
         if isinstance(reply.body, str):
@@ -223,8 +226,7 @@ class EngineAPI:
         return encode_json(reply.body)
 
     def _not_found(self, request: IRequest, failure: Failure) -> bytes:
-        path = request.path.decode("utf-8", "replace")
-        return self._write(request, Reply(error_body(f"no such resource: {path}"), 404))
+        return self._write(request, error_reply(not_found_error(request)))
 
     def _method_not_allowed(self, request: IRequest, failure: Failure) -> bytes:
         return self._write(request, method_not_allowed(request.method, failure.value.valid_methods or []))

@@ -79,7 +79,8 @@ class Authenticator:
             raise ApiError(403, "only an approved device, signing with its own device secret, may do this; "
                                 "an API key of any role is refused here")
         if spec.role is not None and principal.kind == "key" and not role_allows(principal.role or "read", spec.role):
-            raise ApiError(403, f"this needs a key with the {spec.role} role; yours has {principal.role}")
+            raise ApiError(403, f"this needs a key with the {spec.role} role; yours has {principal.role}",
+                           code="role_too_low")
         return principal
 
     async def _key(self, authorization: str) -> Principal:

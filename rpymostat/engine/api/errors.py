@@ -1,29 +1,19 @@
-"""API errors: every refusal is a JSON body naming the problem."""
+"""API errors: every refusal is a JSON body naming the problem (the shape is :mod:`rpymostat.common.json_api`)."""
 
 from __future__ import annotations
 
+from rpymostat.common.json_api import ApiError, error_body
 
-class ApiError(Exception):
-    """Raised by handlers and request parsing; becomes ``{"status": "error", ...}``."""
-
-    def __init__(self, code: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.headers = headers or {}
+__all__ = ["ApiError", "bad_request", "error_body", "not_found", "unprocessable"]
 
 
-def bad_request(message: str) -> ApiError:
-    return ApiError(400, message)
+def bad_request(message: str, field: str | None = None) -> ApiError:
+    return ApiError(400, message, field=field)
 
 
-def unprocessable(message: str) -> ApiError:
-    return ApiError(422, message)
+def unprocessable(message: str, field: str | None = None) -> ApiError:
+    return ApiError(422, message, field=field)
 
 
 def not_found(message: str) -> ApiError:
     return ApiError(404, message)
-
-
-def error_body(message: str) -> dict[str, str]:
-    return {"status": "error", "error": message}

@@ -11,7 +11,6 @@ from twisted.web.iweb import IRequest
 
 from rpymostat.common import json_input
 from rpymostat.common.json_input import TooDeeplyNested
-from rpymostat.common.serving import body_too_large
 from rpymostat.common.timeutil import TimestampError, from_iso
 from rpymostat.engine.api.errors import ApiError, bad_request, unprocessable
 
@@ -23,23 +22,6 @@ WHOLE_NUMBER = re.compile("-?[0-9]+")
 def header(request: IRequest, name: str) -> str | None:
     value = request.getHeader(name)
     return value if value is None else str(value)
-
-
-def read_body(request: IRequest, max_bytes: int) -> bytes:
-    """The raw body, refused with 413 when over the limit.
-
-    Served through :func:`rpymostat.common.serving.guarded_site`, an
-    oversized body never gets this far; this keeps the limit for a resource
-    mounted any other way.
-    """
-    length = request.getHeader("content-length")
-    if length is not None and length.isdigit() and int(length) > max_bytes:
-        raise ApiError(413, body_too_large(max_bytes))
-    request.content.seek(0)
-    body = request.content.read(max_bytes + 1)
-    if len(body) > max_bytes:
-        raise ApiError(413, body_too_large(max_bytes))
-    return body
 
 
 class _NotFinite:
@@ -78,8 +60,8 @@ def _refuse_not_finite(data: Any) -> None:
     found = _find_not_finite(data)
     if found is not None:
         path, marker = found
-        field = ".".join(path) if path else "request body"
-        raise unprocessable(f"{field} must be a finite number, not {marker.literal}")
+        field = ".".join(path) if path else None
+        raise unprocessable(f"{field or 'request body'} must be a finite number, not {marker.literal}", field)
 
 
 def parse_json_body(request: IRequest, body: bytes) -> Any:
@@ -128,7 +110,7 @@ def _arg(request: IRequest, name: str) -> str | None:
     try:
         return values[-1].decode("utf-8")
     except UnicodeDecodeError:
-        raise bad_request(f"{name} parameter is not UTF-8") from None
+        raise bad_request(f"{name} parameter is not UTF-8", name) from None
 
 
 def int_param(request: IRequest, name: str, default: int, low: int, high: int) -> int:
@@ -136,10 +118,10 @@ def int_param(request: IRequest, name: str, default: int, low: int, high: int) -
     if raw is None:
         return default
     if not WHOLE_NUMBER.fullmatch(raw):
-        raise bad_request(f"{name} parameter must be a whole number")
+        raise bad_request(f"{name} parameter must be a whole number", name)
     value = int(raw)
     if not low <= value <= high:
-        raise bad_request(f"{name} parameter must be between {low} and {high}")
+        raise bad_request(f"{name} parameter must be between {low} and {high}", name)
     return value
 
 
@@ -152,7 +134,7 @@ def bool_param(request: IRequest, name: str, default: bool) -> bool:
         return True
     if lowered in ("0", "false", "no"):
         return False
-    raise bad_request(f"{name} parameter must be true or false")
+    raise bad_request(f"{name} parameter must be true or false", name)
 
 
 def time_param(request: IRequest, name: str) -> float | None:
@@ -162,7 +144,7 @@ def time_param(request: IRequest, name: str) -> float | None:
     try:
         return from_iso(raw)
     except TimestampError as exc:
-        raise bad_request(f"{name} parameter: {exc}") from None
+        raise bad_request(f"{name} parameter: {exc}", name) from None
 
 
 def is_number(value: Any) -> bool:

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from rpymostat.common.signing import sign_request
+from rpymostat.testing.processes import BIN, run_script, wait_for
 from tests.support.netns import Host, Lan
-from tests.support.processes import BIN, run_script, wait_for
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
 

@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
+from rpymostat.testing.processes import BIN
 from tests.integration.discovery.test_dns_sd_across_namespaces import browse, found
 from tests.support.netns import Lan
-from tests.support.processes import BIN
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
 

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from rpymostat.security.keys import new_api_key
-from tests.support.processes import BIN, EngineProcess, free_port, http, run_script, wait_for
+from rpymostat.testing.processes import BIN, EngineProcess, free_port, http, run_script, wait_for
 
 
 @pytest.fixture

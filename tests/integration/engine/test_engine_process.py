@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from tests.support.processes import EngineProcess, free_port, http, run_script
+from rpymostat.testing.processes import EngineProcess, free_port, http, run_script
 
 SEED = {"host_id": "myhostid",
         "sensors": {"1058F50F01080047": {"type": "DS18S20", "value": 24.3125, "alias": "some_alias",

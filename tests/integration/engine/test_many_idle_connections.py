@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.processes import EngineProcess, http
+from rpymostat.testing.processes import EngineProcess, http
 
 pytestmark = pytest.mark.slow
 

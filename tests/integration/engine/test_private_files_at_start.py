@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from tests.support.processes import EngineProcess
+from rpymostat.testing.processes import EngineProcess
 
 
 def mode(path) -> int:

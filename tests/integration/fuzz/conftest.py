@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from rpymostat.config import EngineConfig
-from tests.support.processes import EngineProcess, run_script
+from rpymostat.testing.processes import EngineProcess, run_script
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import schemathesis
 from schemathesis import Case
 
 from rpymostat.engine.api.build import api_document
+from rpymostat.testing.processes import http
 from tests.integration.fuzz.checks import (
     HistoryAnsweredUnlessARuleIsBroken,
     RefusedWithoutCredentials,
@@ -30,7 +31,6 @@ from tests.integration.fuzz.checks import (
     allow_lists_every_matching_operation,
 )
 from tests.integration.fuzz.conftest import FuzzTarget
-from tests.support.processes import http
 
 pytestmark = pytest.mark.slow
 

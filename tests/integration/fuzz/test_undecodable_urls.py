@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rpymostat.testing.processes import http
 from tests.integration.fuzz.conftest import FuzzTarget
-from tests.support.processes import http
 
 pytestmark = pytest.mark.slow
 

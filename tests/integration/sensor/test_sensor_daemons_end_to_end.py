@@ -26,10 +26,10 @@ from typing import Any
 import pytest
 
 from rpymostat.common.signing import fingerprint, new_secret, sign_request
+from rpymostat.testing.processes import BIN, wait_for
+from rpymostat.testing.w1 import FakeW1Bus
 from rpymostat_sensor.sources.w1 import REASON_UNPLUGGED
-from tests.support.fake_w1 import FakeW1Bus
 from tests.support.netns import Host, Lan, NetnsUnavailable
-from tests.support.processes import BIN, wait_for
 from tests.support.requirements import requirement_missing
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 import pytest
 from gpiozero.pins.mock import MockFactory
 
+from rpymostat.testing.pins import mock_pins
+
 
 @pytest.fixture
 def pin_factory() -> Iterator[MockFactory]:
     """gpiozero's mock pins, released after the test so the next one starts clean."""
-    factory = MockFactory()
-    yield factory
-    factory.reset()
+    with mock_pins() as factory:
+        yield factory

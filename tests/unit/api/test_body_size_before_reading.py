@@ -6,9 +6,12 @@ an engine that waited for the whole body before its 413 would never answer.
 
 from __future__ import annotations
 
+import pytest
 import pytest_twisted
 
 from tests.support.raw_http import connect, wait_until
+
+pytestmark = pytest.mark.listening  # socket-level body limits
 
 LIMIT = 65536
 PUT_UPDATE = b"PUT /v1/sensors/update HTTP/1.1\r\nHost: engine\r\nContent-Type: application/json\r\n"

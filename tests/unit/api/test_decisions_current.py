@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest_twisted
-from twisted.internet import reactor
 from twisted.internet.defer import succeed
-from twisted.web.server import Site
 
 from rpymostat.engine.api.build import api_document, build_api
 from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.store.records import ReadingInput
-from tests.support.engine import EngineHarness
+from tests.support.engine import EngineHarness, in_memory_client
 from tests.unit.api.test_openapi import assert_matches
 
 
@@ -30,11 +30,9 @@ class NoRelays:
 
 
 def serve_with_loop(engine: EngineHarness, loop: DecisionLoop) -> EngineHarness:
-    """The harness's engine, served again with a decision loop behind ``/v1/decisions/current``."""
+    """The harness's engine, served again (in memory) with a decision loop behind ``/v1/decisions/current``."""
     api = build_api(engine.context, decision_loop=loop)
-    port = reactor.listenTCP(0, Site(api.resource(), parsePOSTFormSubmission=False), interface="127.0.0.1")
-    return EngineHarness(f"http://127.0.0.1:{port.getHost().port}", engine.context, api, engine.clock, port,
-                         engine.keys)
+    return replace(engine, api=api, client=in_memory_client(api.resource()))
 
 
 async def report(engine: EngineHarness, value: float) -> None:
@@ -46,28 +44,25 @@ async def report(engine: EngineHarness, value: float) -> None:
 async def test_the_current_decision_shows_the_lockout_and_then_the_stale_sensor_alert(engine):
     loop = DecisionLoop(engine.context, HeatWanted(), NoRelays(), PluginSettings(engine.store))
     served = serve_with_loop(engine, loop)
-    try:
-        await report(engine, 18.0)
-        engine.clock.advance(100.0)  # the engine started 100 s ago: the furnace rests 300 s after a start
-        await report(engine, 18.0)
-        await loop.evaluate()
-        held = await served.request("GET", "/v1/decisions/current", key="read")
-        assert held.code == 200, held.text
-        assert held.json["desired"] == "idle"
-        assert held.json["lockout"] == {"function": "heat", "action": "start", "rule": "minimum off time",
-                                        "remaining": 200.0,
-                                        "description": "heat starts in 3 min 20 s: minimum off time"}
-        assert held.json["alerts"] == []
-        assert_matches(api_document(), "/v1/decisions/current", "get", held)
+    await report(engine, 18.0)
+    engine.clock.advance(100.0)  # the engine started 100 s ago: the furnace rests 300 s after a start
+    await report(engine, 18.0)
+    await loop.evaluate()
+    held = await served.request("GET", "/v1/decisions/current", key="read")
+    assert held.code == 200, held.text
+    assert held.json["desired"] == "idle"
+    assert held.json["lockout"] == {"function": "heat", "action": "start", "rule": "minimum off time",
+                                    "remaining": 200.0,
+                                    "description": "heat starts in 3 min 20 s: minimum off time"}
+    assert held.json["alerts"] == []
+    assert_matches(api_document(), "/v1/decisions/current", "get", held)
 
-        engine.clock.advance(engine.context.config.sensor_stale_after + 1)
-        await loop.evaluate()
-        stale = await served.request("GET", "/v1/decisions/current", key="read")
-        assert stale.code == 200, stale.text
-        assert (stale.json["desired"], stale.json["temperature"], stale.json["lockout"]) == ("idle", None, None)
-        (alert,) = stale.json["alerts"]
-        assert alert["code"] == "no_temperature"
-        assert "28-a" in alert["message"] and "stale or missing" in alert["message"]
-        assert_matches(api_document(), "/v1/decisions/current", "get", stale)
-    finally:
-        await served.port.stopListening()
+    engine.clock.advance(engine.context.config.sensor_stale_after + 1)
+    await loop.evaluate()
+    stale = await served.request("GET", "/v1/decisions/current", key="read")
+    assert stale.code == 200, stale.text
+    assert (stale.json["desired"], stale.json["temperature"], stale.json["lockout"]) == ("idle", None, None)
+    (alert,) = stale.json["alerts"]
+    assert alert["code"] == "no_temperature"
+    assert "28-a" in alert["message"] and "stale or missing" in alert["message"]
+    assert_matches(api_document(), "/v1/decisions/current", "get", stale)

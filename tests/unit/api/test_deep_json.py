@@ -35,7 +35,7 @@ def failures() -> Iterator[list[LogEvent]]:
 @pytest_twisted.ensureDeferred
 async def test_a_deeply_nested_body_is_refused_with_400_and_nothing_is_logged_as_a_failure(engine, failures, depth):
     response = await engine.request("PUT", "/v1/sensors/update", body=nested(depth), key="write")
-    assert (response.code, response.json) == (400, {"status": "error", "error": TOO_DEEP})
+    assert (response.code, response.json) == (400, {"status": "error", "error": TOO_DEEP, "code": "malformed", "field": None})
     assert failures == []
     assert (await engine.request("GET", "/v1/sensors", key="read")).json["sensors"] == []
 

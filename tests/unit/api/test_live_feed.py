@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import jsonschema
+import pytest
 import pytest_twisted
 from autobahn.twisted.websocket import WebSocketClientFactory, WebSocketClientProtocol
 from referencing import Registry, Resource
@@ -23,6 +24,8 @@ from rpymostat.common.timeutil import to_iso
 from rpymostat.engine.api.build import api_document
 from rpymostat.engine.live.feed import LiveFeed
 from rpymostat.engine.live.settings import LiveFeedSettings
+
+pytestmark = pytest.mark.listening  # WebSockets
 
 DEADLINE = 10.0
 SETTINGS = LiveFeedSettings()

@@ -1,7 +1,8 @@
 """The engine's relay registry, manual switch and history, against a real control daemon API.
 
-Both run on loopback sockets: the engine over real SQLite with its own test
-clock, the daemon over gpiozero's mock pins with another.
+Both answer in memory on an in-memory LAN (tests.support.lan): the engine
+over real SQLite with its own test clock, the daemon over gpiozero's mock
+pins with another.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest_twisted
-import treq
 
 from rpymostat.common.discovery import StaticLocator
 from rpymostat.common.http import SignedJsonClient
@@ -18,6 +18,7 @@ from rpymostat.store.records import DeviceRecord
 from rpymostat_control.enrolment import Enrolment
 from rpymostat_control.reporter import Reporter
 from rpymostat_control.spool import EventSpool
+from tests.support.engine import IN_MEMORY_URL
 from tests.unit.api import test_openapi as openapi_checks
 from tests.unit.control.daemon_harness import SECRET, eventually_async, start_daemon
 from tests.unit.sensor.deferreds import result_of, run_now
@@ -30,15 +31,18 @@ class Enrolled:
     """A daemon enrolled with the engine (pre-shared secret) and reporting to it.
 
     Its events wait in ``spool`` (given, or a new one in memory), run on the
-    calling thread.
+    calling thread. Both are on the engine's in-memory LAN, unless ``http``
+    is given: then the daemon reports with it to the engine's loopback URL.
     """
 
-    def __init__(self, engine, daemon, host_id: str = HOST, http: Any = treq, spool: EventSpool | None = None,
+    def __init__(self, engine, daemon, host_id: str = HOST, http: Any = None, spool: EventSpool | None = None,
                  **reporter_options: Any) -> None:
         self.engine, self.daemon, self.host_id = engine, daemon, host_id
         self.spool = spool if spool is not None else result_of(EventSpool.open(":memory:", runner=run_now))
-        client = SignedJsonClient(http, daemon.clock, host_id, SECRET)
-        self.enrolment = Enrolment(client, StaticLocator(engine.url), daemon.clock, daemon.url)
+        client = SignedJsonClient(http if http is not None else engine.client, daemon.clock, host_id, SECRET)
+        engine_url = engine.url if http is not None else IN_MEMORY_URL
+        self.url = engine.lan.add(daemon.lan_host, daemon.client)
+        self.enrolment = Enrolment(client, StaticLocator(engine_url), daemon.clock, self.url)
         self.reporter = Reporter(client, self.enrolment, daemon.controller, daemon.clock, self.spool,
                                  **reporter_options)
 
@@ -89,7 +93,7 @@ async def test_the_engine_lists_what_the_daemon_reported(enrolled):
         (f"{HOST}:fan", HOST, 22, "fan", False, None),
         (HEAT, HOST, 17, "heat", False, None),
     ]
-    assert device["url"] == enrolled.daemon.url
+    assert device["url"] == enrolled.url
 
 
 @pytest_twisted.ensureDeferred
@@ -140,7 +144,7 @@ async def test_the_minimum_off_time_comes_back_with_the_seconds_left(enrolled):
 @pytest_twisted.ensureDeferred
 async def test_an_unreachable_daemon_is_a_502(enrolled):
     engine = enrolled.engine
-    await enrolled.daemon.port.stopListening()
+    enrolled.engine.lan.remove(enrolled.daemon.lan_host)
 
     answer = await engine.request("PUT", f"/v1/relays/{HEAT}/state", json={"on": True}, key="admin")
 

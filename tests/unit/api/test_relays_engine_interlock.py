@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 import pytest_twisted
-import treq
 from gpiozero.pins.mock import MockFactory
 from twisted.internet.defer import ensureDeferred, gatherResults
 
@@ -89,7 +88,8 @@ async def test_heat_is_refused_while_cool_on_another_daemon_is_on_and_allowed_on
 
 @pytest_twisted.ensureDeferred
 async def test_heat_is_refused_while_cool_is_wanted_on_though_not_yet_running(house):
-    commander = RelayCommander(RelayRegistry(house.engine.store), house.engine.store, house.engine.clock, treq)
+    engine = house.engine
+    commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, engine.lan)
     await house.switch(COOL, True)
     await house.switch(COOL, False)  # cool now waits out its minimum off time
     await commander.set_desired({"cool": True}, "too warm")
@@ -122,7 +122,8 @@ async def test_the_fan_runs_with_either(house):
 
 @pytest_twisted.ensureDeferred
 async def test_the_decision_loop_cannot_start_cool_while_heat_is_held_on_by_hand(house):
-    commander = RelayCommander(RelayRegistry(house.engine.store), house.engine.store, house.engine.clock, treq)
+    engine = house.engine
+    commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, engine.lan)
     await commander.switch(HEAT, True, "manual switch by test admin")
 
     results = await commander.set_desired({"heat": False, "cool": True}, "too warm")

@@ -16,9 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest_twisted
-from treq.client import HTTPClient
-from twisted.internet import reactor
-from twisted.web.client import Agent
 
 from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
@@ -42,8 +39,7 @@ class EngineRun:
     def __init__(self, house: House, restore: bool) -> None:
         self.house = house
         engine = house.engine
-        self.commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock,
-                                        HTTPClient(Agent(reactor)))
+        self.commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, engine.lan)
         self.restore = restore
         self.loop: DecisionLoop | None = None
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 import pytest_twisted
-import treq
 
 from rpymostat.engine.api.build import api_document
 from rpymostat.engine.relays.commander import RelayCommander
@@ -83,7 +82,7 @@ async def test_the_decision_loop_cannot_start_an_unprotected_furnace(unnamed):
     engine, daemon = unnamed.engine, unnamed.daemon
     await assign(engine, FURNACE, "heat")
     await assign(engine, AC, "cool")
-    commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, treq)
+    commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, engine.lan)
 
     results = await commander.set_desired({"heat": True, "cool": True}, "a buggy decision")
 
@@ -120,7 +119,7 @@ async def test_a_heat_assignment_kept_from_before_is_dropped_when_the_daemon_rep
     unnamed.reporter.flush()
     await unnamed.reported()
     after = await relay(engine, FURNACE)
-    commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, treq)
+    commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, engine.lan)
     await commander.set_desired({"heat": True}, "too cold")
 
     assert after["function"] is None

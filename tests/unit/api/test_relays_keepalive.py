@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import pytest_twisted
-import treq
 
 from rpymostat.engine.relays.commander import RelayCommander, keepalive_interval
 from rpymostat.engine.relays.registry import RelayRegistry
@@ -25,7 +24,7 @@ async def enrolled(engine, pin_factory):
 
 
 def commander_for(engine) -> RelayCommander:
-    return RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, treq)
+    return RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, engine.lan)
 
 
 async def advance_with_keepalives(enrolled, commander, seconds: float, step: float) -> None:

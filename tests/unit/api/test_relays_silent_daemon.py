@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import pytest_twisted
 from gpiozero.pins.mock import MockFactory
-from treq.client import HTTPClient
-from twisted.internet import reactor
-from twisted.web.client import Agent
 
 from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
@@ -48,8 +45,7 @@ class House:
     def __init__(self, engine, furnace: Enrolled, ac: Enrolled) -> None:
         self.engine, self.furnace, self.ac = engine, furnace, ac
         # A connection per command, as the engine makes them, so a silent daemon is not reached through an old one.
-        self.commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock,
-                                        HTTPClient(Agent(reactor)))
+        self.commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, engine.lan)
         self.loop = DecisionLoop(engine.context, Summer(), self.commander, PluginSettings(engine.store),
                                  interval=INTERVAL)
 
@@ -95,7 +91,7 @@ async def cooling_then_silent(house: House) -> float:
         await house.turn(28.0)
     assert house.cooling() and not house.heating()
     house.ac.stop()
-    await house.ac.daemon.port.stopListening()
+    house.engine.lan.remove(house.ac.daemon.lan_host)
     return (await house.engine.store.get_document("relays", COOL))["reported_at"]
 
 

@@ -9,7 +9,6 @@ holds its answers until the commander gives up on them, then fails.
 from __future__ import annotations
 
 import pytest_twisted
-import treq
 
 from rpymostat.engine.relays.commander import COMMAND_TIMEOUT, RelayCommander
 from rpymostat.engine.relays.liveness import DEFAULT_FAILSAFE
@@ -23,7 +22,7 @@ __all__ = ["house"]
 @pytest_twisted.ensureDeferred
 async def test_heat_waits_a_failsafe_time_after_the_last_on_that_may_have_arrived(house):  # noqa: F811
     clock = house.engine.clock
-    commander = RelayCommander(RelayRegistry(house.engine.store), house.engine.store, clock, treq)
+    commander = RelayCommander(RelayRegistry(house.engine.store), house.engine.store, clock, house.engine.lan)
     await commander.set_desired({"cool": True, "heat": False}, "too warm")
     heard = clock.seconds()
     house.ac.mode = "hold"

@@ -3,7 +3,7 @@
 The furnace's relay is on one host and the air conditioner's on another, so
 neither daemon's interlock sees both: the order of the engine's commands is
 all that keeps them from running together. Each host here is a small fake
-daemon on a loopback socket that writes every keep-alive it gets, and every
+daemon on the engine's in-memory LAN that writes every keep-alive it gets, and every
 answer it gives, to one shared journal, and answers at once, holds its answer
 until the test releases it, or fails. The engine's commander runs over real
 SQLite with a test clock.
@@ -18,15 +18,14 @@ from typing import Any
 
 import pytest
 import pytest_twisted
-import treq
-from twisted.internet import reactor
 from twisted.logger import LogEvent, LogLevel, formatEvent, globalLogPublisher
 from twisted.web.resource import Resource
-from twisted.web.server import NOT_DONE_YET, Site
+from twisted.web.server import NOT_DONE_YET
 
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.store.records import DeviceRecord
+from tests.support.engine import in_memory_client
 from tests.unit.control.daemon_harness import eventually
 
 FURNACE_HOST, AC_HOST = "boiler-pi", "ac-pi"
@@ -55,11 +54,6 @@ class FakeDaemon(Resource):
         self.journal = journal
         self.mode = "answer"
         self.held: list[tuple[Any, dict[str, bool]]] = []
-        self.port: Any = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port.getHost().port}"
 
     def commands(self) -> list[dict[str, bool]]:
         return [entry.states for entry in self.journal if entry.host_id == self.host_id and entry.what == "got"]
@@ -100,14 +94,14 @@ class House:
         self.journal: list[Entry] = []
         self.furnace = FakeDaemon(FURNACE_HOST, [HEAT], self.journal)
         self.ac = FakeDaemon(AC_HOST, [COOL], self.journal)
-        self.commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, treq)
+        self.commander = RelayCommander(RelayRegistry(engine.store), engine.store, engine.clock, engine.lan)
 
     async def start(self) -> None:
         for daemon, function in ((self.furnace, "heat"), (self.ac, "cool")):
-            daemon.port = reactor.listenTCP(0, Site(daemon), interface="127.0.0.1")
+            url = self.engine.lan.add(f"{daemon.host_id}.test", in_memory_client(daemon))
             now = self.engine.clock.seconds()
             await self.engine.store.put_device(DeviceRecord(daemon.host_id, "control", SECRET, "approved", now,
-                                                            url=daemon.url))
+                                                            url=url))
             relay = {"id": f"{daemon.host_id}:{function}", "name": function, "pin": 17, "active_high": True,
                      "function": function, "on": False}
             answer = await self.engine.signed("PUT", "/v1/relays/report", daemon.host_id, SECRET,
@@ -117,7 +111,6 @@ class House:
     async def stop(self) -> None:
         for daemon in (self.furnace, self.ac):
             daemon.release()
-            await daemon.port.stopListening()
 
     def index(self, host_id: str, what: str, states: dict[str, bool]) -> int:
         """Where in the journal the first such entry is."""

@@ -11,15 +11,13 @@ import json
 from dataclasses import replace
 
 import pytest_twisted
-from twisted.internet import reactor
-from twisted.web.server import Site
 
 from rpymostat.common.signing import new_secret, sign_request
 from rpymostat.engine.api.build import build_api
 from rpymostat.engine.context import EngineContext
 from rpymostat.store.opening import open_store
 from rpymostat.store.records import DeviceRecord
-from tests.support.engine import START, start_engine
+from tests.support.engine import START, in_memory_client, start_engine
 
 UPDATE = "/v1/sensors/update"
 BODY = json.dumps({"host_id": "pi-kitchen", "sensors": {"28-k": {"type": "DS18B20", "value": 20.5}}}).encode()
@@ -27,14 +25,13 @@ RESTART_TAKES = 5.0
 
 
 async def restart(engine):
-    """Stop serving, close the database, and start a new API over the same file a few seconds later."""
+    """Close the database, and start a new API over the same file a few seconds later."""
     await engine.close()
     engine.clock.advance(RESTART_TAKES)
     store = await open_store(engine.context.config.db_uri)
     context = EngineContext(store, engine.clock, engine.context.config)
     api = build_api(context)
-    port = reactor.listenTCP(0, Site(api.resource(), parsePOSTFormSubmission=False), interface="127.0.0.1")
-    return replace(engine, url=f"http://127.0.0.1:{port.getHost().port}", context=context, api=api, port=port)
+    return replace(engine, context=context, api=api, client=in_memory_client(api.resource()))
 
 
 async def readings(engine):

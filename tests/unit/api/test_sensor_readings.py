@@ -88,4 +88,5 @@ async def test_an_unknown_sensor_is_404(engine):
     await store_readings(engine)
     response = await engine.request("GET", "/v1/sensors/28-nobody/readings", key="read")
     assert response.code == 404
-    assert response.json == {"status": "error", "error": "no sensor with ID '28-nobody'"}
+    assert response.json == {"status": "error", "error": "no sensor with ID '28-nobody'", "code": "not_found",
+                             "field": None}

@@ -15,7 +15,7 @@ CAP = 8
 
 @pytest_twisted.async_yield_fixture
 async def served(tmp_path):
-    engine = await start_engine(tmp_path)
+    engine = await start_engine(tmp_path, listen=True)
     limits = ServerLimits(max_body_bytes=65536, max_connections_per_address=CAP)
     port = reactor.listenTCP(0, guarded_site(engine.api.resource(), limits, reactor), interface="127.0.0.1")
     yield engine, port.getHost().port

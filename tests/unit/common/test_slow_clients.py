@@ -23,7 +23,7 @@ UPDATE_HEAD = b"PUT /v1/sensors/update HTTP/1.1\r\nHost: engine\r\nContent-Type:
 @pytest_twisted.async_yield_fixture
 async def served(tmp_path):
     """(engine harness, port timed by a Clock, that Clock)."""
-    engine = await start_engine(tmp_path)
+    engine = await start_engine(tmp_path, listen=True)
     clock = Clock()
     port = reactor.listenTCP(0, guarded_site(engine.api.resource(), LIMITS, clock), interface="127.0.0.1")
     yield engine, port.getHost().port, clock

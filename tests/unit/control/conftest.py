@@ -10,6 +10,7 @@ from gpiozero.pins.mock import MockFactory
 from twisted.internet.task import Clock
 from twisted.logger import LogEvent, LogLevel, formatEvent, globalLogPublisher
 
+from rpymostat.testing.pins import mock_pins
 from rpymostat_control.guard import RelayGuard
 from rpymostat_control.relay_config import parse_relays
 from rpymostat_control.relays import make_relay_id
@@ -20,9 +21,8 @@ from tests.unit.control.house import HOST, HOUSE
 @pytest.fixture
 def pin_factory() -> Iterator[MockFactory]:
     """gpiozero's mock pins, released after the test so the next one starts clean."""
-    factory = MockFactory()
-    yield factory
-    factory.reset()
+    with mock_pins() as factory:
+        yield factory
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
-"""A control daemon's API on a real loopback socket, over mock GPIO pins and a test clock.
+"""A control daemon's API over mock GPIO pins and a test clock, asked in memory through ``StubTreq``.
 
-HTTP runs on the real reactor; the daemon's clock (signature window,
-failsafe, minimum off times) is a ``Clock`` the test advances.
+The daemon's clock (signature window, failsafe, minimum off times) is a
+``Clock`` the test advances. Its API answers the test in memory; only when
+a real client (the engine's commander) needs its ``url`` does it also
+listen on a loopback port.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ import json as jsonlib
 from dataclasses import dataclass
 from typing import Any
 
-import treq
+from treq.testing import StubTreq
 from twisted.internet import reactor
 from twisted.internet.task import Clock
 from twisted.web.server import Site
 
 from rpymostat.common.signing import sign_request
+from rpymostat.testing.pins import pin_is_high
 from rpymostat_control.api import ENGINE_SIGNER, ControlAPI
 from rpymostat_control.backends import open_relays
 from rpymostat_control.controller import Controller
@@ -34,15 +37,28 @@ class Answer:
 
 @dataclass
 class Daemon:
-    url: str
+    host_id: str
     api: ControlAPI
     controller: Controller
     clock: Clock
-    port: Any
     pin_factory: Any
+    client: StubTreq
+    port: Any = None
+
+    @property
+    def lan_host(self) -> str:
+        """Its name on an in-memory LAN (tests.support.lan)."""
+        return f"{self.host_id}.test"
+
+    @property
+    def url(self) -> str:
+        """The daemon's loopback URL, listening from the first time a real client asks for it."""
+        if self.port is None:
+            self.port = reactor.listenTCP(0, Site(self.api.resource()), interface="127.0.0.1")
+        return f"http://127.0.0.1:{self.port.getHost().port}"
 
     def pin(self, number: int) -> bool:
-        return bool(self.pin_factory.pin(number).state)
+        return pin_is_high(self.pin_factory, number)
 
     def sign(self, method: str, path: str, body: bytes, secret: str = SECRET, signer: str = ENGINE_SIGNER,
              now: float | None = None) -> dict[str, str]:
@@ -50,8 +66,9 @@ class Daemon:
 
     async def send(self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> Answer:
         all_headers = {"Content-Type": "application/json", **(headers or {})}
-        response = await treq.request(method, self.url + path, data=body or None, headers=all_headers)
-        text = (await response.content()).decode("utf-8")
+        response = await self.client.request(method, "http://control.test" + path, data=body or None,
+                                             headers=all_headers)
+        text = (await self.client.content(response)).decode("utf-8")
         return Answer(response.code, jsonlib.loads(text) if text else None)
 
     async def signed(self, method: str, path: str, json: Any = None, **signing: Any) -> Answer:
@@ -59,7 +76,7 @@ class Daemon:
         return await self.send(method, path, body, self.sign(method, path, body, **signing))
 
     async def close(self) -> None:
-        if self.port.connected:
+        if self.port is not None and self.port.connected:
             await self.port.stopListening()
         self.controller.close()
 
@@ -76,8 +93,7 @@ def start_daemon(pin_factory: Any, host_id: str = "boiler-pi", relays: str = "he
     controller = Controller(opened.relays, functions, clock, failsafe, min_off, opened.pin_level)  # type: ignore[arg-type]
     controller.start()
     api = ControlAPI(controller, host_id, secret, clock, 120)
-    port = reactor.listenTCP(0, Site(api.resource()), interface="127.0.0.1")
-    return Daemon(f"http://127.0.0.1:{port.getHost().port}", api, controller, clock, port, pin_factory)
+    return Daemon(host_id, api, controller, clock, pin_factory, StubTreq(api.resource()))
 
 
 async def eventually(condition: Any, timeout: float = 5.0, what: str = "condition") -> Any:

@@ -33,7 +33,18 @@ async def test_heat_and_cool_are_never_on_together(daemon):
 
     assert refused.code == 409
     assert refused.body["refusal"] == "interlock"
+    assert (refused.body["code"], refused.body["field"]) == ("interlock", None)
     assert (daemon.pin(17), daemon.pin(27)) == (True, False)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_bad_command_names_its_field_and_an_unknown_path_is_a_json_404(daemon):
+    bad = await daemon.signed("PUT", state(HEAT), {"on": "yes"})
+    missing = await daemon.send("GET", "/v1/nowhere")
+
+    assert (bad.code, bad.body["code"], bad.body["field"]) == (422, "invalid", "on")
+    assert (missing.code, missing.body["code"], missing.body["field"]) == (404, "not_found", None)
+    assert daemon.pin(17) is False
 
 
 @pytest_twisted.ensureDeferred

@@ -17,7 +17,7 @@ async def test_a_deeply_nested_keepalive_is_refused_with_400(pin_factory):
             answer = await daemon.send("PUT", "/v1/keepalive", body, daemon.sign("PUT", "/v1/keepalive", body))
             assert (answer.code, answer.body) == (
                 400, {"status": "error", "error": f"request body is nested more than {MAX_NESTING} arrays and "
-                                                  "objects deep"})
+                                                  "objects deep", "code": "malformed", "field": None})
         assert not daemon.pin(17)
     finally:
         await daemon.close()

@@ -23,7 +23,7 @@ OWN_URL = "http://10.200.0.2:8089"
 
 @pytest_twisted.async_yield_fixture
 async def engine(tmp_path):
-    harness = await start_engine(tmp_path)
+    harness = await start_engine(tmp_path, listen=True)
     yield harness
     await harness.close()
 

@@ -8,10 +8,10 @@ import pytest_twisted
 import treq
 from twisted.internet import reactor
 
+from rpymostat.testing.processes import free_port
 from rpymostat_control.api import MAX_BODY_BYTES
 from rpymostat_control.config import ControlConfig
-from rpymostat_control.service import CONTROL_SERVICE_NAME, make_service
-from tests.support.processes import free_port
+from rpymostat_control.service import make_service
 from tests.support.raw_http import connect, wait_until
 
 
@@ -29,8 +29,7 @@ async def daemon(pin_factory, tmp_path):
         "RPYMOSTAT_CONTROL_MAX_CONNECTIONS_PER_ADDRESS": "4",
     })
     service = make_service(settings, reactor, pin_factory=pin_factory)
-    service.startService()
-    await service.getServiceNamed(CONTROL_SERVICE_NAME).started
+    await service.startService()
     yield settings.port
     await service.stopService()
 

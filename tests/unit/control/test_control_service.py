@@ -10,10 +10,10 @@ import treq
 from twisted.internet import reactor
 
 from rpymostat.store.records import DeviceRecord
+from rpymostat.testing.processes import free_port
 from rpymostat_control.config import ControlConfig
-from rpymostat_control.service import CONTROL_SERVICE_NAME, make_service
+from rpymostat_control.service import make_service
 from tests.support.engine import start_engine
-from tests.support.processes import free_port
 from tests.unit.control.daemon_harness import eventually_async
 
 SECRET = "pre-shared-secret-for-the-boiler-pi"
@@ -22,7 +22,7 @@ HEAT = "boiler-pi:heat"
 
 @pytest_twisted.async_yield_fixture
 async def engine(tmp_path):
-    harness = await start_engine(tmp_path)
+    harness = await start_engine(tmp_path, listen=True)
     harness.clock.advance(reactor.seconds() - harness.clock.seconds())  # the daemon signs with real time
     await harness.store.put_device(DeviceRecord("boiler-pi", "control", SECRET, "approved", harness.clock.seconds()))
     yield harness
@@ -51,9 +51,8 @@ async def get_json(url: str):
 async def test_the_daemon_enrols_reports_obeys_and_stops_safe(engine, pin_factory, tmp_path):
     settings = config(engine, tmp_path)
     service = make_service(settings, reactor, pin_factory=pin_factory)
-    service.startService()
     try:
-        await service.getServiceNamed(CONTROL_SERVICE_NAME).started
+        await service.startService()
         # The engine's test clock stands still; its commands must be dated after the daemon's start.
         engine.clock.advance(reactor.seconds() - engine.clock.seconds())
 
@@ -81,9 +80,8 @@ async def test_the_daemon_enrols_reports_obeys_and_stops_safe(engine, pin_factor
 async def test_every_relay_starts_off_and_the_failsafe_trips_with_no_engine(engine, pin_factory, tmp_path):
     settings = config(engine, tmp_path, RPYMOSTAT_ENGINE_URL="http://127.0.0.1:9", RPYMOSTAT_CONTROL_FAILSAFE="1")
     service = make_service(settings, reactor, pin_factory=pin_factory)
-    service.startService()
     try:
-        await service.getServiceNamed(CONTROL_SERVICE_NAME).started
+        await service.startService()
         status = await get_json(f"http://127.0.0.1:{settings.port}/v1/status")
 
         async def tripped_status():
@@ -105,14 +103,33 @@ async def test_a_spool_it_cannot_open_stops_the_start_and_says_which_setting(eng
     spool = tmp_path / "not-a-directory" / "spool.sqlite"
     service = make_service(config(engine, tmp_path, RPYMOSTAT_CONTROL_SPOOL=str(spool)), reactor,
                            pin_factory=pin_factory)
-    service.startService()
-    control = service.getServiceNamed(CONTROL_SERVICE_NAME)
     try:
         with pytest.raises(ValueError) as refused:
-            await control.started
+            await service.startService()
     finally:
         await service.stopService()
 
     assert f"cannot open the spool of relay events {spool}" in str(refused.value)
     assert "RPYMOSTAT_CONTROL_SPOOL" in str(refused.value)
-    assert control.controller is None  # no relay was claimed
+    assert service.controller is None  # no relay was claimed
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_port_in_use_stops_the_start_and_releases_every_relay_and_the_spool(engine, pin_factory, tmp_path):
+    from gpiozero import OutputDevice
+    from twisted.internet.error import CannotListenError
+    from twisted.internet.protocol import Factory
+
+    taken = reactor.listenTCP(0, Factory(), interface="127.0.0.1")
+    settings = config(engine, tmp_path, RPYMOSTAT_CONTROL_PORT=str(taken.getHost().port))
+    service = make_service(settings, reactor, pin_factory=pin_factory)
+    try:
+        with pytest.raises(CannotListenError):
+            await service.startService()
+    finally:
+        await taken.stopListening()
+
+    # At once, not only when the process is told to stop: the relays were released and the spool closed.
+    assert not service.running and service.controller is None and service.spool is None
+    OutputDevice(17, pin_factory=pin_factory).close()  # the pin is free again
+    await service.stopService()  # what the runner does at shutdown: nothing is stopped twice

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest_twisted
 from twisted.internet import reactor
 
+from rpymostat.testing.processes import free_port
 from rpymostat_control.config import ControlConfig
-from rpymostat_control.service import CONTROL_SERVICE_NAME, make_service
-from tests.support.processes import free_port
+from rpymostat_control.service import make_service
 
 
 async def start_and_stop(relays: str, pin_factory, tmp_path) -> None:
@@ -26,9 +26,8 @@ async def start_and_stop(relays: str, pin_factory, tmp_path) -> None:
         "RPYMOSTAT_CONTROL_RELAYS": relays,
     })
     service = make_service(settings, reactor, pin_factory=pin_factory)
-    service.startService()
     try:
-        await service.getServiceNamed(CONTROL_SERVICE_NAME).started
+        await service.startService()
     finally:
         await service.stopService()
 

@@ -24,6 +24,8 @@ from tests.unit.api.test_relays_api import HOST, Enrolled
 from tests.unit.control.daemon_harness import eventually, start_daemon
 from tests.unit.sensor.deferreds import result_of, run_now
 
+pytestmark = pytest.mark.listening  # the engine goes away and comes back on its port
+
 HEAT, FAN = f"{HOST}:heat", f"{HOST}:fan"
 FAILSAFE = 60.0
 REPORT_INTERVAL = 30.0

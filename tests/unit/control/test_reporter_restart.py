@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import pytest_twisted
 from treq.client import HTTPClient
 from twisted.internet import reactor
@@ -26,13 +27,15 @@ from twisted.web.client import Agent, HTTPConnectionPool
 
 from rpymostat.common.timeutil import to_iso
 from rpymostat.store.records import DeviceRecord
+from rpymostat.testing.processes import free_port
 from rpymostat_control.config import ControlConfig
-from rpymostat_control.service import CONTROL_SERVICE_NAME, ControlService, make_service
+from rpymostat_control.service import ControlService, make_service
 from rpymostat_control.spool import EventSpool
-from tests.support.processes import free_port
 from tests.unit.control.daemon_harness import eventually, eventually_async
 from tests.unit.control.test_reporter_outage import Outage
 from tests.unit.sensor.deferreds import run_now
+
+pytestmark = pytest.mark.listening  # a control daemon reports over HTTP
 
 HOST = "boiler-pi"
 SECRET = "pre-shared-secret-for-the-boiler-pi"
@@ -87,11 +90,9 @@ class Rig:
     async def start(self, http: Any = None) -> ControlService:
         # A new connection per request, so a closed port means an unreachable engine.
         http = http or HTTPClient(Agent(reactor, pool=HTTPConnectionPool(reactor, persistent=False)))
-        top = make_service(self.config, reactor, http=http, clock=self.clock, runner=run_now)
-        top.startService()
-        self.running.append(top)
-        control = top.getServiceNamed(CONTROL_SERVICE_NAME)
-        await control.started
+        control = make_service(self.config, reactor, http=http, clock=self.clock, runner=run_now)
+        self.running.append(control)
+        await control.startService()
         return control
 
     async def stop(self) -> None:

@@ -11,7 +11,7 @@ import pytest
 import pytest_twisted
 
 from rpymostat.plugins.registry import DEFAULTS, check_plugin, load_plugins
-from tests.support.processes import EngineProcess, http
+from rpymostat.testing.processes import EngineProcess, http
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "thirdparty_plugin"
 

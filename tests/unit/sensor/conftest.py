@@ -9,14 +9,14 @@ import pytest
 import pytest_twisted
 from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 
+from rpymostat.testing.w1 import FakeW1Bus
 from tests.support.engine import start_engine
-from tests.support.fake_w1 import FakeW1Bus
 from tests.unit.sensor.daemon_support import SLAVE
 
 
 @pytest_twisted.async_yield_fixture
 async def engine(tmp_path: Path):
-    harness = await start_engine(tmp_path / "engine")
+    harness = await start_engine(tmp_path / "engine", listen=True)
     yield harness
     await harness.close()
 

@@ -20,10 +20,10 @@ from twisted.web.server import Site
 
 from rpymostat.common.signing import new_secret
 from rpymostat.store.records import DeviceRecord
+from rpymostat.testing.w1 import FakeW1Bus
 from rpymostat_sensor.config import SensorConfig
 from rpymostat_sensor.service import SensorService, make_service
 from tests.support.engine import EngineHarness
-from tests.support.fake_w1 import FakeW1Bus
 from tests.unit.sensor.deferreds import run_now
 
 HOST = "sensor-host-1"

@@ -12,8 +12,8 @@ from twisted.internet import reactor
 from twisted.web.resource import Resource
 from twisted.web.server import Site
 
+from rpymostat.testing.w1 import FakeW1Bus
 from rpymostat_sensor.service import make_service
-from tests.support.fake_w1 import FakeW1Bus
 from tests.unit.sensor.daemon_support import sensor_config
 
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest_twisted
 from twisted.web.client import ResponseNeverReceived
 
+from rpymostat.testing.w1 import FakeW1Bus
 from rpymostat_sensor.sources.base import SensorSample
 from rpymostat_sensor.sources.w1 import REASON_UNPLUGGED
 from rpymostat_sensor.spool import Spool
 from tests.support.engine import START
-from tests.support.fake_w1 import FakeW1Bus
 from tests.unit.sensor.daemon_support import (
     HOST,
     INTERVAL,

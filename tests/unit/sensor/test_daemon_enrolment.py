@@ -10,9 +10,9 @@ import pytest_twisted
 
 from rpymostat.common.signing import fingerprint, new_secret
 from rpymostat.store.records import DeviceRecord
+from rpymostat.testing.w1 import FakeW1Bus
 from rpymostat_sensor.enrolment import load_or_create_secret
 from tests.support.engine import START
-from tests.support.fake_w1 import FakeW1Bus
 from tests.unit.sensor.daemon_support import HOST, INTERVAL, approve_beforehand, start_daemon
 
 

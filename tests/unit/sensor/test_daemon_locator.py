@@ -8,8 +8,8 @@ import pytest_twisted
 from twisted.internet import reactor
 from twisted.web.server import Site
 
+from rpymostat.testing.w1 import FakeW1Bus
 from tests.support.engine import START
-from tests.support.fake_w1 import FakeW1Bus
 from tests.unit.sensor.daemon_support import INTERVAL, MovableLocator, approve_beforehand, start_daemon
 
 

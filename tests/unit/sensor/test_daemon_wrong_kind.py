@@ -8,8 +8,8 @@ import pytest_twisted
 
 from rpymostat.common.signing import new_secret
 from rpymostat.store.records import DeviceRecord
+from rpymostat.testing.w1 import FakeW1Bus
 from tests.support.engine import START
-from tests.support.fake_w1 import FakeW1Bus
 from tests.unit.sensor.daemon_support import HOST, INTERVAL, start_daemon
 
 

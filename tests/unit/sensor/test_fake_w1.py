@@ -9,9 +9,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from rpymostat.testing.w1 import FakeW1Bus, dallas_crc8
+
 # Through our module, which stops w1thermsensor from running modprobe on import.
 from rpymostat_sensor.sources.w1 import Sensor, W1ThermSensor
-from tests.support.fake_w1 import FakeW1Bus, dallas_crc8
 
 SENSOR = "28-00000a1b2c3d"
 

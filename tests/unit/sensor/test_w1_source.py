@@ -8,6 +8,7 @@ import pytest
 import pytest_twisted
 from twisted.internet.task import Clock
 
+from rpymostat.testing.w1 import FakeW1Bus
 from rpymostat_sensor.sources.w1 import (
     REASON_NOT_READY,
     REASON_RESET_VALUE,
@@ -16,7 +17,6 @@ from rpymostat_sensor.sources.w1 import (
     W1BusNotFoundError,
     W1Source,
 )
-from tests.support.fake_w1 import FakeW1Bus
 from tests.unit.sensor.deferreds import failure_of, result_of, run_now
 
 LIVING = "28-00000a1b2c3d"

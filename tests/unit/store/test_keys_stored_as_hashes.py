@@ -19,8 +19,8 @@ import pytest_twisted
 from txmongo.connection import ConnectionPool
 
 from rpymostat.security.keys import split_key
+from rpymostat.testing.processes import run_script
 from tests.support.engine import start_engine
-from tests.support.processes import run_script
 
 
 @dataclass

@@ -21,7 +21,7 @@ class DecisionsAPI:
     @route("/v1/decisions/current")
     def current(self, call: Call) -> dict[str, Any]:
         if self.loop is None or self.loop.latest is None:
-            raise ApiError(503, "the decision loop has not decided anything yet")
+            raise ApiError(503, "the decision loop has not decided anything yet", code="not_decided_yet")
         return self.loop.latest
 
     @route("/v1/decisions")

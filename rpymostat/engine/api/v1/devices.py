@@ -50,7 +50,7 @@ def wrong_kind(device: DeviceRecord, kind: str) -> Reply:
                f"registers with it; make it a {kind} secret (rpymostat-keys device {host_id} --kind {kind} "
                f"--replace, then give the daemon the new secret), or delete the device (DELETE "
                f"/v1/devices/{host_id}) so that the daemon registers itself")
-    return Reply({**error_body(message), "registered_kind": device.kind}, 409)
+    return Reply({**error_body(message, 409, code="device_kind_mismatch"), "registered_kind": device.kind}, 409)
 
 
 class DevicesAPI:
@@ -92,20 +92,20 @@ class DevicesAPI:
         data = call.json_object()
         for name in ("host_id", "kind", "secret"):
             if name not in data:
-                raise unprocessable(f"{name} field is missing")
+                raise unprocessable(f"{name} field is missing", name)
         host_id = check_id(data["host_id"], "host_id")
         kind = data["kind"]
         if kind not in KINDS:
-            raise unprocessable(f"kind must be one of {', '.join(KINDS)}")
+            raise unprocessable(f"kind must be one of {', '.join(KINDS)}", "kind")
         secret = data["secret"]
         if not isinstance(secret, str) or not MIN_SECRET_LENGTH <= len(secret) <= 256:
-            raise unprocessable(f"secret must be a string of {MIN_SECRET_LENGTH} to 256 characters")
+            raise unprocessable(f"secret must be a string of {MIN_SECRET_LENGTH} to 256 characters", "secret")
         url = data.get("url")
         if url is not None and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
-            raise unprocessable("url must be an http:// or https:// URL")
+            raise unprocessable("url must be an http:// or https:// URL", "url")
         info = data.get("info", {})
         if not isinstance(info, dict):
-            raise unprocessable("info must be an object")
+            raise unprocessable("info must be an object", "info")
         self._check_own_signature(call, host_id, secret)
         now = self.context.now()
         store = self.context.store
@@ -118,11 +118,12 @@ class DevicesAPI:
             await store.put_device(record)
             return Reply(device_json(record), 202)
         if existing.secret != secret:
-            raise ApiError(409, f"device {host_id} is registered with another secret; an admin must delete it first")
+            raise ApiError(409, f"device {host_id} is registered with another secret; an admin must delete it first",
+                           code="secret_mismatch")
         if existing.kind != kind:
             return wrong_kind(existing, kind)
         if existing.status == "rejected":
-            raise ApiError(403, f"device {host_id} was rejected by an admin")
+            raise ApiError(403, f"device {host_id} was rejected by an admin", code="device_rejected")
         # Only contact, host information and URL change: an approval given
         # while this request was in flight must survive it.
         await store.touch_device(host_id, now, info or None, url)
@@ -140,7 +141,7 @@ class DevicesAPI:
             verify_request(signed, secret, request.method.decode("ascii"), request.uri.decode("utf-8"),
                            call.body, self.context.now(), self.nonces)
         except SignatureError as exc:
-            raise ApiError(401, f"signature refused: {exc}") from None
+            raise ApiError(401, f"signature refused: {exc}", code="signature_refused") from None
 
     @route("/v1/devices/<host_id>", methods=["DELETE"], role="admin")
     async def delete(self, call: Call) -> dict[str, Any]:

@@ -45,11 +45,11 @@ class KeysAPI:
         name = data.get("name")
         role = data.get("role")
         if name is None:
-            raise unprocessable("name field is missing")
+            raise unprocessable("name field is missing", "name")
         if not isinstance(name, str) or not 1 <= len(name.strip()) <= 64:
-            raise unprocessable("name must be a string of 1 to 64 characters")
+            raise unprocessable("name must be a string of 1 to 64 characters", "name")
         if role not in ROLES:
-            raise unprocessable(f"role must be one of {', '.join(ROLES)}")
+            raise unprocessable(f"role must be one of {', '.join(ROLES)}", "role")
         unknown = sorted(set(data) - {"name", "role"})
         if unknown:
             raise unprocessable(f"unknown field(s): {', '.join(unknown)}")
@@ -63,7 +63,7 @@ class KeysAPI:
         try:
             revoked = await self.context.store.revoke_api_key(key_id, self.context.now())
         except LastAdminKeyError:
-            raise ApiError(409, LAST_ADMIN_KEY) from None
+            raise ApiError(409, LAST_ADMIN_KEY, code="last_admin_key") from None
         if not revoked:
             raise not_found(f"no live API key with ID {key_id!r}")
         record = await self.context.store.get_api_key(key_id)

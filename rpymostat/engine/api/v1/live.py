@@ -22,7 +22,7 @@ from twisted.web.iweb import IRequest
 
 from rpymostat.engine.api.app import Call, EngineAPI, encode_json
 from rpymostat.engine.api.auth import Authenticator
-from rpymostat.engine.api.errors import ApiError, error_body
+from rpymostat.engine.api.errors import ApiError
 from rpymostat.engine.api.requests import header
 from rpymostat.engine.api.routing import Route, RouteSpec
 from rpymostat.engine.api.v1.openapi import TIMESTAMP, operation, ref
@@ -73,12 +73,12 @@ class LiveFeedRoute:
             error = exc
         except StoreError:
             error = ApiError(503, "the database is unavailable; try again shortly")
-        request.setResponseCode(error.code, REASONS.get(error.code))
+        request.setResponseCode(error.status, REASONS.get(error.status))
         request.setHeader("Content-Type", "application/json; charset=utf-8")
         request.setHeader("Cache-Control", "no-store")
         for name, value in error.headers.items():
             request.setHeader(name, value)
-        return encode_json(error_body(error.message))
+        return encode_json(error.body())
 
 
 CLOSE_CODES_HELP = "; ".join(f"{int(code)} {code.name.lower().replace('_', ' ')}" for code in CloseCode)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from rpymostat.common.json_api import ERROR_SCHEMA
 from rpymostat.common.json_input import MAX_NESTING
 from rpymostat.engine.api.app import Call
 from rpymostat.engine.api.routing import DEVICE_ONLY, route
@@ -40,11 +41,7 @@ def ref(name: str) -> dict[str, str]:
 
 
 SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object",
-        "required": ["status", "error"],
-        "properties": {"status": {"const": "error"}, "error": {"type": "string"}},
-    },
+    "Error": ERROR_SCHEMA,
     "Status": {
         "type": "object",
         "required": ["status", "dependencies"],

@@ -58,11 +58,11 @@ class PluginsAPI:
             raise unprocessable(f"unknown field(s): {', '.join(unknown)}")
         name = data.get("name")
         if name is None:
-            raise unprocessable("name field is missing")
+            raise unprocessable("name field is missing", "name")
         if not isinstance(name, str):
-            raise unprocessable("name must be a string")
+            raise unprocessable("name must be a string", "name")
         if not isinstance(data.get("options", {}), dict):
-            raise unprocessable("options must be an object")
+            raise unprocessable("options must be an object", "options")
         if name not in self.settings.plugins[kind]:
             raise unprocessable(f"name: no {kind} plugin called {name!r} is installed")
         try:

@@ -96,7 +96,7 @@ class RelaysAPI:
             raise unprocessable(f"{extra[0]} cannot be changed; only function can")
         function = data["function"]
         if function is not None and function not in FUNCTIONS:
-            raise unprocessable(f"function must be null or one of {', '.join(FUNCTIONS)}")
+            raise unprocessable(f"function must be null or one of {', '.join(FUNCTIONS)}", "function")
         relay_id = call.params["relay_id"]
         refused = assignment_refusal(await self._existing(relay_id), function)
         if refused is not None:
@@ -117,7 +117,7 @@ class RelaysAPI:
         data = call.json_object()
         on = data.get("on")
         if not isinstance(on, bool):
-            raise unprocessable("on must be true or false")
+            raise unprocessable("on must be true or false", "on")
         relay_id = call.params["relay_id"]
         who = call.principal.name or "an admin"
         try:

@@ -17,8 +17,8 @@ Rule = TypeVar("Rule")
 
 
 def refused(exc: ScheduleValidationError) -> ApiError:
-    """A validation error as the 422 the API answers; its message names the field."""
-    return unprocessable(exc.message)
+    """A validation error as the 422 the API answers; its message and ``field`` name the field."""
+    return unprocessable(exc.message, None if exc.field == "body" else exc.field)
 
 
 def page(call: Call, rules: Sequence[Rule], rule_id: Callable[[Rule], str],

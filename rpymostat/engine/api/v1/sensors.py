@@ -130,19 +130,19 @@ class SensorsAPI:
         for name, value in data.items():
             if name in EDITABLE:
                 if value is not None and (not isinstance(value, str) or not 1 <= len(value) <= EDITABLE[name]):
-                    raise unprocessable(f"{name} must be null or a string of 1 to {EDITABLE[name]} characters")
+                    raise unprocessable(f"{name} must be null or a string of 1 to {EDITABLE[name]} characters", name)
                 changes[name] = value
             elif name in FLAGS:
                 if not isinstance(value, bool):
-                    raise unprocessable(f"{name} must be true or false")
+                    raise unprocessable(f"{name} must be true or false", name)
                 changes[name] = value
             else:
-                raise unprocessable(f"{name} cannot be changed; editable fields are name, room, hidden and outdoor")
+                raise unprocessable(f"{name} cannot be changed; editable fields are name, room, hidden and outdoor", name)
         await self._existing(sensor_id)
         try:
             sensor = await self.book.change_sensor(sensor_id, changes)
         except ScheduleValidationError as exc:
-            raise ApiError(409, exc.message) from None
+            raise ApiError(409, exc.message, field=exc.field) from None
         if sensor is None:
             raise not_found(f"no sensor with ID {sensor_id!r}")
         return sensor_json(sensor, self.context.now(), self.context.config.sensor_stale_after)

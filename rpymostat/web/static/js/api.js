@@ -1,10 +1,14 @@
 // The engine's HTTP API, with the signed-in key. Nothing here knows a screen.
 const KEY_STORAGE = "rpymostat.key";
 
+// The engine's error bodies carry, beside the sentence for people, a
+// machine-readable `code` and the `field` at fault (null when none is).
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, code = null, field = null) {
     super(message);
     this.status = status;
+    this.code = code;
+    this.field = field;
   }
 }
 
@@ -39,7 +43,7 @@ export async function api(method, path, body) {
   try { data = text ? JSON.parse(text) : null; } catch (_) { data = null; }
   if (!response.ok) {
     const message = data && data.error ? data.error : `HTTP ${response.status}`;
-    throw new ApiError(response.status, message);
+    throw new ApiError(response.status, message, data && data.code || null, data && data.field || null);
   }
   return data;
 }

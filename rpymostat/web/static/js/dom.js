@@ -34,8 +34,20 @@ export function showError(container, error) {
   box.textContent = error ? error.message || String(error) : "";
 }
 
-// The engine's errors name the field at fault ("end must be after start"):
-// show the message next to that field, or under the form when none is named.
+// The input an error's `field` points at: the field itself ("heat_setpoint"),
+// or the input holding the part it names ("instruction.heat_setpoint", "cron.day").
+export function inputForField(field, inputs) {
+  if (!field) return null;
+  const parts = field.split(".");
+  for (let end = parts.length; end > 0; end--) {
+    const whole = parts.slice(0, end).join(".");
+    if (inputs[whole]) return inputs[whole];
+  }
+  return parts.map((part) => inputs[part]).find(Boolean) || null;
+}
+
+// Show an error next to the input its `field` names, or under the form when
+// it names none of them.
 export function showFieldErrors(form, error, inputs) {
   for (const input of Object.values(inputs)) {
     input.removeAttribute("aria-invalid");
@@ -45,15 +57,13 @@ export function showFieldErrors(form, error, inputs) {
   showError(form, null);
   if (!error) return;
   const message = error.message || String(error);
-  const named = Object.entries(inputs)
-    .map(([name, input]) => [message.search(new RegExp(`\\b${name}\\b`)), input])
-    .filter(([at]) => at >= 0).sort((a, b) => a[0] - b[0]);
-  const box = named.length ? document.getElementById(`${named[0][1].id}-error`) : null;
+  const input = inputForField(error.field, inputs);
+  const box = input ? document.getElementById(`${input.id}-error`) : null;
   if (!box) { showError(form, error); return; }
-  named[0][1].setAttribute("aria-invalid", "true");
+  input.setAttribute("aria-invalid", "true");
   box.setAttribute("role", "alert");
   box.textContent = message;
-  named[0][1].focus();
+  input.focus();
 }
 
 // The width the content of an element may use, for drawings made to size.
