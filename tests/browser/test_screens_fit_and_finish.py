@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 TABLET = {"width": 1280, "height": 800}
 # What each screen shows once it has loaded.
 LOADED = {
-    "now": "#now-hero .reason",
+    "now": "#now-details summary",
     "schedule": "svg.week .band",
     "history": "svg.history-chart polyline.series",
     "devices": ".card.device",
@@ -66,7 +66,7 @@ def test_kiosk_mode_is_dark_large_and_keeps_the_screen_on(context, demo, screens
     expect(page.locator("body")).to_have_class("kiosk")
     assert page.evaluate("window.wakeLockRequests") == ["screen"]
     page.goto("/ui/#now")
-    expect(page.locator("#now-hero .reason")).to_be_visible()
+    expect(page.locator("#now-details summary")).to_be_visible()
     expect(page.locator("#live-status")).to_have_text("Live")
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert sum(int(v) for v in background[4:-1].split(",")) < 3 * 60, background
