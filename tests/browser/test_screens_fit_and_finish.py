@@ -18,7 +18,7 @@ TABLET = {"width": 1280, "height": 800}
 LOADED = {
     "now": "#now-details summary",
     "schedule": "svg.week .band",
-    "history": "svg.history-chart polyline.series",
+    "history": "#history-chart canvas",
     "devices": ".card.device",
     "settings": "#plugin",
 }

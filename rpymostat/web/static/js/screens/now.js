@@ -6,6 +6,7 @@ import { api, can } from "../api.js";
 import { h, replace, showError } from "../dom.js";
 import { formatAgo, formatTemperature, fromDisplay, step, toDisplay } from "../units.js";
 import { browserIsElsewhere, homeZone } from "../home_time.js";
+import { OUTDOOR_COLOUR, roomColours } from "../colours.js";
 import { sourcePhrase, untilPhrase, whenPhrase } from "../words.js";
 
 const MODES = ["off", "heat", "cool", "auto"];
@@ -137,14 +138,16 @@ function renderHero(section, state) {
 function renderAlerts(section, alerts, refresh) {
   section.hidden = alerts.length === 0;
   replace(section, h("h2", {}, "Alerts"), h("ul", {}, alerts.map((a) =>
-    h("li", { class: `alert alert-${a.code}` }, a.message, a.action ? [" ", a.action(refresh)] : null))));
+    h("li", { class: `alert alert-${a.code}` }, a.message, a.action ? [" ", ...[a.action(refresh)].flat()] : null))));
 }
 
 // A sensor nobody named yet shows its raw ID, with the way to name it.
 function renderRooms(section, state) {
+  const colours = roomColours((state.sensors || []).map((s) => s.id));
   replace(section, h("h2", {}, "Rooms"),
     h("ul", { class: "rooms" }, (state.sensors || []).filter((s) => !s.hidden).map((sensor) =>
-      h("li", { class: sensor.stale ? "room stale" : "room", "data-sensor": sensor.id },
+      h("li", { class: sensor.stale ? "room stale" : "room", "data-sensor": sensor.id,
+        style: `--room:${sensor.outdoor ? OUTDOOR_COLOUR : colours.get(sensor.id)}` },
         h("span", { class: "room-name" }, sensor.room && sensor.room !== sensor.name
           ? `${sensor.room} — ${sensor.name || sensor.id}` : sensor.name || sensor.alias || sensor.id),
         h("span", { class: "room-value" }, formatTemperature(sensor.value)),
