@@ -7,6 +7,7 @@ import { h, replace, showError } from "../dom.js";
 import { formatAgo, formatTemperature, fromDisplay, step, toDisplay } from "../units.js";
 import { browserIsElsewhere, homeZone } from "../home_time.js";
 import { OUTDOOR_COLOUR, roomColours } from "../colours.js";
+import { quickAdjust } from "./quick_adjust.js";
 import { sourcePhrase, untilPhrase, whenPhrase } from "../words.js";
 
 const MODES = ["off", "heat", "cool", "auto"];
@@ -82,10 +83,15 @@ function equipmentOf(state) {
   }).filter((e) => e.known);
 }
 
+// The quick controls beside the big number, made once per visit like the Adjust panel.
+let quick = null;
+
 export function renderNow(container, state, refresh) {
   if (!container.querySelector("#now-hero")) {
+    quick = can("write") ? quickAdjust(refresh) : null;
     replace(container,
-      h("section", { id: "now-hero", class: "hero", "aria-label": "Now" }),
+      h("section", { id: "now-hero", class: "hero", "aria-label": "Now" },
+        h("div", { id: "hero-readings", class: "hero-readings" }), quick ? quick.elements : null),
       h("section", { id: "now-alerts", class: "alerts", "aria-label": "Alerts" }),
       h("section", { id: "adjust", class: "adjust", "aria-label": "Adjust" }),
       h("section", { id: "now-rooms", "aria-label": "Rooms" }));
@@ -93,7 +99,8 @@ export function renderNow(container, state, refresh) {
   const adjust = container.querySelector("#adjust");
   if (!can("write")) adjust.hidden = true;
   else if (!adjust.hasChildNodes()) adjustPanel(adjust, state, refresh);
-  renderHero(container.querySelector("#now-hero"), state);
+  renderHero(container.querySelector("#hero-readings"), state);
+  if (quick) quick.follow(state.decision ? state.decision.instruction : null);
   renderAlerts(container.querySelector("#now-alerts"), alertsOf(state), refresh);
   renderRooms(container.querySelector("#now-rooms"), state);
 }
