@@ -8,6 +8,7 @@ import { formatAgo, formatTemperature, fromDisplay, step, toDisplay } from "../u
 import { browserIsElsewhere, homeZone } from "../home_time.js";
 import { OUTDOOR_COLOUR, roomColours } from "../colours.js";
 import { quickAdjust } from "./quick_adjust.js";
+import { renderFirstRun } from "./first_run.js";
 import { sourcePhrase, untilPhrase, whenPhrase } from "../words.js";
 
 const MODES = ["off", "heat", "cool", "auto"];
@@ -17,12 +18,14 @@ const DOING = { heat: "Heating", cool: "Cooling", fan: "Fan only", idle: "Idle" 
 const FUNCTIONS = ["heat", "cool", "fan"];
 
 export async function loadNow(state) {
-  const [sensors, decision, relays, devices] = await Promise.all([
+  const [sensors, decision, relays, devices, schedules] = await Promise.all([
     api("GET", "/v1/sensors"),
     api("GET", "/v1/decisions/current").catch(() => null),
     api("GET", "/v1/relays").catch(() => ({ relays: [] })),
     api("GET", "/v1/devices").catch(() => ({ devices: [] })),
+    api("GET", "/v1/schedules?limit=1").catch(() => ({ schedules: [] })),
   ]);
+  state.schedules = schedules.schedules;
   state.sensors = sensors.sensors;
   state.decision = decision;
   state.relays = relays.relays || [];
@@ -92,6 +95,7 @@ export function renderNow(container, state, refresh) {
     replace(container,
       h("section", { id: "now-hero", class: "hero", "aria-label": "Now" },
         h("div", { id: "hero-readings", class: "hero-readings" }), quick ? quick.elements : null),
+      h("section", { id: "first-run", class: "card", "aria-label": "Getting started" }),
       h("section", { id: "now-alerts", class: "alerts", "aria-label": "Alerts" }),
       h("section", { id: "adjust", class: "adjust", "aria-label": "Adjust" }),
       h("section", { id: "now-rooms", "aria-label": "Rooms" }));
@@ -101,6 +105,7 @@ export function renderNow(container, state, refresh) {
   else if (!adjust.hasChildNodes()) adjustPanel(adjust, state, refresh);
   renderHero(container.querySelector("#hero-readings"), state);
   if (quick) quick.follow(state.decision ? state.decision.instruction : null);
+  renderFirstRun(container.querySelector("#first-run"), state);
   renderAlerts(container.querySelector("#now-alerts"), alertsOf(state), refresh);
   renderRooms(container.querySelector("#now-rooms"), state);
 }
