@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
+from tests.browser.page_checks import accessibility_violations
 from tests.support.processes import EngineProcess, http
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -52,6 +53,7 @@ def test_a_fresh_engine_says_where_the_key_is_and_what_is_left_to_do(fresh_page,
         expect(checklist.locator(f'[data-step="{step}"] .step-state')).to_have_text("to do")
     expect(checklist.locator('[data-step="sensor"]')).to_contain_text("rpymostat-sensor")
     expect(checklist.locator('[data-step="relay"]')).to_contain_text("give its relays a function")
+    assert accessibility_violations(page) == []
     checklist.get_by_role("link", name="Open Schedule").click()
     expect(page.get_by_role("heading", name="Week schedule")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0

@@ -1,5 +1,5 @@
 """Every screen at phone and desktop size: fits, big enough to touch, named for screen readers,
-readable, served by the engine alone — and a screenshot of each for people to look at."""
+readable, no serious or critical axe-core finding, served by the engine alone — and a screenshot of each."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
-from tests.browser.page_checks import horizontal_overflow, low_contrast, small_targets, unnamed_controls
+from tests.browser.page_checks import (
+    accessibility_violations,
+    horizontal_overflow,
+    low_contrast,
+    small_targets,
+    unnamed_controls,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,6 +34,7 @@ def _check(page, name: str, width: int) -> None:
     assert horizontal_overflow(page) <= 0, f"{name} scrolls sideways at {width} px"
     assert unnamed_controls(page) == [], f"{name} has controls without a name"
     assert low_contrast(page) == [], f"{name} has text with too little contrast"
+    assert accessibility_violations(page) == [], f"axe-core finds serious or critical problems on {name}"
     if width <= PHONE["width"]:
         assert small_targets(page) == [], f"{name} has touch targets under 44 px"
 

@@ -10,6 +10,7 @@ from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 KEPT = ("name", "cron", "duration", "end_cron", "enabled", "mode", "heat_setpoint", "cool_setpoint", "fan",
@@ -32,7 +33,7 @@ def no_schedules(demo):
 
 def _make_day(page, day: str, start: str, end: str, heat: str) -> None:
     """Default all day, then one heating block from `start` to `end`, made with Split and the time fields."""
-    page.get_by_role("button", name=f"Edit {day}").click()
+    page.get_by_role("button", name=f"edit {day}").click()
     editor = page.locator("#day-editor")
     expect(editor.get_by_role("heading", name=day)).to_be_visible()
     editor.get_by_role("button", name=f"Split {day} block 1").click()
@@ -42,7 +43,7 @@ def _make_day(page, day: str, start: str, end: str, heat: str) -> None:
     editor.get_by_label(f"{day} block 2 setting").select_option("heat")
     editor.get_by_label(f"{day} block 2 heat to").fill(heat)
     editor.get_by_label(f"{day} block 2 heat to").press("Tab")
-    row = page.locator(f'.day-row:has(button[aria-label^="Edit {day}"])')
+    row = page.locator(f'.day-row[data-day="{DAYS.index(day)}"]')
     expect(row.locator(".block.setting-heat")).to_have_attribute("title", f"{start}–{end} Heat {float(heat):.1f} °C")
 
 
@@ -93,7 +94,7 @@ def test_an_edge_dragged_by_a_finger_moves_the_block(context, demo, no_schedules
     page = context.browser.new_context(viewport=PHONE, base_url=demo.url, has_touch=True).new_page()
     try:
         sign_in(page, demo.admin_key, "schedule")
-        page.get_by_role("button", name="Edit Tuesday").click()
+        page.get_by_role("button", name="edit Tuesday").click()
         page.get_by_role("button", name="Split Tuesday block 1").click()
         starts = page.get_by_label("Tuesday block 2 starts")
         expect(starts).to_have_value("12:00")

@@ -83,9 +83,11 @@ export function weekEditor(state, refresh) {
       });
       if (editable) dragging(track, day);
       return h("div", { class: day === draft.day ? "day-row selected" : "day-row", "data-day": day },
+        // The name starts with the text shown ("Mon"), then tells the day's blocks to a screen reader.
         h("button", { type: "button", class: "day-name", "aria-pressed": String(day === draft.day),
-          "aria-label": `Edit ${DAY_NAMES[day]}: ${blocks.map((b) => `${clock(b.start)} ${settingLabel(b.setting, fallback)}`).join(", ")}`,
-          onclick: () => selectDay(day) }, DAY_NAMES[day].slice(0, 3)),
+          onclick: () => selectDay(day) }, DAY_NAMES[day].slice(0, 3),
+        h("span", { class: "visually-hidden" }, `: edit ${DAY_NAMES[day]}, ` +
+          blocks.map((b) => `${clock(b.start)} ${settingLabel(b.setting, fallback)}`).join(", "))),
         track);
     }));
   }
