@@ -25,7 +25,7 @@ function targetOf(instruction) {
 function shown(target) {
   if (target.mode === "heat") return `Heat to ${formatTemperature(target.heat)}`;
   if (target.mode === "cool") return `Cool to ${formatTemperature(target.cool)}`;
-  return `${formatTemperature(target.heat)} – ${formatTemperature(target.cool)}`;
+  return `Between ${formatTemperature(target.heat)} and ${formatTemperature(target.cool)}`;
 }
 
 export function quickAdjust(refresh) {
