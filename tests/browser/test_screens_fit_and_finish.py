@@ -80,6 +80,11 @@ def test_kiosk_mode_is_dark_large_and_keeps_the_screen_on(context, demo, screens
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 22
     _check(page, "kiosk now", TABLET["width"])
     page.screenshot(path=screenshots / "tablet-kiosk-now.png")
+    for name, loaded in LOADED.items():  # the dark theme's contrast and axe-core, on every screen
+        page.goto(f"/ui/#{name}")
+        expect(page.locator(loaded).first).to_be_visible()
+        _check(page, f"kiosk {name}", TABLET["width"])
+    page.goto("/ui/#now")
 
     page.reload()
     expect(page.locator("body")).to_have_class("kiosk")
