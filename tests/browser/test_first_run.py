@@ -76,6 +76,8 @@ def test_each_step_is_ticked_off_and_a_sensor_can_be_deleted(fresh_page, fresh):
         expect(checklist.locator('[data-step="sensor"] .step-state')).to_have_text("done")
         expect(checklist.locator('[data-step="schedule"] .step-state')).to_have_text("done")
         expect(checklist.locator('[data-step="relay"] .step-state')).to_have_text("to do")
+        unnamed = page.locator('#now-rooms .room[data-sensor="28-spare"]')
+        expect(unnamed.get_by_role("link", name="Give this sensor a name")).to_be_visible()
 
         page.goto("/ui/#devices")
         card = page.locator('.card.sensor[data-sensor="28-spare"]')

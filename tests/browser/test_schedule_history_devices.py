@@ -62,6 +62,7 @@ def test_approving_the_pending_attic_daemon(page, demo):
              timeout=30, what="the attic daemon to register")
     sign_in(page, demo.admin_key)
     expect(page.locator(".alert-pending")).to_contain_text("demo-attic")
+    expect(page.locator(".alert-pending").get_by_role("button", name="Approve demo-attic")).to_be_visible()
     page.locator(".alert-pending a").click()
     attic = page.locator('.card.device[data-host="demo-attic"]')
     expect(attic.locator(".device-status")).to_have_text("pending")
