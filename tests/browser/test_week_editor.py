@@ -31,6 +31,12 @@ def no_schedules(demo):
         assert status == 201, made
 
 
+def _shown(hh_mm: str) -> str:
+    """A time as the test browser (en-US) writes it: 06:30 AM, 10:00 PM."""
+    hour, minute = map(int, hh_mm.split(":"))
+    return f"{(hour - 1) % 12 + 1:02d}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
+
+
 def _make_day(page, day: str, start: str, end: str, heat: str) -> None:
     """Default all day, then one heating block from `start` to `end`, made with Split and the time fields."""
     page.get_by_role("button", name=f"edit {day}").click()
@@ -44,7 +50,7 @@ def _make_day(page, day: str, start: str, end: str, heat: str) -> None:
     editor.get_by_label(f"{day} block 2 heat to").fill(heat)
     editor.get_by_label(f"{day} block 2 heat to").press("Tab")
     row = page.locator(f'.day-row[data-day="{DAYS.index(day)}"]')
-    expect(row.locator(".block.setting-heat")).to_have_attribute("title", f"{start}–{end} Heat {float(heat):.1f} °C")
+    expect(row.locator(".block.setting-heat")).to_have_attribute("title", f"{_shown(start)}–{_shown(end)} Heat {float(heat):.1f} °C")
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])

@@ -74,7 +74,7 @@ export function weekEditor(state, refresh) {
       blocks.forEach((block, index) => {
         const width = ((block.end - block.start) / DAY_MINUTES) * 100;
         track.append(h("div", { class: `block ${settingClass(block.setting)}`, "data-start": clock(block.start),
-          title: `${clock(block.start)}–${clock(block.end)} ${settingLabel(block.setting, fallback)}`,
+          title: `${wallTime(block.start)}–${wallTime(block.end)} ${settingLabel(block.setting, fallback)}`,
           style: `left:${(block.start / DAY_MINUTES) * 100}%;width:${width}%` },
         width > 9 ? shortLabel(block.setting) : ""));
         if (index > 0 && editable) {
@@ -87,7 +87,7 @@ export function weekEditor(state, refresh) {
         h("button", { type: "button", class: "day-name", "aria-pressed": String(day === draft.day),
           onclick: () => selectDay(day) }, DAY_NAMES[day].slice(0, 3),
         h("span", { class: "visually-hidden" }, `: edit ${DAY_NAMES[day]}, ` +
-          blocks.map((b) => `${clock(b.start)} ${settingLabel(b.setting, fallback)}`).join(", "))),
+          blocks.map((b) => `${wallTime(b.start)} ${settingLabel(b.setting, fallback)}`).join(", "))),
         track);
     }));
   }
@@ -162,7 +162,7 @@ export function weekEditor(state, refresh) {
       change(day, next, next.length !== blocks.length || settingClass(setting) !== settingClass(block.setting));
     }, editable);
     return h("li", { class: `block-row ${settingClass(block.setting)}`, "data-block": index },
-      h("div", { class: "when" }, start, h("span", {}, ` to ${block.end === DAY_MINUTES ? "24:00" : clock(block.end)}`)),
+      h("div", { class: "when" }, start, h("span", {}, ` to ${wallTime(block.end)}`)),
       chooser,
       editable ? h("div", { class: "block-actions" },
         h("button", { type: "button", "aria-label": `Split ${name}`, disabled: block.end - block.start < 2 * STEP,
@@ -224,6 +224,13 @@ export function weekEditor(state, refresh) {
   drawGrid();
   drawDay();
   return section;
+}
+
+// A time of day as this browser writes times (06:30 or 6:30 AM, like the
+// time fields beside it); the end of the day is "midnight".
+const timeFormat = new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+function wallTime(minutes) {
+  return minutes === DAY_MINUTES ? "midnight" : timeFormat.format(minutes * 60000);
 }
 
 function shortLabel(setting) {
