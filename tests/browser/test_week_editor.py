@@ -146,3 +146,19 @@ def test_the_setting_outside_every_schedule_is_edited_in_the_week(page, demo):
         assert stored["mode"] == "heat" and stored["heat_setpoint"] == 17.5
     finally:
         demo.api("PATCH", "/v1/schedules/settings", {"default_instruction": before})
+
+
+def test_a_draft_outlives_a_change_made_elsewhere_and_says_so(page, demo, no_schedules):
+    sign_in(page, demo.admin_key, "schedule")
+    page.get_by_role("button", name="edit Wednesday").click()
+    page.get_by_role("button", name="Split Wednesday block 1").click()
+    page.get_by_label("Wednesday block 2 setting").select_option("off")
+    status, made = demo.api("POST", "/v1/schedules", {"name": "Made elsewhere", "cron": "0 7 * * 4",
+                                                      "end_cron": "0 8 * * *", "mode": "heat", "heat_setpoint": 20})
+    assert status == 201, made
+    expect(page.locator("#week-changed")).to_be_visible()
+    expect(page.locator('.day-row[data-day="2"] .block.setting-off')).to_have_count(1)  # the draft is still there
+    page.get_by_role("button", name="Discard changes").click()
+    expect(page.locator("#week-changed")).to_have_count(0)
+    expect(page.locator('.day-row[data-day="2"] .block.setting-off')).to_have_count(0)
+    expect(page.locator('.day-row[data-day="3"] .block.setting-heat')).to_have_count(1)  # the rule made elsewhere

@@ -19,7 +19,7 @@ const draft = { week: null, saved: null, day: 0, dirty: false, said: "" };
 
 function savedSignature(schedules) { return schedules.map(ruleEffect).sort().join(";"); }
 
-export function settingLabel(setting, fallback) {
+function settingLabel(setting, fallback) {
   if (!setting) return fallback ? `${settingLabel(fallback)} (outside schedule)` : "Outside schedule";
   if (setting.mode === "off") return "Off";
   const parts = [];
@@ -47,6 +47,10 @@ export function weekEditor(state, refresh) {
   const dayPanel = h("div", { class: "card day-editor", id: "day-editor" });
   const status = h("p", { class: "done", role: "status", id: "week-status" }, draft.said);
   const say = (text) => { draft.said = text; status.textContent = text; };
+  // Someone saved other rules (here or elsewhere) while this draft was being made.
+  const elsewhere = draft.dirty && draft.saved !== signature
+    ? h("p", { class: "alert", id: "week-changed" }, "The saved week changed since you started editing; " +
+      "Save week replaces it with yours, Discard changes shows the saved one.") : null;
 
   // A new temperature only redraws the grid: the day's panel stays, so the
   // button a person goes on to press is still there when the press lands.
@@ -215,7 +219,7 @@ export function weekEditor(state, refresh) {
 
   replace(section, h("h2", { id: "week-editor-title" }, "Week schedule"),
     h("p", { class: "muted" }, "Tap a day to edit it; drag the line between two blocks to move it. Times at home."),
-    grid, dayPanel,
+    elsewhere, grid, dayPanel,
     editable ? h("div", { class: "week-actions" },
       h("button", { type: "button", class: "primary", id: "save-week", onclick: save }, "Save week"),
       h("button", { type: "button", id: "discard-week", onclick: () => { draft.dirty = false; draft.week = null; refresh(); } },
