@@ -3,7 +3,7 @@
 import os
 import re
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 HERE = os.path.abspath(os.path.dirname(__file__))
 
@@ -68,8 +68,10 @@ setup(
     url="https://github.com/jantman/RPyMostat",
     license="AGPL-3.0-or-later",
     python_requires=">=3.11",
-    packages=find_packages(include=["rpymostat", "rpymostat.*", "rpymostat_sensor", "rpymostat_sensor.*",
-                                    "rpymostat_control", "rpymostat_control.*"]),
+    # Namespace packages: the data folders (migrations, the web UI's files) count as packages too, so
+    # setuptools installs them without warning that they are missing from ``packages``.
+    packages=find_namespace_packages(include=["rpymostat", "rpymostat.*", "rpymostat_sensor", "rpymostat_sensor.*",
+                                              "rpymostat_control", "rpymostat_control.*"], exclude=["*.__pycache__"]),
     include_package_data=True,
     package_data={"rpymostat": ["store/migrations/*.sql", "web/static/**/*", "py.typed"]},
     install_requires=CORE,

@@ -72,6 +72,8 @@ def demo_environ(environ: Mapping[str, str]) -> dict[str, str]:
     defaults = {
         "RPYMOSTAT_DB_URI": "sqlite:///" + os.path.join(data_dir, "demo.sqlite"),
         "RPYMOSTAT_DISCOVERY_INTERFACES": "127.0.0.1",
+        # A demo is for this machine: others reach it only when RPYMOSTAT_HOST says so.
+        "RPYMOSTAT_HOST": "127.0.0.1",
     }
     return {**defaults, **{k: v for k, v in environ.items() if v}, "RPYMOSTAT_DATA_DIR": data_dir}
 

@@ -66,6 +66,12 @@ class Store(Protocol):
     def update_sensor(self, sensor_id: str, changes: dict[str, Any]) -> Deferred[SensorRecord | None]:
         """Change user-owned fields (``name``, ``room``, ``hidden``, ``outdoor``); None if unknown."""
 
+    def delete_sensor(self, sensor_id: str) -> Deferred[bool]:
+        """Forget a sensor with its readings and rollups (a retired or phantom one); False if unknown.
+
+        A daemon that reports it again makes it anew, as a first report does.
+        """
+
     def list_readings(
         self,
         sensor_id: str,

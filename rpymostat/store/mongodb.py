@@ -398,6 +398,15 @@ class MongoStore:
 
         return self._run("update a sensor", update_sensor)
 
+    def delete_sensor(self, sensor_id: str) -> Deferred[bool]:
+        async def delete_sensor() -> bool:
+            await self._collection("readings").delete_many({"sensor_id": sensor_id})
+            await self._collection("rollups").delete_many({"sensor_id": sensor_id})
+            result = await self._collection("sensors").delete_one({"_id": sensor_id})
+            return bool(result.deleted_count)
+
+        return self._run("delete a sensor", delete_sensor)
+
     def list_readings(
         self,
         sensor_id: str,

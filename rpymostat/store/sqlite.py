@@ -336,6 +336,14 @@ class SQLiteStore:
 
         return self._interaction(update)
 
+    def delete_sensor(self, sensor_id: str) -> Deferred[bool]:
+        def delete(cur: sqlite3.Cursor) -> bool:
+            cur.execute("DELETE FROM readings WHERE sensor_id = ?", (sensor_id,))
+            cur.execute("DELETE FROM rollups WHERE sensor_id = ?", (sensor_id,))
+            return cur.execute("DELETE FROM sensors WHERE sensor_id = ?", (sensor_id,)).rowcount > 0
+
+        return self._interaction(delete)
+
     def list_readings(
         self,
         sensor_id: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 INTERACTIVE_ROLES = {"button", "link", "textbox", "combobox", "checkbox", "spinbutton", "slider", "radio",
                      "switch", "searchbox", "menuitem", "tab"}
 
@@ -70,3 +72,17 @@ def unnamed_controls(page) -> list[str]:
 
 def low_contrast(page) -> list[str]:
     return page.evaluate(CONTRAST_JS)
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def accessibility_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's findings on the page as shown, those of the given impact, one line each."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                            ".map((v) => ({id: v.id, impact: v.impact, help: v.help,"
+                            " nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5)}))")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {', '.join(v['nodes'])}" for v in results
+            if v["impact"] in impacts]

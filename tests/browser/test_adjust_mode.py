@@ -18,6 +18,7 @@ def test_turning_the_system_off_shows_in_the_decision(page, demo):
     before = _override_ids(demo)
     try:
         sign_in(page, demo.admin_key)
+        page.get_by_text("Details").click()
         expect(page.locator("#now-hero .reason")).to_be_visible()
         adjust = page.get_by_role("region", name="Adjust")
         adjust.get_by_role("button", name="off", exact=True).click()

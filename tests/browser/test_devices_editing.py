@@ -21,7 +21,9 @@ RELAY = "demo-furnace:cool"  # the demo heats in December: its cool relay is the
 
 
 def _sensor(demo, sensor_id: str = SENSOR) -> dict:
-    return next(s for s in demo.api("GET", "/v1/sensors")[1]["sensors"] if s["id"] == sensor_id)
+    # Right after the demo starts its sensors may not have reported yet.
+    return wait_for(lambda: next((s for s in demo.api("GET", "/v1/sensors")[1]["sensors"] if s["id"] == sensor_id),
+                                 None), what=f"sensor {sensor_id} to report")
 
 
 def _restore_sensor(demo, before: dict) -> None:

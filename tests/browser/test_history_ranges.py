@@ -1,7 +1,8 @@
-"""The History screen's day, month and year buttons each ask for that span and draw it."""
+"""The History screen's day, month and year buttons each ask for that span and draw it, with round ticks."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +19,7 @@ SPANS = {"day": timedelta(days=1), "month": timedelta(days=30), "year": timedelt
 @pytest.mark.parametrize("name", list(SPANS))
 def test_a_range_button_draws_that_span(page, demo, name):
     sign_in(page, demo.admin_key, "history")
-    chart = page.get_by_role("img", name="Temperatures from", exact=False)
+    chart = page.get_by_role("figure", name="Temperatures from", exact=False)
     expect(chart).to_be_visible()
     if name == "day":  # the screen opens on a day: come back to it from another span
         page.get_by_role("button", name="week").click()
@@ -35,8 +36,12 @@ def test_a_range_button_draws_that_span(page, demo, name):
 
     with_points = [s for s in history["series"] if any(p["mean"] is not None for p in s["points"])]
     assert with_points, "the demo has recorded temperatures for every span"
-    expect(chart.locator("polyline.series")).to_have_count(len(with_points))
+    expect(chart.locator(".u-legend .u-series")).to_have_count(len(with_points) + 3)  # time and the two targets
+    drawn = json.loads(chart.get_attribute("data-series"))
+    assert [s["id"] for s in drawn] == [s["sensor_id"] for s in with_points]
     minutes = round(history["resolution"] / 60)
     expect(page.get_by_text(f"Resolution {minutes} min, from the {history['level']} level.")).to_be_visible()
-    ticks = chart.locator("text.axis[text-anchor]").all_text_contents()
-    assert ticks and all((":" in tick) == (name == "day") for tick in ticks), ticks
+    ticks = json.loads(chart.get_attribute("data-y-ticks"))
+    steps = {round(b - a, 2) for a, b in zip(ticks, ticks[1:], strict=False)}
+    assert len(ticks) >= 2 and len(steps) == 1 and steps <= {0.5, 1, 2, 2.5, 5, 10, 20}, ticks
+    assert all(round(t * 2) == t * 2 for t in ticks), f"round-number ticks: {ticks}"

@@ -47,7 +47,7 @@ def test_raising_the_target_turns_the_simulated_furnace_on(page, demo):
     adjust.get_by_role("button", name="Apply").click()
     expect(adjust.locator("#adjust-done")).to_contain_text("heat")
 
-    expect(page.locator("#current-target")).to_contain_text(f"heat to {_temperature(target.text_content()):.1f}")
+    expect(page.locator("#current-target")).to_contain_text(f"to {_temperature(target.text_content()):.1f} °C")
     expect(page.locator("#equipment-state")).to_have_attribute("data-state", "heat", timeout=20_000)
     expect(page.locator('.chip[data-function="heat"]')).to_have_attribute("data-on", "true", timeout=20_000)
     relays = demo.api("GET", "/v1/relays")[1]["relays"]

@@ -5,6 +5,8 @@ Each test puts back what it changed in the shared demo.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -73,15 +75,12 @@ def test_a_sensor_a_schedule_weighs_is_not_marked_and_the_card_says_why(page, de
 def test_the_outdoor_sensor_is_a_dotted_line_of_its_own_on_the_chart(page, demo):
     _demo_outdoor_sensor_marked(demo)
     sign_in(page, demo.admin_key, "history")
-    chart = page.get_by_role("img", name="Temperatures from", exact=False)
-    outside = chart.locator(f'polyline.series.outdoor[data-sensor="{OUTDOOR}"]')
-    expect(outside).to_have_count(1)
-    assert outside.get_attribute("stroke-dasharray")
-    room = chart.locator('polyline.series[data-sensor="living-room"]')
-    expect(room).to_have_count(1)
-    assert room.get_attribute("stroke-dasharray") is None
-    assert room.get_attribute("stroke") != outside.get_attribute("stroke")
-    expect(page.locator(".legend li.outdoor")).to_have_text("Garden (outdoor)")
+    chart = page.get_by_role("figure", name="Temperatures from", exact=False)
+    expect(chart.locator(".u-legend")).to_contain_text("Garden (outdoor)")
+    drawn = {s["id"]: s for s in json.loads(chart.get_attribute("data-series"))}
+    assert drawn[OUTDOOR]["outdoor"] and drawn[OUTDOOR]["dashed"]
+    assert not drawn["living-room"]["dashed"]
+    assert drawn["living-room"]["colour"] != drawn[OUTDOOR]["colour"]
 
 
 def test_the_weather_plugin_is_chosen_and_set_like_the_decision_plugin(page, demo):

@@ -22,6 +22,7 @@ def _delete_leftovers(demo) -> None:
 def test_a_new_schedule_is_listed_drawn_on_the_week_and_deleted(page, demo):
     try:
         sign_in(page, demo.admin_key, "schedule")
+        page.get_by_text("Advanced: the rules as cron lines").click()
         form = page.locator("#schedule-form")
         form.get_by_label("Name").fill(NAME)
         form.get_by_label("Starts (cron, home time)").fill("0 18 * * *")
@@ -54,6 +55,7 @@ def test_pausing_all_schedules_and_resuming_them(page, demo):
     assert before is False
     try:
         sign_in(page, demo.admin_key, "schedule")
+        page.get_by_text("Advanced: the rules as cron lines").click()
         notice = page.get_by_text("Schedules are paused (vacation); overrides still apply.")
         expect(notice).to_have_count(0)
         page.get_by_role("button", name="Pause all schedules").click()

@@ -25,7 +25,7 @@ from rpymostat.engine.schedules.events import (
     Action,
     announce_change,
 )
-from rpymostat.engine.schedules.indoor import refuse_marking_outdoor, refuse_outdoor
+from rpymostat.engine.schedules.indoor import refuse_marking_outdoor, refuse_outdoor, uses_of
 from rpymostat.engine.schedules.resolution import override_ends
 from rpymostat.engine.schedules.ruleset import OVERRIDES, SCHEDULES, RuleSet
 from rpymostat.engine.schedules.settings import SETTING_NAME, ScheduleSettings, parse_settings, settings_to_dict
@@ -89,6 +89,22 @@ class RuleBook:
             if sensor is not None and {"outdoor", "hidden"} & set(changes):
                 await self.timeline.reload()
             return sensor
+
+    async def delete_sensor(self, sensor_id: str) -> bool:
+        """Forget a sensor (False when there is none), refused while a rule or setting still weighs it.
+
+        A rule naming a sensor that no longer exists could never be met, so the
+        person takes it out there first; the refusal names where.
+        """
+        async with self._writing:
+            uses = uses_of(await self.rules(), sensor_id)
+            if uses:
+                raise ScheduleValidationError(
+                    "sensor_id", f"sensor {sensor_id!r} is weighed by {', '.join(uses)}; take it out there first")
+            deleted = await self.store.delete_sensor(sensor_id)
+            if deleted:
+                await self.timeline.reload()
+            return deleted
 
     async def create_schedule(self, body: Any) -> Schedule:
         async with self._writing:

@@ -92,6 +92,7 @@ INTENDED = {
     ("GET", "/v1/sensors"): "read",
     ("GET", "/v1/sensors/<sensor_id>"): "read",
     ("PATCH", "/v1/sensors/<sensor_id>"): "write",
+    ("DELETE", "/v1/sensors/<sensor_id>"): "admin",
     ("GET", "/v1/sensors/<sensor_id>/readings"): "read",
     ("GET", "/v1/keys"): "admin",
     ("GET", "/v1/keys/current"): "read",

@@ -96,6 +96,19 @@ def test_a_sensor_marked_outdoor_stays_outdoor_until_unmarked(open_store):
 
 
 @pytest_twisted.inlineCallbacks
+def test_a_deleted_sensor_goes_with_its_readings_and_rollups(open_store):
+    store = yield open_store()
+    yield store.record_readings("h", [reading("retired", at=1000.0, key="1"), reading("kept", at=1000.0, key="2")], 1001.0)
+    assert (yield store.delete_sensor("retired")) is True
+    assert [s.sensor_id for s in (yield store.list_sensors())] == ["kept"]
+    assert (yield store.list_readings("retired", limit=10)) == []
+    assert (yield all_levels(store, "retired", 0.0, 10**6)) == {300: [], 3600: [], 86400: []}
+    assert all((yield all_levels(store, "kept", 0.0, 10**6)).values()), "the other sensor keeps its history"
+    assert len((yield store.list_readings("kept", limit=10))) == 1
+    assert (yield store.delete_sensor("retired")) is False
+
+
+@pytest_twisted.inlineCallbacks
 def test_api_keys_are_listed_and_revoked_once(open_store):
     store = yield open_store()
     yield store.add_api_key(ApiKeyRecord("k1", "phone", "read", "hash1", 10.0))

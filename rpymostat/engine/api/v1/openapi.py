@@ -358,6 +358,12 @@ def build_document(fragments: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any
                                           "settings still weigh; the message names where")},
                          body="SensorChange",
                          params=[path_param("sensor_id")]),
+            "delete": operation("Delete a sensor with its readings and history (a daemon that reports it again "
+                                "makes it anew)", "admin",
+                                {"200": response("the deleted sensor, as it was", "Sensor"),
+                                 "409": response("a schedule, override or the default settings still weigh it; "
+                                                 "the message names where; nothing changed")},
+                                params=[path_param("sensor_id")]),
         },
         "/v1/sensors/{sensor_id}/readings": {"get": operation(
             "Stored readings, newest first (full=false: time and value only)", "read",

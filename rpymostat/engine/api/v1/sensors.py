@@ -147,6 +147,17 @@ class SensorsAPI:
             raise not_found(f"no sensor with ID {sensor_id!r}")
         return sensor_json(sensor, self.context.now(), self.context.config.sensor_stale_after)
 
+    @route("/v1/sensors/<sensor_id>", methods=["DELETE"], role="admin")
+    async def delete(self, call: Call) -> dict[str, Any]:
+        sensor = await self._existing(call.params["sensor_id"])
+        try:
+            deleted = await self.book.delete_sensor(sensor.sensor_id)
+        except ScheduleValidationError as exc:
+            raise ApiError(409, exc.message) from None
+        if not deleted:
+            raise not_found(f"no sensor with ID {sensor.sensor_id!r}")
+        return sensor_json(sensor, self.context.now(), self.context.config.sensor_stale_after)
+
     @route("/v1/sensors/<sensor_id>/readings")
     async def readings(self, call: Call) -> dict[str, Any]:
         sensor_id = call.params["sensor_id"]

@@ -143,8 +143,15 @@ class App {
       catch (error) { showError(form, error.status === 401 ? new Error("That key is not valid.") : error); }
     } },
     h("h2", {}, "Sign in"),
-    h("p", {}, "Use an API key. The first start of the engine writes an admin key to its data directory; " +
-      "an admin can create keys for everyone else."),
+    h("p", {}, "Use an API key. The first start of the engine writes an admin key to the file ",
+      h("code", {}, "admin-key"), " in its data directory, on the machine the engine runs on:"),
+    h("ul", { class: "key-places" },
+      h("li", {}, h("code", {}, "~/.local/share/rpymostat/admin-key"), " for the user that runs the engine"),
+      h("li", {}, h("code", {}, "~/.local/share/rpymostat/demo/admin-key"), " for the demo (", h("code", {}, "./dev run"), ")"),
+      h("li", {}, h("code", {}, "/var/lib/rpymostat/.local/share/rpymostat/admin-key"), " for the systemd service"),
+      h("li", {}, h("code", {}, "$RPYMOSTAT_DATA_DIR/admin-key"), " when that is set")),
+    h("p", {}, "Copy it from there (", h("code", {}, "cat"), " the file) and paste it below. An admin can then create keys for " +
+      "everyone else under Settings."),
     field("API key", key), h("button", { type: "submit", class: "primary wide" }, "Sign in"),
     message ? h("p", { class: "form-error", role: "alert" }, message) : null);
     replace(this.main, form);

@@ -1,5 +1,5 @@
 // "Devices": daemons (approve or reject, host info, last contact), sensors
-// (rename, room, weight, hide, outdoor) and relays (assign heat/cool/fan/aux; an admin
+// (rename, room, weight, hide, outdoor; an admin deletes one) and relays (assign heat/cool/fan/aux; an admin
 // deletes a phantom relay, or every relay of a host, after a confirmation).
 import { api, can } from "../api.js";
 import { field, h, replace, showError } from "../dom.js";
@@ -104,6 +104,16 @@ function sensorCard(sensor, state, refresh) {
     h("label", { class: "inline", for: outdoor.id }, outdoor, "Outdoor sensor"));
   if (editable) {
     card.append(h("button", { type: "button", "aria-label": `Save ${sensor.name || sensor.id}`, onclick: save }, "Save"));
+  }
+  if (can("admin")) {
+    card.append(h("button", { type: "button", "aria-label": `Delete ${sensor.name || sensor.id}`, onclick: remove }, "Delete"));
+  }
+  // Hiding keeps a sensor and its history; deleting is for one taken out of service or never meant to be.
+  async function remove() {
+    if (!window.confirm(`Delete ${sensor.name || sensor.id} and its history? If its daemon reports it again, ` +
+      "it comes back as a new sensor.")) return;
+    try { await api("DELETE", `/v1/sensors/${encodeURIComponent(sensor.id)}`); refresh(); }
+    catch (error) { showError(card, error); }
   }
   async function save() {
     try {

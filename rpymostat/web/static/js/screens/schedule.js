@@ -1,7 +1,9 @@
-// "Schedule": the week ahead drawn from /v1/timeline (schedules, overrides and
-// adjustments as overlaid bands, like an on-call rotation), with the rules
-// themselves to create, edit and delete, and an "away from … to …" form.
+// "Schedule": the week as a grid of time blocks to edit (week_editor.js), the
+// week ahead drawn from /v1/timeline (schedules, overrides and adjustments as
+// overlaid bands, like an on-call rotation), an "away from … to …" form, and
+// the rules themselves as cron lines, the advanced view.
 import { api, can } from "../api.js";
+import { weekEditor } from "./week_editor.js";
 import { contentWidth, h, replace, field, showError, showFieldErrors } from "../dom.js";
 import { formatTemperature, fromDisplay, toDisplay, unit } from "../units.js";
 import { engineNow, noteEngineTime } from "../clock.js";
@@ -9,6 +11,8 @@ import { formatDateTime, formatInHome, formatTime, fromHomeInput, homeDayStart, 
   toHomeInput } from "../home_time.js";
 
 const HOUR = 3600 * 1000;
+// The advanced view stays open across the screen's reloads once opened.
+let advancedOpen = false;
 const SVG = "http://www.w3.org/2000/svg";
 
 export async function loadSchedule(state) {
@@ -208,7 +212,16 @@ function ruleCard(rule, path, refresh) {
 
 export function renderSchedule(container, state, refresh) {
   const paused = state.scheduleSettings.paused;
+  const advanced = h("details", { class: "advanced", id: "advanced-rules", open: advancedOpen,
+    ontoggle: () => { advancedOpen = advanced.open; } },
+  h("summary", {}, "Advanced: the rules as cron lines"),
+  can("write") ? h("button", { type: "button", id: "pause", onclick: async () => {
+    await api("PATCH", "/v1/schedules/settings", { paused: !paused }); refresh();
+  } }, paused ? "Resume schedules" : "Pause all schedules") : null,
+  h("ul", { class: "cards" }, state.schedules.map((rule) => ruleCard(rule, "/v1/schedules", refresh))),
+  can("write") ? scheduleForm(refresh) : null);
   replace(container,
+    weekEditor(state, refresh),
     h("section", { "aria-label": "Week ahead" }, h("h2", {}, "Week ahead"),
       h("p", { class: "muted", id: "schedule-zone" }, `Times in ${homeZone()}`),
       paused ? h("p", { class: "alert" }, "Schedules are paused (vacation); overrides still apply.") : null,
@@ -221,11 +234,6 @@ export function renderSchedule(container, state, refresh) {
       state.overrides.length ? h("ul", { class: "cards" }, state.overrides.map((rule) => ruleCard(rule, "/v1/overrides", refresh)))
         : h("p", { class: "muted" }, "No overrides ahead."),
       can("write") ? awayForm(refresh) : null),
-    h("section", { "aria-label": "Schedules" }, h("h2", {}, "Schedules"),
-      can("write") ? h("button", { type: "button", id: "pause", onclick: async () => {
-        await api("PATCH", "/v1/schedules/settings", { paused: !paused }); refresh();
-      } }, paused ? "Resume schedules" : "Pause all schedules") : null,
-      h("ul", { class: "cards" }, state.schedules.map((rule) => ruleCard(rule, "/v1/schedules", refresh))),
-      can("write") ? scheduleForm(refresh) : null),
+    h("section", { "aria-label": "Schedules" }, h("h2", {}, "Schedules"), advanced),
   );
 }
