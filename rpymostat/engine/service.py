@@ -30,9 +30,11 @@ from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.relays.restore import restored_equipment
+from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.history.levels import configured_levels
 from rpymostat.history.maintenance import HistoryMaintenance
+from rpymostat.integrations.mqtt_engine import mqtt_bridge
 from rpymostat.security.keys import admin_key_file_problem, ensure_first_admin_key
 from rpymostat.security.on_disk import open_secret_files
 from rpymostat.store.opening import open_store
@@ -62,6 +64,7 @@ class EngineService(Service):
         self.history_maintenance: HistoryMaintenance | None = None
         self.relays: RelayCommander | None = None
         self.decision_loop: DecisionLoop | None = None
+        self.mqtt: Any = None
         self._starting: Any = None
 
     def startService(self):  # type: ignore[no-untyped-def]
@@ -95,7 +98,8 @@ class EngineService(Service):
         equipment = yield ensureDeferred(restored_equipment(self.relays, clock.seconds()))
         self.decision_loop = DecisionLoop(self.context, self.timeline, self.relays, plugins,
                                           interval=self.decision_interval, equipment=equipment)
-        api = build_api(self.context, self.timeline, self.relays, self.decision_loop)
+        book = RuleBook(self.timeline)
+        api = build_api(self.context, self.timeline, self.relays, self.decision_loop, book=book)
         site = guarded_site(api.resource(), config.server_limits, self.reactor)
         self.port = self.reactor.listenTCP(config.port, site, interface=config.host)
         bound = self.port.getHost().port
@@ -103,6 +107,11 @@ class EngineService(Service):
                  version=VERSION, host=config.host, port=bound, backend=store.backend_name)
         self.relays.start()
         self.decision_loop.start()
+        # Home Assistant over MQTT: optional, off while RPYMOSTAT_MQTT_URL is unset.
+        self.mqtt = mqtt_bridge(config, self.reactor, clock, self.context, self.timeline, self.relays,
+                                self.decision_loop, book)
+        if self.mqtt is not None:
+            self.mqtt.startService()
         if config.discovery:
             from rpymostat.common.discovery import ServiceAdvertiser
 
@@ -124,6 +133,9 @@ class EngineService(Service):
                 yield self._starting
             except Exception:
                 pass  # the start's own failure was reported by whoever started it
+        if self.mqtt is not None:
+            yield self.mqtt.stopService()
+            self.mqtt = None
         if self.decision_loop is not None:
             self.decision_loop.stop()
             yield self.decision_loop.settled()

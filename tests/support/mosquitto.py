@@ -1,0 +1,132 @@
+"""A real mosquitto broker on 127.0.0.1 with its files in a temporary directory, and a client to watch it.
+
+The broker keeps nothing on disk (``persistence false``), so a restart
+forgets every retained message: whatever is there afterwards was published
+again. Where mosquitto is not installed the test is skipped (it fails in
+CI, which installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.processes import free_port, wait_for
+from tests.support.requirements import requirement_missing
+
+
+def mosquitto_binary() -> str | None:
+    return shutil.which("mosquitto", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
+
+
+class Mosquitto:
+    def __init__(self, binary: str, directory: Path) -> None:
+        self.binary = binary
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.config = directory / "mosquitto.conf"
+        self.config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.port}"
+
+    def start(self) -> Mosquitto:
+        log = open(self.directory / f"mosquitto-{time.monotonic_ns()}.log", "w")
+        self.process = subprocess.Popen([self.binary, "-c", str(self.config)], stdout=log, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL)
+        log.close()
+        wait_for(self._accepting, what=f"mosquitto on port {self.port}")
+        return self
+
+    def _accepting(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            raise AssertionError(f"mosquitto exited with {self.process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
+    binary = mosquitto_binary()
+    if binary is None:
+        requirement_missing("mosquitto is not installed (apt-get install mosquitto)")
+    broker = Mosquitto(binary, tmp_path).start()
+    yield broker
+    broker.stop()
+
+
+class Watcher:
+    """Another MQTT client: sees every message (retained ones on subscribing) and publishes commands."""
+
+    def __init__(self, port: int) -> None:
+        import paho.mqtt.client as mqtt
+
+        self.messages: dict[str, bytes] = {}
+        self.received: list[tuple[str, bytes, bool]] = []
+        self._lock = threading.Lock()
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"watcher-{time.monotonic_ns()}")
+        self.client.on_message = self._message
+        self.client.on_connect = lambda client, *_: client.subscribe("#", qos=1)
+        self.port = port
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+
+    def _message(self, client, userdata, message) -> None:  # type: ignore[no-untyped-def]
+        with self._lock:
+            self.messages[message.topic] = bytes(message.payload)
+            self.received.append((message.topic, bytes(message.payload), bool(message.retain)))
+
+    def get(self, topic: str) -> str | None:
+        with self._lock:
+            payload = self.messages.get(topic)
+        return None if payload is None else payload.decode()
+
+    def matching(self, prefix: str) -> dict[str, str]:
+        with self._lock:
+            return {t: p.decode() for t, p in self.messages.items() if t.startswith(prefix)}
+
+    def forget(self) -> None:
+        with self._lock:
+            self.messages.clear()
+            self.received.clear()
+
+    def publish(self, topic: str, payload: str) -> None:
+        self.client.publish(topic, payload, qos=1).wait_for_publish(timeout=10)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def watch() -> Iterator:
+    """``watch(port)`` gives a connected :class:`Watcher`; all are closed afterwards."""
+    made: list[Watcher] = []
+
+    def make(port: int) -> Watcher:
+        watcher = Watcher(port)
+        made.append(watcher)
+        return watcher
+
+    yield make
+    for watcher in made:
+        watcher.close()
