@@ -5,7 +5,8 @@ an instant adjustment, ``POST /v1/overrides`` with ``"start": "now"``, which
 the bridge hands to the same :class:`~rpymostat.engine.schedules.book.RuleBook`
 the API uses, so it is validated exactly as the API's (limits, gaps) and
 announced the same way. The adjustment lasts until the next scheduled
-change, as a wall thermostat's "hold" does. The rest of the body comes from
+change, as a wall thermostat's "hold" does, and replaces the one Home
+Assistant made before while that is in force. The rest of the body comes from
 the instruction in force, so changing the target keeps the mode and
 changing the mode keeps the targets; like the web UI's adjustments, it
 counts the default sensors with the plugin's default tolerance.
@@ -16,8 +17,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.integrations.ha_discovery import RPYMOSTAT_MODES
 from rpymostat.scheduling.instruction import Instruction
+from rpymostat.scheduling.model import Override
 from rpymostat.scheduling.validation import NEXT_CHANGE
 
 ADJUSTMENT_NAME = "Adjusted from Home Assistant"
@@ -82,3 +85,19 @@ def adjustment_for(command: str, payload: str, current: Instruction) -> dict[str
     if mode in ("cool", "auto"):
         body["cool_setpoint"] = cool if cool is not None else max(DEFAULT_COOL, body.get("heat_setpoint", 0) + 1.0)
     return body
+
+
+async def write_adjustment(book: RuleBook, body: dict[str, Any], current: Instruction) -> Override:
+    """Store the adjustment: replace Home Assistant's own while it is in force, else add one.
+
+    A user nudging the target up five times in Home Assistant means one
+    adjustment, not five piling up towards the limit on overrides.
+    """
+    kind, _, rule_id = current.source.partition(":")
+    if kind == "adjustment":
+        own = [rule for rule in await book.active_overrides() if rule.id == rule_id and rule.name == ADJUSTMENT_NAME]
+        if own:
+            replaced = await book.replace_override(rule_id, body)
+            if replaced is not None:
+                return replaced
+    return await book.create_override(body)

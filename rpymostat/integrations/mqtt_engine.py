@@ -12,10 +12,12 @@ from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.engine.schedules.cache import TimelineCache
+from rpymostat.integrations.ha_commands import write_adjustment
 from rpymostat.integrations.ha_discovery import Topics
 from rpymostat.integrations.ha_snapshot import snapshot_reader
 from rpymostat.integrations.mqtt_bridge import MqttBridge
 from rpymostat.integrations.mqtt_config import broker_address
+from rpymostat.scheduling.instruction import Instruction
 
 
 def mqtt_bridge(config: EngineConfig, reactor: Any, clock: IReactorTime, context: EngineContext,
@@ -37,8 +39,10 @@ def mqtt_bridge(config: EngineConfig, reactor: Any, clock: IReactorTime, context
 
     address = broker_address(config.mqtt_url, config.mqtt_username, config.mqtt_password)
     connector = PahoConnector(reactor, address, f"rpymostat-{config.mqtt_node_id}", config.mqtt_ca_file or None)
-    read = snapshot_reader(lambda: timeline.current_instruction(clock.seconds()),
-                           lambda: decision_loop.latest, context.store.list_sensors, relays.known_relays)
-    return MqttBridge(connector, Topics(config.mqtt_discovery_prefix, config.mqtt_node_id), read,
-                      lambda: timeline.current_instruction(clock.seconds()), book.create_override, context.events,
-                      clock, timeline.limits, config.mqtt_command_role)
+    def current() -> Instruction:
+        return timeline.current_instruction(clock.seconds())
+
+    read = snapshot_reader(current, lambda: decision_loop.latest, context.store.list_sensors, relays.known_relays)
+    return MqttBridge(connector, Topics(config.mqtt_discovery_prefix, config.mqtt_node_id), read, current,
+                      lambda body: write_adjustment(book, body, current()), context.events, clock, timeline.limits,
+                      config.mqtt_command_role)
