@@ -28,13 +28,17 @@ def mosquitto_binary() -> str | None:
 
 
 class Mosquitto:
-    def __init__(self, binary: str, directory: Path) -> None:
+    """``listener`` is the rest of the configuration after the ``listener`` line (TLS, passwords...)."""
+
+    def __init__(self, binary: str, directory: Path, listener: str = "allow_anonymous true\n") -> None:
         self.binary = binary
         self.directory = directory
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.config = directory / "mosquitto.conf"
-        self.config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        # Run as root (as CI does), mosquitto would switch to its own user, who cannot read the test's files.
+        run_as = "user root\n" if os.geteuid() == 0 else ""
+        self.config.write_text(f"{run_as}persistence false\nlistener {self.port} 127.0.0.1\n{listener}")
 
     @property
     def url(self) -> str:
@@ -64,20 +68,63 @@ class Mosquitto:
         self.process = None
 
 
-@pytest.fixture
-def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
+def required_binary() -> str:
     binary = mosquitto_binary()
     if binary is None:
         requirement_missing("mosquitto is not installed (apt-get install mosquitto)")
-    broker = Mosquitto(binary, tmp_path).start()
+    return binary
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
+    broker = Mosquitto(required_binary(), tmp_path).start()
     yield broker
     broker.stop()
+
+
+@pytest.fixture
+def brokers() -> Iterator:
+    """``brokers(directory, listener)`` starts a configured mosquitto; all are stopped afterwards."""
+    made: list[Mosquitto] = []
+
+    def make(directory: Path, listener: str) -> Mosquitto:
+        broker = Mosquitto(required_binary(), directory, listener)
+        made.append(broker)
+        return broker.start()
+
+    yield make
+    for broker in made:
+        broker.stop()
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that is its own authority, and its key (with the openssl command)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        requirement_missing("openssl is not installed (apt-get install openssl)")
+    cert, key = directory / "broker.crt", directory / "broker.key"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def password_file(directory: Path, user: str, password: str) -> Path:
+    """A mosquitto password file with one user, made with ``mosquitto_passwd``."""
+    tool = shutil.which("mosquitto_passwd", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/bin"]))
+    if tool is None:
+        requirement_missing("mosquitto_passwd is not installed (apt-get install mosquitto)")
+    path = directory / "passwd"
+    path.touch(mode=0o600)
+    subprocess.run([tool, "-b", str(path), user, password], check=True, capture_output=True, timeout=30)
+    return path
 
 
 class Watcher:
     """Another MQTT client: sees every message (retained ones on subscribing) and publishes commands."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, username: str | None = None, password: str | None = None,
+                 ca_file: str | None = None) -> None:
         import paho.mqtt.client as mqtt
 
         self.messages: dict[str, bytes] = {}
@@ -87,6 +134,10 @@ class Watcher:
         self.client.on_message = self._message
         self.client.on_connect = lambda client, *_: client.subscribe("#", qos=1)
         self.port = port
+        if username is not None:
+            self.client.username_pw_set(username, password)
+        if ca_file is not None:
+            self.client.tls_set(ca_certs=ca_file)
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
 
@@ -122,8 +173,8 @@ def watch() -> Iterator:
     """``watch(port)`` gives a connected :class:`Watcher`; all are closed afterwards."""
     made: list[Watcher] = []
 
-    def make(port: int) -> Watcher:
-        watcher = Watcher(port)
+    def make(port: int, **sign_in: str) -> Watcher:
+        watcher = Watcher(port, **sign_in)
         made.append(watcher)
         return watcher
 
