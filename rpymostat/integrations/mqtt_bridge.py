@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from twisted.application.service import Service
@@ -138,6 +138,10 @@ class MqttBridge(Service):
     @property
     def connected(self) -> bool:
         return self.session is not None
+
+    def status(self) -> dict[str, Any]:
+        """Whether the broker is connected, and the counters (``GET /v1/status`` shows them)."""
+        return {"connected": self.connected, **asdict(self.counters)}
 
     # -- lifetime ---------------------------------------------------------
 

@@ -23,7 +23,7 @@ from rpymostat.scheduling.instruction import Instruction
 def mqtt_bridge(config: EngineConfig, reactor: Any, clock: IReactorTime, context: EngineContext,
                 timeline: TimelineCache, relays: RelayCommander, decision_loop: DecisionLoop,
                 book: RuleBook) -> MqttBridge | None:
-    """The bridge, or None while ``RPYMOSTAT_MQTT_URL`` is unset.
+    """The bridge (its counters shown by ``GET /v1/status``), or None while ``RPYMOSTAT_MQTT_URL`` is unset.
 
     Only here is paho-mqtt needed: a missing extra stops the start with a
     message saying what to install.
@@ -43,6 +43,8 @@ def mqtt_bridge(config: EngineConfig, reactor: Any, clock: IReactorTime, context
         return timeline.current_instruction(clock.seconds())
 
     read = snapshot_reader(current, lambda: decision_loop.latest, context.store.list_sensors, relays.known_relays)
-    return MqttBridge(connector, Topics(config.mqtt_discovery_prefix, config.mqtt_node_id), read, current,
-                      lambda body: write_adjustment(book, body, current()), context.events, clock, timeline.limits,
-                      config.mqtt_command_role)
+    bridge = MqttBridge(connector, Topics(config.mqtt_discovery_prefix, config.mqtt_node_id), read, current,
+                        lambda body: write_adjustment(book, body, current()), context.events, clock, timeline.limits,
+                        config.mqtt_command_role)
+    context.integrations["mqtt"] = bridge.status
+    return bridge

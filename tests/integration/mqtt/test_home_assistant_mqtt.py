@@ -117,13 +117,16 @@ def test_a_broker_restart_is_survived_and_everything_is_published_again(mosquitt
     wait_for(lambda: discovered(first), what="discovery before the restart")
     mosquitto.stop()  # it keeps nothing: every retained message is gone
     wait_for(lambda: "Lost the MQTT broker" in engine.log(), what="the engine noticing")
-    assert http("GET", engine.url + "/v1/status")[0] == 200
+    status, body = http("GET", engine.url + "/v1/status")
+    assert status == 200 and body["integrations"]["mqtt"]["connected"] is False
     mosquitto.start()
     watcher = watch(mosquitto.port)
     configs = wait_for(lambda: discovered(watcher), timeout=30, what="discovery after the restart")
     room = configs[f"{NODE}_sensor_{SENSOR}"]
     assert wait_for(lambda: watcher.get(room["state_topic"])) == "20.5"
     assert watcher.get(f"{BASE}/availability") == "online"
+    mqtt = http("GET", engine.url + "/v1/status")[1]["integrations"]["mqtt"]
+    assert (mqtt["connected"], mqtt["connections"]) == (True, 2)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])

@@ -139,6 +139,9 @@ def test_while_the_broker_is_away_only_the_latest_value_of_each_topic_is_kept():
     session = connector.accept()
     session.ack_all()
     assert [payload for topic, payload, _ in session.published if topic == LIVING] == ["24.99"]
+    assert bridge.status() == {"connected": True, "published": len(session.published), "superseded": 1000,
+                               "connections": 1, "connection_failures": 1, "commands_applied": 0,
+                               "commands_refused": 0, "commands_ignored": 0, "commands_dropped": 0}
 
 
 @pytest_twisted.ensureDeferred
