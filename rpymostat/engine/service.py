@@ -100,6 +100,10 @@ class EngineService(Service):
                                           interval=self.decision_interval, equipment=equipment)
         book = RuleBook(self.timeline)
         api = build_api(self.context, self.timeline, self.relays, self.decision_loop, book=book)
+        # Home Assistant over MQTT: optional, off while RPYMOSTAT_MQTT_URL is unset; made before listening, so a
+        # missing paho-mqtt stops the start before anything runs.
+        self.mqtt = mqtt_bridge(config, self.reactor, clock, self.context, self.timeline, self.relays,
+                                self.decision_loop, book)
         site = guarded_site(api.resource(), config.server_limits, self.reactor)
         self.port = self.reactor.listenTCP(config.port, site, interface=config.host)
         bound = self.port.getHost().port
@@ -107,9 +111,6 @@ class EngineService(Service):
                  version=VERSION, host=config.host, port=bound, backend=store.backend_name)
         self.relays.start()
         self.decision_loop.start()
-        # Home Assistant over MQTT: optional, off while RPYMOSTAT_MQTT_URL is unset.
-        self.mqtt = mqtt_bridge(config, self.reactor, clock, self.context, self.timeline, self.relays,
-                                self.decision_loop, book)
         if self.mqtt is not None:
             self.mqtt.startService()
         if config.discovery:

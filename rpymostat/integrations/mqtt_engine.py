@@ -17,6 +17,7 @@ from rpymostat.integrations.ha_discovery import Topics
 from rpymostat.integrations.ha_snapshot import snapshot_reader
 from rpymostat.integrations.mqtt_bridge import MqttBridge
 from rpymostat.integrations.mqtt_config import broker_address
+from rpymostat.integrations.mqtt_link import PahoConnector
 from rpymostat.scheduling.instruction import Instruction
 
 
@@ -35,10 +36,9 @@ def mqtt_bridge(config: EngineConfig, reactor: Any, clock: IReactorTime, context
     except ImportError:
         raise RuntimeError("RPYMOSTAT_MQTT_URL is set but paho-mqtt is not installed: "
                            "pip install 'rpymostat[mqtt]'") from None
-    from rpymostat.integrations.mqtt_link import PahoConnector
-
     address = broker_address(config.mqtt_url, config.mqtt_username, config.mqtt_password)
     connector = PahoConnector(reactor, address, f"rpymostat-{config.mqtt_node_id}", config.mqtt_ca_file or None)
+
     def current() -> Instruction:
         return timeline.current_instruction(clock.seconds())
 
