@@ -300,13 +300,13 @@ class MqttBridge(Service):
         try:
             while True:
                 self._again = False
-                try:
+                try:  # a failed refresh must not stop the periodic ones
                     snapshot = await self.snapshot()
+                    self.update({**discovery_messages(self.topics, snapshot, self.limits),
+                                 **state_messages(self.topics, snapshot)})
                 except Exception:
-                    log.failure("Could not read the engine's state for Home Assistant")
+                    log.failure("Could not read the engine's state for Home Assistant or publish it")
                     return
-                self.update({**discovery_messages(self.topics, snapshot, self.limits),
-                             **state_messages(self.topics, snapshot)})
                 if not self._again or not self.running:
                     return
         finally:

@@ -259,3 +259,20 @@ def test_commands_beyond_the_waiting_limit_are_dropped_and_counted():
     while waiting:
         waiting.pop(0).callback(None)
     assert bridge.counters.commands_applied == 3
+
+
+def test_a_failed_read_of_the_engine_is_logged_and_the_next_refresh_still_runs():
+    bridge, connector, clock, home = started(refresh_interval=30.0)
+    session = connector.accept()
+    session.ack_all()
+
+    async def broken() -> HomeSnapshot:
+        raise RuntimeError("database is locked")
+
+    bridge.snapshot = broken
+    clock.advance(30.0)
+    bridge.snapshot = home.read
+    home.snapshot = replace(HOME, heat_setpoint=22.0)
+    clock.advance(30.0)
+    session.ack_all()
+    assert session.last()[TARGET] == "22"
