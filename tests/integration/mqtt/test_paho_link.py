@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest_twisted
 from twisted.internet import reactor
 from twisted.internet.defer import Deferred
+from twisted.internet.task import deferLater
 
 from rpymostat.integrations.mqtt_config import BrokerAddress
 from rpymostat.integrations.mqtt_link import PahoConnector, SessionHandlers
@@ -45,9 +47,8 @@ async def test_messages_acknowledgements_and_loss_are_reported_on_the_reactor_th
     await session.close()
 
 
-async def _until(condition) -> None:  # type: ignore[no-untyped-def]
-    from twisted.internet.task import deferLater
-
+async def _until(condition: Callable[[], bool]) -> None:
+    """Poll without blocking the reactor, with a 10 s deadline."""
     for _ in range(200):
         if condition():
             return
