@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from rpymostat.integrations.ha_discovery import (
     HomeSnapshot,
@@ -14,6 +15,7 @@ from rpymostat.integrations.ha_discovery import (
     state_messages,
 )
 from rpymostat.scheduling.validation import SetpointLimits
+from tests.support.docs_examples import DOCS
 from tests.support.ha_schema import HVAC_ACTIONS, check_discovery
 
 TOPICS = Topics("homeassistant", "house")
@@ -108,3 +110,23 @@ def test_a_value_the_engine_does_not_have_is_not_sent():
     assert states[climate["temperature_state_topic"]] == "20"
     assert climate["temperature_high_state_topic"] not in states
     assert not any(topic.endswith("sensor_new/state") for topic in states)
+
+
+def test_the_topics_the_docs_list_are_the_ones_published():
+    """Each topic of the docs' table (``…/x`` puts x in place of the last level of the topic before it)."""
+    documented = set()
+    for line in (DOCS / "integrations_mqtt.rst").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("``") or "  " not in line:
+            continue
+        names = re.findall(r"``((?:homeassistant|rpymostat|…)/[^`]+)``", line.split("  ")[0])
+        for name in names:
+            if name.startswith("…/"):
+                name = names[0].rsplit("/", 1)[0] + name[1:]
+            documented.add(name.replace("<ID>", "ID"))
+    topics = Topics("homeassistant", "rpymostat")
+    snapshot = HomeSnapshot(**{**HOME.__dict__, "mode": "heat", "sensors": (SensorState("ID", "Room", 20.0, False),),
+                               "relays": (RelayState("ID", "Boiler", "heat", True),)})
+    published = {topics.availability, *discovery_messages(topics, snapshot, SetpointLimits()),
+                 *state_messages(topics, snapshot)}
+    assert len(documented) == 15
+    assert documented <= published, documented - published
