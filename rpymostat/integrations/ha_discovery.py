@@ -89,6 +89,8 @@ class Topics:
         self.node_id = node_id
         self.base = f"rpymostat/{node_id}"
         self.availability = f"{self.base}/availability"
+        #: Home Assistant's own availability ("birth") topic: "online" when it (re)starts.
+        self.home_assistant_status = f"{prefix}/status"
         self.alerts_attributes = f"{self.base}/alerts/attributes"
 
     def discovery(self, component: str, object_name: str) -> str:

@@ -15,7 +15,8 @@ back-off that doubles from ``backoff_min`` to ``backoff_max`` seconds on its
 clock. Every new connection publishes ``online`` (the last will says
 ``offline``) and then every discovery config and state again, so a broker
 that restarted without its retained messages, or a Home Assistant started
-meanwhile, has them all.
+meanwhile, has them all; so does Home Assistant's ``<prefix>/status`` saying
+``online`` (Home Assistant restarted).
 
 Commands are handled one at a time, in order (Home Assistant sends a mode
 and then a target for one change), at most ``max_pending_commands``
@@ -212,6 +213,16 @@ class MqttBridge(Service):
                  "{dropped}", dropped=f" ({superseded} older state values were replaced before they could be "
                                       "sent)" if superseded else "")
         session.subscribe(self.topics.command_filter)
+        session.subscribe(self.topics.home_assistant_status)
+        self._send(self.topics.availability, ONLINE)
+        self._flush()
+
+    def _republish(self) -> None:
+        """Send ``online`` and every config and state again (Home Assistant restarted)."""
+        if self.session is None:
+            return
+        self._sent = {}
+        self._dirty = dict.fromkeys(self._wanted)
         self._send(self.topics.availability, ONLINE)
         self._flush()
 
@@ -315,8 +326,15 @@ class MqttBridge(Service):
     # -- commands ----------------------------------------------------------
 
     def _on_message(self, generation: int, topic: str, payload: bytes) -> None:
+        if generation != self._generation:
+            return
+        if topic == self.topics.home_assistant_status:
+            if payload == ONLINE.encode():
+                log.info("Home Assistant came online; publishing discovery and state again")
+                self._republish()
+            return
         command = self.topics.command_name(topic)
-        if command is None or generation != self._generation:
+        if command is None:
             return
         if self.command_role == "none" or not role_allows(self.command_role, "write"):
             self.counters.commands_ignored += 1

@@ -161,3 +161,15 @@ def _decided(engine: EngineProcess) -> float | None:
     status, body = http("GET", engine.url + "/v1/decisions/current", key=admin_key(engine))
     temperature = body.get("temperature") if status == 200 and isinstance(body, dict) else None
     return None if temperature is None else temperature["value"]
+
+
+def test_a_restarted_home_assistant_gets_everything_again(mosquitto, watch, engines):  # noqa: F811
+    engine = engines(mosquitto.url)
+    report(engine, 21.0)
+    watcher = watch(mosquitto.port)
+    wait_for(lambda: discovered(watcher), what="discovery")
+    watcher.forget()
+    watcher.publish("homeassistant/status", "online")  # Home Assistant's birth message after its restart
+    wait_for(lambda: any(topic.startswith("homeassistant/climate/") and not retain
+                         for topic, _, retain in list(watcher.received)), what="the configs sent again")
+    assert "Home Assistant came online" in engine.log()

@@ -67,7 +67,19 @@ def test_on_connecting_it_says_online_then_publishes_discovery_and_state_retaine
     assert "homeassistant/climate/house/climate/config" in sent
     assert "homeassistant/sensor/house/sensor_living/config" in sent
     assert (sent[LIVING], sent[TARGET]) == ("19.5", "20")
-    assert session.subscriptions == ["rpymostat/house/climate/set/+"]
+    assert session.subscriptions == ["rpymostat/house/climate/set/+", "homeassistant/status"]
+
+
+def test_when_home_assistant_comes_online_everything_is_published_again():
+    bridge, connector, _, _ = started()
+    session = connector.accept()
+    session.ack_all()
+    first = list(session.published)
+    session.command("homeassistant/status", b"offline")
+    assert session.published == first
+    session.command("homeassistant/status", b"online")
+    session.ack_all()
+    assert session.published[len(first):] == first
 
 
 def test_only_what_changed_is_sent_again():
