@@ -205,8 +205,6 @@ class MqttBridge(Service):
         self._failures = 0
         self.counters.connections += 1
         self._in_flight = 0
-        self._sent = {}
-        self._dirty = dict.fromkeys(self._wanted)
         superseded = self.counters.superseded - self._superseded_logged
         self._superseded_logged = self.counters.superseded
         log.info("Connected to the MQTT broker; publishing Home Assistant discovery and state"
@@ -214,11 +212,10 @@ class MqttBridge(Service):
                                       "sent)" if superseded else "")
         session.subscribe(self.topics.command_filter)
         session.subscribe(self.topics.home_assistant_status)
-        self._send(self.topics.availability, ONLINE)
-        self._flush()
+        self._republish()
 
     def _republish(self) -> None:
-        """Send ``online`` and every config and state again (Home Assistant restarted)."""
+        """Send ``online`` and every config and state again (a new connection, or Home Assistant restarted)."""
         if self.session is None:
             return
         self._sent = {}
