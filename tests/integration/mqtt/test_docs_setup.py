@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.support.docs_examples import example_source
-from tests.support.mosquitto import brokers, password_file, self_signed_certificate, watch  # noqa: F401
+from tests.support.mosquitto import password_file, self_signed_certificate
 from tests.support.processes import EngineProcess, http, wait_for
 
 PAGE = "integrations_mqtt.rst"
@@ -24,7 +24,7 @@ def documented_broker(cert, key, passwd) -> str:
     return text.replace("/etc/mosquitto/passwd", str(passwd)).strip() + "\n"
 
 
-def test_the_documented_setup_connects_over_tls_with_the_password(tmp_path, brokers, watch):  # noqa: F811
+def test_the_documented_setup_connects_over_tls_with_the_password(tmp_path, brokers, watch):
     settings = documented_engine_settings()
     cert, key = self_signed_certificate(tmp_path)
     passwd = password_file(tmp_path, settings["RPYMOSTAT_MQTT_USERNAME"], settings["RPYMOSTAT_MQTT_PASSWORD"])
@@ -43,7 +43,7 @@ def test_the_documented_setup_connects_over_tls_with_the_password(tmp_path, brok
         engine.kill()
 
 
-def test_a_wrong_password_is_logged_and_retried_and_the_engine_serves_on(tmp_path, brokers):  # noqa: F811
+def test_a_wrong_password_is_logged_and_retried_and_the_engine_serves_on(tmp_path, brokers):
     settings = documented_engine_settings()
     cert, key = self_signed_certificate(tmp_path)
     passwd = password_file(tmp_path, settings["RPYMOSTAT_MQTT_USERNAME"], "another-password")

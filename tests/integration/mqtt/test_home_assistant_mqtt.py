@@ -14,7 +14,6 @@ import socket
 import pytest
 
 from tests.support.ha_schema import HVAC_ACTIONS, check_discovery
-from tests.support.mosquitto import mosquitto, watch  # noqa: F401  (fixtures)
 from tests.support.processes import EngineProcess, free_port, http, wait_for
 
 NODE = "testhouse"
@@ -58,7 +57,7 @@ def discovered(watcher) -> dict[str, dict]:
     return configs if {f"{NODE}_climate", f"{NODE}_sensor_{SENSOR}"} <= set(configs) else {}
 
 
-def test_home_assistant_finds_the_thermostat_and_its_rooms_with_no_yaml(mosquitto, watch, engines):  # noqa: F811
+def test_home_assistant_finds_the_thermostat_and_its_rooms_with_no_yaml(mosquitto, watch, engines):
     engine = engines(mosquitto.url)
     report(engine, 19.25)
     watcher = watch(mosquitto.port)
@@ -77,7 +76,7 @@ def test_home_assistant_finds_the_thermostat_and_its_rooms_with_no_yaml(mosquitt
     assert all(retain for topic, _, retain in later.received if topic.startswith(("homeassistant/", BASE)))
 
 
-def test_a_command_from_home_assistant_changes_the_target_the_api_shows(mosquitto, watch, engines):  # noqa: F811
+def test_a_command_from_home_assistant_changes_the_target_the_api_shows(mosquitto, watch, engines):
     engine = engines(mosquitto.url, RPYMOSTAT_MQTT_COMMAND_ROLE="write")
     watcher = watch(mosquitto.port)
     climate = wait_for(lambda: _climate(watcher), what="climate config")
@@ -101,7 +100,7 @@ def _climate(watcher) -> dict | None:
     return None if payload is None else json.loads(payload)
 
 
-def test_without_a_granted_role_commands_change_nothing(mosquitto, watch, engines):  # noqa: F811
+def test_without_a_granted_role_commands_change_nothing(mosquitto, watch, engines):
     engine = engines(mosquitto.url)
     watcher = watch(mosquitto.port)
     climate = wait_for(lambda: _climate(watcher), what="climate config")
@@ -110,7 +109,7 @@ def test_without_a_granted_role_commands_change_nothing(mosquitto, watch, engine
     assert http("GET", engine.url + "/v1/overrides", key=admin_key(engine))[1]["overrides"] == []
 
 
-def test_a_broker_restart_is_survived_and_everything_is_published_again(mosquitto, watch, engines):  # noqa: F811
+def test_a_broker_restart_is_survived_and_everything_is_published_again(mosquitto, watch, engines):
     engine = engines(mosquitto.url)
     report(engine, 20.5)
     first = watch(mosquitto.port)
@@ -130,7 +129,7 @@ def test_a_broker_restart_is_survived_and_everything_is_published_again(mosquitt
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
-def test_home_assistant_is_told_when_the_engine_goes_away(mosquitto, watch, engines, sig):  # noqa: F811
+def test_home_assistant_is_told_when_the_engine_goes_away(mosquitto, watch, engines, sig):
     engine = engines(mosquitto.url)
     watcher = watch(mosquitto.port)
     wait_for(lambda: watcher.get(f"{BASE}/availability") == "online", what="online")
@@ -163,7 +162,7 @@ def _decided(engine: EngineProcess) -> float | None:
     return None if temperature is None else temperature["value"]
 
 
-def test_a_restarted_home_assistant_gets_everything_again(mosquitto, watch, engines):  # noqa: F811
+def test_a_restarted_home_assistant_gets_everything_again(mosquitto, watch, engines):
     engine = engines(mosquitto.url)
     report(engine, 21.0)
     watcher = watch(mosquitto.port)

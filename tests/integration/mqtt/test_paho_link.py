@@ -12,11 +12,10 @@ from twisted.internet.task import deferLater
 
 from rpymostat.integrations.mqtt_config import BrokerAddress
 from rpymostat.integrations.mqtt_link import PahoConnector, SessionHandlers
-from tests.support.mosquitto import mosquitto, watch  # noqa: F401  (fixtures)
 
 
 @pytest_twisted.ensureDeferred
-async def test_messages_acknowledgements_and_loss_are_reported_on_the_reactor_thread(mosquitto, watch):  # noqa: F811
+async def test_messages_acknowledgements_and_loss_are_reported_on_the_reactor_thread(mosquitto, watch):
     main = threading.current_thread()
     seen: list[tuple[str, bool]] = []
     got_message: Deferred[None] = Deferred()
