@@ -30,6 +30,7 @@ from rpymostat.common.settings import (
     parse_int,
     parse_interfaces,
 )
+from rpymostat.integrations.mqtt_config import parse_command_role, parse_mqtt_url, parse_node_id, parse_topic_prefix
 
 __all__ = ["ConfigError", "EngineConfig", "SETTINGS", "default_data_dir"]
 
@@ -139,6 +140,24 @@ SETTINGS: tuple[Setting, ...] = (
             "°C below which the house is heated in every mode, even with the system off."),
     _engine("frost_margin", parse_float(0.1, 5.0), const("1.0"),
             "°C above the frost floor that frost heating goes on to, so it does not chatter at the floor."),
+    # Home Assistant through MQTT discovery (off while RPYMOSTAT_MQTT_URL is unset).
+    _engine("mqtt_url", parse_mqtt_url, const(""),
+            "MQTT broker for Home Assistant: mqtt://[USER[:PASSWORD]@]HOST[:PORT] or mqtts://... (TLS); "
+            "empty turns the integration off."),
+    _engine("mqtt_username", str, const(""), "MQTT user name; wins over the one in RPYMOSTAT_MQTT_URL."),
+    _engine("mqtt_password", str, const(""), "MQTT password; wins over the one in RPYMOSTAT_MQTT_URL.",
+            secret=True),
+    _engine("mqtt_ca_file", str, const(""),
+            "PEM file of the certificate authority that signed an mqtts:// broker's certificate "
+            "(empty: the system's trusted authorities)."),
+    _engine("mqtt_discovery_prefix", parse_topic_prefix, const("homeassistant"),
+            "Home Assistant's MQTT discovery prefix."),
+    _engine("mqtt_node_id", parse_node_id, const("rpymostat"),
+            "Names this engine in MQTT topics and Home Assistant's unique IDs; give each engine on one broker "
+            "its own."),
+    _engine("mqtt_command_role", parse_command_role, const("none"),
+            "Role granted to commands from MQTT (Home Assistant's mode, target and preset): write or admin "
+            "turns them into instant adjustments; none or read ignores them (with a log line)."),
 )
 
 
@@ -172,6 +191,13 @@ class EngineConfig:
     max_run_rest: int
     frost_floor: float
     frost_margin: float
+    mqtt_url: str | None
+    mqtt_username: str
+    mqtt_password: str
+    mqtt_ca_file: str
+    mqtt_discovery_prefix: str
+    mqtt_node_id: str
+    mqtt_command_role: str
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> EngineConfig:

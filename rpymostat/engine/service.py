@@ -40,9 +40,11 @@ from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.relays.restore import restored_equipment
+from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.history.levels import configured_levels
 from rpymostat.history.maintenance import HistoryMaintenance
+from rpymostat.integrations.mqtt_engine import mqtt_bridge
 from rpymostat.security.keys import admin_key_file_problem, ensure_first_admin_key
 from rpymostat.security.on_disk import open_secret_files
 from rpymostat.store.interface import Store
@@ -81,7 +83,12 @@ class Deciding(InOrder):
         config = running.context.config
         self.decision_loop = DecisionLoop(running.context, running.timeline, running.relays, running.plugins,
                                           interval=decision_interval, equipment=equipment)
-        api = build_api(running.context, running.timeline, running.relays, self.decision_loop)
+        book = RuleBook(running.timeline)
+        api = build_api(running.context, running.timeline, running.relays, self.decision_loop, book=book)
+        # Home Assistant over MQTT: optional, off while RPYMOSTAT_MQTT_URL is unset; made before listening, so a
+        # missing paho-mqtt stops the start before anything runs.
+        mqtt = mqtt_bridge(config, reactor, running.context.clock, running.context, running.timeline,
+                           running.relays, self.decision_loop, book)
         self.listener = Listening(reactor, config.port, guarded_site(api.resource(), config.server_limits, reactor),
                                  config.host)
         self.listener.setServiceParent(self)
@@ -90,6 +97,8 @@ class Deciding(InOrder):
                                          backend=running.context.store.backend_name)).setServiceParent(self)
         Step("relay commands", running.relays.start, running.relays.stop).setServiceParent(self)
         Step("decision loop", self.decision_loop.start, self._stop_deciding).setServiceParent(self)
+        if mqtt is not None:
+            mqtt.setServiceParent(self)
         if config.discovery:
             Advertising(reactor, self.listener, interfaces_value(config.discovery_interfaces)).setServiceParent(self)
 

@@ -14,6 +14,7 @@ def test_the_configuration_page_has_every_setting_with_its_description_and_defau
         assert f"``{setting.env_var}``\n    {setting.description}\n" in page
     assert "Default: ``8088``" in page
     assert "Default: ``sqlite:///$RPYMOSTAT_DATA_DIR/rpymostat.sqlite``" in page
+    assert "``RPYMOSTAT_MQTT_URL``\n" in page and "Default: ````" not in page  # an empty default is said in words
 
 
 def test_the_http_api_page_has_every_path_and_method_of_the_openapi_document(tmp_path):

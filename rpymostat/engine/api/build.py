@@ -62,19 +62,22 @@ def build_api(
     timeline_cache: TimelineCache | None = None,
     relays: RelayCommander | None = None,
     decision_loop: DecisionLoop | None = None,
+    book: RuleBook | None = None,
 ) -> EngineAPI:
     """The whole HTTP API over one context (the same in tests and production).
 
     The engine passes the timeline cache, relay commander and decision loop
     it runs; without them (in API tests) a cache and a commander over the
     context's store are made here, and the current decision answers 503.
+    ``book`` is the rule book to change rules through, when the engine shares
+    one with other writers (the MQTT bridge), so all changes are serialised.
     """
     plugin_settings = timeline_cache.plugins if timeline_cache is not None else None
     if timeline_cache is None:
         plugin_settings = PluginSettings(context.store)
         timeline_cache = TimelineCache(context.store, context.clock, context.zone, plugins=plugin_settings,
                                        events=context.events)
-    book = RuleBook(timeline_cache)
+    book = book if book is not None else RuleBook(timeline_cache)
     components = [
         RootPage(),
         StatusAPI(context),

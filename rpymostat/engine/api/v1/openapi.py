@@ -49,6 +49,13 @@ SCHEMAS: dict[str, Any] = {
             "status": {"type": "boolean"},
             "dependencies": {"type": "object", "additionalProperties": {"type": "boolean"}},
             "version": {"type": "string"},
+            "integrations": {
+                "type": "object",
+                "additionalProperties": {"type": "object"},
+                "description": "only while an optional integration runs: its counters by name, e.g. mqtt's "
+                               "connected, published, superseded (values replaced before they could be sent), "
+                               "connection_failures and commands_applied/refused/ignored/dropped",
+            },
         },
     },
     "SensorReadingIn": {

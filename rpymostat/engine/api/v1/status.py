@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from twisted.internet.defer import Deferred
 
 from rpymostat.engine.api.app import Call, Reply
@@ -25,5 +27,7 @@ class StatusAPI:
             healthy = bool(await ping)
         except Exception:
             healthy = False
-        body = {"status": healthy, "dependencies": {store.backend_name: healthy}, "version": VERSION}
+        body: dict[str, Any] = {"status": healthy, "dependencies": {store.backend_name: healthy}, "version": VERSION}
+        if self.context.integrations:
+            body["integrations"] = {name: report() for name, report in self.context.integrations.items()}
         return Reply(body, 200 if healthy else 503)
