@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from rpymostat.testing.processes import EngineProcess, http
 from tests.browser.conftest import sign_in
 from tests.browser.page_checks import accessibility_violations
-from tests.support.processes import EngineProcess, http
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import free_port, wait_for
+from rpymostat.testing.processes import free_port, wait_for
 from tests.support.requirements import requirement_missing
 
 

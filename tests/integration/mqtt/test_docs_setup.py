@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from rpymostat.testing.processes import EngineProcess, http, wait_for
 from tests.support.docs_examples import example_source
 from tests.support.mosquitto import password_file, self_signed_certificate
-from tests.support.processes import EngineProcess, http, wait_for
 
 PAGE = "integrations_mqtt.rst"
 

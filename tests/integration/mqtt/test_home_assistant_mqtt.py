@@ -13,8 +13,8 @@ import socket
 
 import pytest
 
+from rpymostat.testing.processes import EngineProcess, free_port, http, wait_for
 from tests.support.ha_schema import HVAC_ACTIONS, check_discovery
-from tests.support.processes import EngineProcess, free_port, http, wait_for
 
 NODE = "testhouse"
 BASE = f"rpymostat/{NODE}"
