@@ -139,6 +139,11 @@ SETTINGS: tuple[Setting, ...] = (
             "°C below which the house is heated in every mode, even with the system off."),
     _engine("frost_margin", parse_float(0.1, 5.0), const("1.0"),
             "°C above the frost floor that frost heating goes on to, so it does not chatter at the floor."),
+    # Prometheus metrics (docs/integrations_prometheus.rst).
+    _engine("metrics", parse_bool, const("off"),
+            "Serve Prometheus metrics at /metrics (on/off); needs pip install 'rpymostat[metrics]'."),
+    _engine("metrics_open", parse_bool, const("off"),
+            "Serve /metrics without an API key (on/off); off asks for a key of any role, as other reads do."),
 )
 
 
@@ -172,6 +177,8 @@ class EngineConfig:
     max_run_rest: int
     frost_floor: float
     frost_margin: float
+    metrics: bool
+    metrics_open: bool
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> EngineConfig:

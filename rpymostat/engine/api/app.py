@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -64,6 +65,9 @@ class Reply:
 
 
 Handler = Callable[[Call], "Awaitable[Reply | dict[str, Any]] | Reply | dict[str, Any]"]
+
+#: Told of every answered request: route template (not the raw path), method, status code, seconds taken.
+RequestObserver = Callable[[str, str, int, float], None]
 
 
 def encode_json(body: Any) -> bytes:
@@ -151,6 +155,8 @@ class EngineAPI:
         self.max_body_bytes = max_body_bytes
         self.routes: list[Route] = [r for component in components for r in routes_of(component)]
         self.app = Klein()
+        self.observers: list[RequestObserver] = []
+        self.timer: Callable[[], float] = time.perf_counter
         self._fixed: dict[tuple[bytes, bytes], Callable[[IRequest], Deferred[bytes]]] = {}
         for index, declared in enumerate(self.routes):
             endpoint = self._endpoint(declared)
@@ -183,6 +189,7 @@ class EngineAPI:
         return endpoint
 
     async def _serve(self, declared: Route, request: IRequest, params: dict[str, Any]) -> bytes:
+        started = self.timer()
         try:
             method = request.method.decode("ascii")
             body = read_body(request, self.max_body_bytes) if method in BODY_METHODS else b""
@@ -206,7 +213,15 @@ class EngineAPI:
             reply = Reply(error_body("internal error; the engine log has the details"), 500)
         log.debug("{method} {path} -> {code}", method=request.method.decode("ascii", "replace"),
                   path=request.path.decode("utf-8", "replace"), code=reply.code)
+        self._observe(declared.path, request.method.decode("ascii", "replace"), reply.code, self.timer() - started)
         return self._write(request, reply)
+
+    def _observe(self, path: str, method: str, code: int, seconds: float) -> None:
+        for observer in self.observers:
+            try:
+                observer(path, method, code, seconds)
+            except Exception:
+                log.failure("a request observer failed on {method} {path}", method=method, path=path)
 
     @staticmethod
     def _write(request: IRequest, reply: Reply) -> bytes:
