@@ -75,6 +75,9 @@ class SensorService(MultiService):
         self.sources: list[tuple[str, TemperatureSource]] = []
         self._given_sources = sources
         self._source_errors: dict[str, str] = {}
+        #: Per source since start, for the metrics: failed reads of the source and unreadable sensors in it.
+        self.read_errors: dict[str, int] = {}
+        self.pusher: Pusher | None = None
         self._dropped_seen = 0
         self._info_timer: LoopingCall | None = None
 
@@ -99,8 +102,9 @@ class SensorService(MultiService):
         waiting = await self.spool.count()
         client = SignedJsonClient(self.http_client, self.reactor, config.host_id, secret)
         self.sources = self._given_sources or make_sources(config, self.reactor, self.runner)
+        self.pusher = Pusher(self.spool, client)
         self.link = EngineLink(
-            self.reactor, self.locator, Enrolment(client, self.host_info), Pusher(self.spool, client),
+            self.reactor, self.locator, Enrolment(client, self.host_info), self.pusher,
             self.spool, config.host_id, secret, config.interval, config.info_interval,
             Backoff(INITIAL_RETRY_SECONDS, max(INITIAL_RETRY_SECONDS, config.retry_max)),
         )
@@ -119,6 +123,10 @@ class SensorService(MultiService):
         self._info_timer = LoopingCall(self.link.info_due)
         self._info_timer.clock = self.reactor
         self._info_timer.start(config.info_interval, now=False)
+        if config.metrics_port is not None:
+            from rpymostat_sensor.metrics import metrics_listener
+
+            metrics_listener(self).setServiceParent(self)
 
     def stopService(self) -> Deferred[None]:  # type: ignore[override]
         return ensureDeferred(self._stop())
@@ -146,6 +154,7 @@ class SensorService(MultiService):
     def _source_failed(self, failure: Failure, name: str) -> None:
         """Log a failing source once per distinct error, not at every reading."""
         message = failure.getErrorMessage()
+        self.read_errors[name] = self.read_errors.get(name, 0) + 1
         if self._source_errors.get(name) != message:
             self._source_errors[name] = message
             log.error("the {name} source cannot be read: {message}", name=name, message=message)
@@ -154,6 +163,9 @@ class SensorService(MultiService):
         for (name, _), result in zip(self.sources, results, strict=True):
             if result is not None and self._source_errors.pop(name, None) is not None:
                 log.info("the {name} source reads again", name=name)
+            unreadable = sum(1 for sample in result or () if sample.value is None)
+            if unreadable:
+                self.read_errors[name] = self.read_errors.get(name, 0) + unreadable
         samples = [sample for result in results if result for sample in result]
         for sample in samples:
             log.debug("took reading {sensor_id}={value} at {at}", sensor_id=sample.sensor_id, value=sample.value,
@@ -162,6 +174,11 @@ class SensorService(MultiService):
         spooled = self.spool.append(samples).addCallback(self._count_dropped)
         spooled.addCallback(lambda _: self.link.kick() if self.link is not None else None)
         return spooled
+
+    @property
+    def dropped_readings(self) -> int:
+        """Readings the full spool ever dropped (kept across restarts)."""
+        return self._dropped_seen
 
     def _count_dropped(self, dropped: int) -> None:
         if dropped:
