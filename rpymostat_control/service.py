@@ -69,6 +69,7 @@ class ControlService(Service):
         self.reporter: Reporter | None = None
         self.spool: EventSpool | None = None
         self.port: Any = None
+        self.metrics: Any = None
         self.started: Deferred[None] | None = None
 
     def startService(self) -> Deferred[None]:
@@ -119,6 +120,12 @@ class ControlService(Service):
                                  interval=min(30.0, max(1.0, config.failsafe / 3)))
         log.info("{waiting} relay events wait in {spool} for the engine ({dropped} dropped so far)",
                  waiting=waiting, spool=config.spool, dropped=dropped)
+        if config.metrics_port is not None:
+            from rpymostat_control.metrics import metrics_listener
+
+            self.metrics = metrics_listener(self.reactor, config.metrics_host, config.metrics_port, self.controller,
+                                            self.reporter, self.spool)
+            self.metrics.startService()
         yield self.locator.start()
         self.reporter.start()
 
@@ -140,6 +147,9 @@ class ControlService(Service):
         if self.port is not None:
             yield self.port.stopListening()
             self.port = None
+        if self.metrics is not None:
+            yield self.metrics.stopService()
+            self.metrics = None
         if self.locator is not None:
             yield self.locator.stop()
         if self.spool is not None:
