@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import platformdirs
 
-from rpymostat.common.metrics_settings import metrics_settings
+from rpymostat.common.metrics_settings import metrics_port_text, metrics_settings
 from rpymostat.common.serving import ServerLimits, limit_settings
 from rpymostat.common.settings import (
     ConfigError,
@@ -179,7 +179,8 @@ class ControlConfig:
 
     def describe(self, environ: Mapping[str, str]) -> list[dict[str, str]]:
         """Each setting with its value, default and description (the secret masked)."""
-        values = {**vars(self), "relays": ",".join(_spec_text(spec) for spec in self.relays)}
+        values = {**vars(self), "relays": ",".join(_spec_text(spec) for spec in self.relays),
+                  "metrics_port": metrics_port_text(self.metrics_port)}
         return describe(SETTINGS, values, environ)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import platformdirs
 
-from rpymostat.common.metrics_settings import metrics_settings
+from rpymostat.common.metrics_settings import metrics_port_text, metrics_settings
 from rpymostat.common.settings import (
     ConfigError,
     Setting,
@@ -142,5 +142,6 @@ class SensorConfig:
 
     def describe(self, environ: Mapping[str, str]) -> list[dict[str, str]]:
         """Each variable with its value, default and description (the secret masked)."""
-        values = {**vars(self), "sources": ",".join(self.sources)}
+        values = {**vars(self), "sources": ",".join(self.sources),
+                  "metrics_port": metrics_port_text(self.metrics_port)}
         return describe(SETTINGS, values, environ)

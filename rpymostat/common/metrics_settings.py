@@ -26,6 +26,11 @@ def parse_metrics_port(text: str) -> int | None:
     return value
 
 
+def metrics_port_text(port: int | None) -> str:
+    """How ``--show-config`` prints the port: the number, or ``off``."""
+    return "off" if port is None else str(port)
+
+
 def metrics_settings(make: Callable[[str, Callable[[str], Any], Callable[[], str], str], Setting]
                      ) -> tuple[Setting, ...]:
     """``metrics_port`` and ``metrics_host`` rows; ``make(attribute, parse, default, description)`` adds the prefix."""
