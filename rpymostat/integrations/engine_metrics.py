@@ -26,8 +26,6 @@ from rpymostat.engine.events import Event, EventBus
 from rpymostat.scheduling.instruction import MODES
 from rpymostat.version import VERSION
 
-#: Prometheus's text exposition format, which every Prometheus 2 reads (what ``generate_latest`` writes).
-TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8"
 #: The desired states a decision can ask for.
 ACTIONS = ("heat", "cool", "fan", "idle")
 REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)

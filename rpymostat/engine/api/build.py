@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rpymostat.config import ConfigError
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
@@ -29,6 +28,8 @@ from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.engine.schedules.cache import TimelineCache
+from rpymostat.integrations.metrics_page import metrics_page
+from rpymostat.integrations.metrics_page import openapi_fragment as metrics_fragment
 from rpymostat.web import static_directory
 
 # Components whose routes are described outside the core document provide
@@ -43,6 +44,7 @@ FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
     relays_fragment,
     decisions.openapi_fragment,
     live.openapi_fragment,
+    metrics_fragment,
 ]
 
 
@@ -92,23 +94,13 @@ def build_api(
         decisions.DecisionsAPI(context, decision_loop),
         model.ModelAPI(context, decision_loop.house if decision_loop is not None else HouseModel(context.store)),
     ]
-    metrics = _metrics(context, decision_loop) if context.config.metrics else None
-    if metrics is not None:
-        components.append(metrics[1])
+    metrics, page = metrics_page(context, lambda: decision_loop.latest if decision_loop is not None else None)
+    components.append(page)
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)
     if metrics is not None:
-        api.observers.append(metrics[0].observe_request)
+        api.observers.append(metrics.observe_request)
     api.serve_static("/ui/", str(static_directory()))
     live.LiveFeedRoute(LiveFeed(context.events, context.store, context.clock), authenticator).mount(api)
     return api
 
-
-def _metrics(context: EngineContext, decision_loop: DecisionLoop | None) -> tuple[Any, object]:
-    """Prometheus metrics and their ``/metrics`` page (RPYMOSTAT_METRICS=on), imported only then."""
-    try:
-        from rpymostat.integrations.metrics_page import metrics_page
-    except ImportError as exc:
-        raise ConfigError(f"RPYMOSTAT_METRICS is on but prometheus_client cannot be imported ({exc}); install it "
-                          "with: pip install 'rpymostat[metrics]'") from None
-    return metrics_page(context, lambda: decision_loop.latest if decision_loop is not None else None)

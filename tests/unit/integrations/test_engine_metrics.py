@@ -57,7 +57,9 @@ async def test_metrics_open_by_the_setting_need_no_key(tmp_path):
 async def test_without_the_setting_there_are_no_metrics(tmp_path):
     engine = await start_engine(tmp_path)
     try:
-        assert (await engine.request("GET", "/metrics", key="admin")).code == 404
+        answer = await engine.request("GET", "/metrics", key="admin")
+        assert answer.code == 404 and "RPYMOSTAT_METRICS=on" in answer.json["error"]
+        assert (await engine.request("GET", "/metrics")).code == 401
     finally:
         await engine.close()
 
