@@ -76,7 +76,7 @@ def promql_examples() -> list[str]:
     return [example_source(PAGE, name).strip() for name in names]
 
 
-def test_prometheus_scrapes_the_engine_with_a_key_and_a_sensor_daemon(tmp_path, engine, sensor_daemon, prometheus):  # noqa: F811
+def test_prometheus_scrapes_the_engine_with_a_key_and_a_sensor_daemon(prometheus, tmp_path, engine, sensor_daemon):  # noqa: F811
     admin = (engine.data_dir / "admin-key").read_text().strip()
     key_file = tmp_path / "rpymostat.key"
     key_file.write_text(run_script("rpymostat-keys", "create", "--role", "read", "--name", "prometheus",
