@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from rpymostat.common.timeutil import from_iso
 from rpymostat.decisions.equipment import FUNCTIONS
@@ -88,6 +88,50 @@ class CurrentState:
         yield alerts
 
 
+class LatestReadings:
+    """Each sensor's latest reading and the readings per host, kept as plain values and shown at scrape time.
+
+    Ingest only assigns to dictionaries; turning the reading's time into a
+    number and building the metric families waits for the scrape.
+    """
+
+    def __init__(self) -> None:
+        self.latest: dict[tuple[str, str], tuple[float, str]] = {}
+        self.ingested: dict[str, int] = {}
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def add(self, data: Mapping[str, Any]) -> None:
+        host = data["host_id"]
+        readings = data["readings"]
+        self.ingested[host] = self.ingested.get(host, 0) + len(readings)
+        latest = self.latest
+        for reading in readings:
+            key = (reading["sensor_id"], host)
+            if reading["value"] is None:
+                # A sensor that cannot be read has no temperature: its series stops, so a graph shows the gap.
+                latest.pop(key, None)
+            else:
+                latest[key] = (reading["value"], reading["at"])
+
+    def collect(self) -> Iterator[Metric]:
+        temperatures = GaugeMetricFamily("rpymostat_sensor_temperature_celsius", "Each sensor's latest reading",
+                                         labels=["sensor", "host"])
+        taken = GaugeMetricFamily("rpymostat_sensor_reading_timestamp_seconds",
+                                  "When each sensor's latest reading was taken (Unix time)", labels=["sensor", "host"])
+        for (sensor, host), (value, at) in list(self.latest.items()):
+            temperatures.add_metric([sensor, host], value)
+            taken.add_metric([sensor, host], from_iso(at))
+        yield temperatures
+        yield taken
+        ingested = CounterMetricFamily("rpymostat_readings_ingested", "Readings stored from the sensor daemons",
+                                       labels=["host"])
+        for host, count in list(self.ingested.items()):
+            ingested.add_metric([host], count)
+        yield ingested
+
+
 class EngineMetrics:
     """Everything ``/metrics`` shows for one engine."""
 
@@ -95,13 +139,8 @@ class EngineMetrics:
         self.registry = CollectorRegistry(auto_describe=False)
         registry = self.registry
         Gauge("rpymostat_build_info", "The engine's version", ["version"], registry=registry).labels(VERSION).set(1)
-        self.sensor_temperature = Gauge("rpymostat_sensor_temperature_celsius", "Each sensor's latest reading",
-                                        ["sensor", "host"], registry=registry)
-        self.sensor_reading_time = Gauge("rpymostat_sensor_reading_timestamp_seconds",
-                                         "When each sensor's latest reading was taken (Unix time)",
-                                         ["sensor", "host"], registry=registry)
-        self.readings = Counter("rpymostat_readings_ingested", "Readings stored from the sensor daemons", ["host"],
-                                registry=registry)
+        self.readings = LatestReadings()
+        registry.register(self.readings)
         self.decisions = Counter("rpymostat_decisions", "Decisions recorded, by what they asked for", ["action"],
                                  registry=registry)
         for action in ACTIONS:
@@ -111,6 +150,7 @@ class EngineMetrics:
                                 ["route", "method", "code"], registry=registry)
         self.latency = Histogram("rpymostat_http_request_duration_seconds", "Time to answer API requests",
                                  ["route", "method"], buckets=REQUEST_BUCKETS, registry=registry)
+        self._request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.commits = Histogram("rpymostat_store_commit_duration_seconds",
                                  "Time each SQLite group commit took (readings, decisions, events)",
                                  buckets=COMMIT_BUCKETS, registry=registry)
@@ -124,7 +164,7 @@ class EngineMetrics:
 
     def on_event(self, event: Event) -> None:
         if event.type == "readings":
-            self._readings(event.data)
+            self.readings.add(event.data)
         elif event.type == "decision":
             self.decisions.labels(event.data["decision"]["desired"]).inc()
         elif event.type == "alerts":
@@ -133,22 +173,14 @@ class EngineMetrics:
                 self.alerts.labels(code).inc()
             self._alert_codes = codes
 
-    def _readings(self, data: Mapping[str, Any]) -> None:
-        host = data["host_id"]
-        readings = data["readings"]
-        self.readings.labels(host).inc(len(readings))
-        for reading in readings:
-            sensor = reading["sensor_id"]
-            if reading["value"] is None:
-                # A sensor that cannot be read has no temperature: its series stops, so a graph shows the gap.
-                _remove(self.sensor_temperature, sensor, host)
-                continue
-            self.sensor_temperature.labels(sensor, host).set(reading["value"])
-            self.sensor_reading_time.labels(sensor, host).set(from_iso(reading["at"]))
-
     def observe_request(self, route: str, method: str, code: int, seconds: float) -> None:
-        self.requests.labels(route, method, str(code)).inc()
-        self.latency.labels(route, method).observe(seconds)
+        series = self._request_series.get((route, method, code))
+        if series is None:
+            # Routes, methods and codes are few: each pair of children is looked up once and kept.
+            series = (self.requests.labels(route, method, str(code)), self.latency.labels(route, method))
+            self._request_series[(route, method, code)] = series
+        series[0].inc()
+        series[1].observe(seconds)
 
     def observe_commit(self, seconds: float) -> None:
         self.commits.observe(seconds)
@@ -156,11 +188,3 @@ class EngineMetrics:
     def exposition(self) -> bytes:
         """The Prometheus text format of every metric."""
         return generate_latest(self.registry)
-
-
-def _remove(gauge: Gauge, *labels: str) -> None:
-    try:
-        gauge.remove(*labels)
-    except KeyError:
-        pass
-
