@@ -251,7 +251,10 @@ class SQLiteStore:
         self._committing = False
         took = time.perf_counter() - self._commit_started
         for observer in self.commit_observers:
-            observer(took)
+            try:
+                observer(took)
+            except Exception:  # a metrics bug must never keep a write's caller waiting
+                log.failure("a commit observer failed")
         if self._queue:
             self._commit_queued()
         for write, outcome in zip(batch, outcomes, strict=True):

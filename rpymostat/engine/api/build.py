@@ -103,4 +103,3 @@ def build_api(
     api.serve_static("/ui/", str(static_directory()))
     live.LiveFeedRoute(LiveFeed(context.events, context.store, context.clock), authenticator).mount(api)
     return api
-
