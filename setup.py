@@ -42,6 +42,7 @@ EXTRAS["test"] = sorted(
         EXTRAS["sensor"]
         + EXTRAS["control"]
         + EXTRAS["mongodb"]
+        + EXTRAS["metrics"]
         + EXTRAS["docs"]
         + [
             "pytest>=8.0",
