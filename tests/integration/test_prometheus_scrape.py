@@ -3,10 +3,11 @@
 Real processes throughout: ``rpymostat-engine`` with ``RPYMOSTAT_METRICS=on``,
 ``rpymostat-sensor`` reading its simulated source and ``rpymostat-control``
 with simulated relays, each with a metrics port, and Debian's
-``prometheus`` on loopback, configured with the scrape
-configuration of the docs page (only hosts, ports and the key file
-changed, and a one-second scrape interval added). Every PromQL query of that page is then asked of Prometheus's
-HTTP API and must return series, among them the sensor's temperature.
+``prometheus`` on loopback, configured with the scrape configuration of
+the docs page (only hosts, ports and the key file changed, and a one-second
+scrape interval added). Every PromQL query of that page is then asked of
+Prometheus's HTTP API and must return series, among them the sensor's
+temperature.
 """
 
 from __future__ import annotations
@@ -97,8 +98,8 @@ def promql_examples() -> list[str]:
     return [example_source(PAGE, name).strip() for name in names]
 
 
-def test_prometheus_scrapes_the_engine_with_a_key_and_both_daemons(  # noqa: F811 -- the fixture
-        prometheus, tmp_path, engine, sensor_daemon, control_daemon):
+def test_prometheus_scrapes_the_engine_with_a_key_and_both_daemons(
+        prometheus, tmp_path, engine, sensor_daemon, control_daemon):  # noqa: F811 -- the fixture
     admin = (engine.data_dir / "admin-key").read_text().strip()
     key_file = tmp_path / "rpymostat.key"
     key_file.write_text(run_script("rpymostat-keys", "create", "--role", "read", "--name", "prometheus",
