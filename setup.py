@@ -28,9 +28,12 @@ CORE = [
     "ifaddr>=0.2",
 ]
 
+PROMETHEUS = ["prometheus-client>=0.20"]
+
 EXTRAS = {
-    "sensor": ["w1thermsensor>=2.3"],
-    "control": ["gpiozero>=2.0"],
+    "sensor": ["w1thermsensor>=2.3", *PROMETHEUS],
+    "control": ["gpiozero>=2.0", *PROMETHEUS],
+    "metrics": PROMETHEUS,
     "mongodb": ["txmongo>=24.0", "pymongo<=4.18.2"],
     "docs": ["sphinx>=7.0"],
     "mqtt": ["paho-mqtt>=2.1,<3"],
@@ -40,6 +43,7 @@ EXTRAS["test"] = sorted(
         EXTRAS["sensor"]
         + EXTRAS["control"]
         + EXTRAS["mongodb"]
+        + EXTRAS["metrics"]
         + EXTRAS["docs"]
         + EXTRAS["mqtt"]
         + [

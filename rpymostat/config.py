@@ -158,6 +158,11 @@ SETTINGS: tuple[Setting, ...] = (
     _engine("mqtt_command_role", parse_command_role, const("none"),
             "Role granted to commands from MQTT (Home Assistant's mode, target and preset): write or admin "
             "turns them into instant adjustments; none or read ignores them (with a log line)."),
+    # Prometheus metrics (docs/integrations_prometheus.rst).
+    _engine("metrics", parse_bool, const("off"),
+            "Serve Prometheus metrics at /metrics (on/off); needs pip install 'rpymostat[metrics]'."),
+    _engine("metrics_open", parse_bool, const("off"),
+            "Serve /metrics without an API key (on/off); off asks for a key of any role, as other reads do."),
 )
 
 
@@ -198,6 +203,8 @@ class EngineConfig:
     mqtt_discovery_prefix: str
     mqtt_node_id: str
     mqtt_command_role: str
+    metrics: bool
+    metrics_open: bool
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> EngineConfig:

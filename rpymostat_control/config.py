@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import platformdirs
 
+from rpymostat.common.metrics_settings import metrics_port_text, metrics_settings
 from rpymostat.common.serving import ServerLimits, limit_settings
 from rpymostat.common.settings import (
     ConfigError,
@@ -131,6 +132,7 @@ SETTINGS: tuple[Setting, ...] = (
     _control("signature_window", parse_int(5, 3600), const("120"),
              "Seconds a signed command's timestamp may differ from this host's clock."),
     *limit_settings(_control),
+    *metrics_settings(_control),
 )
 
 
@@ -159,6 +161,8 @@ class ControlConfig:
     header_timeout: float
     body_timeout: float
     max_connections_per_address: int
+    metrics_port: int | None
+    metrics_host: str
 
     @classmethod
     def load(cls, environ: Mapping[str, str], args: argparse.Namespace | None = None) -> ControlConfig:
@@ -175,7 +179,8 @@ class ControlConfig:
 
     def describe(self, environ: Mapping[str, str]) -> list[dict[str, str]]:
         """Each setting with its value, default and description (the secret masked)."""
-        values = {**vars(self), "relays": ",".join(_spec_text(spec) for spec in self.relays)}
+        values = {**vars(self), "relays": ",".join(_spec_text(spec) for spec in self.relays),
+                  "metrics_port": metrics_port_text(self.metrics_port)}
         return describe(SETTINGS, values, environ)
 
 

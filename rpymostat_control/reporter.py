@@ -65,6 +65,9 @@ class Reporter:
         self._interval = interval
         self._spooling = 0
         self._dropped_this_outage = 0
+        #: Reports the engine took, and attempts that failed (unreachable or refused), for the metrics.
+        self.reports_sent = 0
+        self.report_failures = 0
         self._loop = LoopingCall(self.flush)
         self._loop.clock = clock
         self._sending: Deferred[None] | None = None
@@ -154,10 +157,12 @@ class Reporter:
         except CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - kept for the next attempt
+            self.report_failures += 1
             log.warn("Could not report to the engine at {url} ({error}); {count} events kept in the spool for later",
                      url=url, error=str(exc) or type(exc).__name__, count=await self._spool.count())
             return
         if 200 <= answer.code < 300:
+            self.reports_sent += 1
             if self._dropped_this_outage:
                 log.warn("Reporting to the engine again; {count} relay events were dropped while it was away",
                          count=self._dropped_this_outage)
@@ -166,6 +171,7 @@ class Reporter:
             if len(batch) == MAX_EVENTS_PER_REPORT and self._loop.running:
                 self._again = True
             return
+        self.report_failures += 1
         if answer.code in (401, 403):
             self._enrolment.forget()
         log.warn("The engine refused the relay report ({code}): {error}", code=answer.code, error=answer.error)

@@ -139,6 +139,11 @@ class Link(InOrder):
                                  interval=min(30.0, max(1.0, config.failsafe / 3)))
         Step("locator", locator.start, locator.stop).setServiceParent(self)
         Step("reporter", self.reporter.start, self._stop_reporting).setServiceParent(self)
+        if config.metrics_port is not None:
+            from rpymostat_control.metrics import metrics_listener
+
+            metrics_listener(parts.reactor, config.metrics_host, config.metrics_port, controller, self.reporter,
+                             spool).setServiceParent(self)
 
     def _stop_reporting(self) -> None:
         self.reporter.stop()

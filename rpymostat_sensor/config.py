@@ -16,6 +16,7 @@ from typing import Any
 
 import platformdirs
 
+from rpymostat.common.metrics_settings import metrics_port_text, metrics_settings
 from rpymostat.common.settings import (
     ConfigError,
     Setting,
@@ -111,6 +112,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Longest wait, in seconds, between retries while the engine does not answer."),
     _sensor("discovery_interfaces", parse_interfaces, const("all"),
             "Addresses DNS-SD browses on: 'all', or a comma-separated list such as 192.168.1.20."),
+    *metrics_settings(_sensor),
 )
 
 
@@ -130,6 +132,8 @@ class SensorConfig:
     spool_max: int
     retry_max: float
     discovery_interfaces: str
+    metrics_port: int | None
+    metrics_host: str
 
     @classmethod
     def load(cls, environ: Mapping[str, str], args: argparse.Namespace | None = None) -> SensorConfig:
@@ -138,5 +142,6 @@ class SensorConfig:
 
     def describe(self, environ: Mapping[str, str]) -> list[dict[str, str]]:
         """Each variable with its value, default and description (the secret masked)."""
-        values = {**vars(self), "sources": ",".join(self.sources)}
+        values = {**vars(self), "sources": ",".join(self.sources),
+                  "metrics_port": metrics_port_text(self.metrics_port)}
         return describe(SETTINGS, values, environ)

@@ -70,6 +70,8 @@ class EngineLink:
         self._info_interval = info_interval
         self._backoff = backoff
         self.standing: Standing | None = None
+        #: Delivery attempts that failed (engine unreachable or not answering), for the metrics.
+        self.failed_deliveries = 0
         self._info_due = False
         self._failing_since: float | None = None
         self._pending_logged_at: float | None = None
@@ -189,6 +191,7 @@ class EngineLink:
             raise
         except Exception:  # noqa: BLE001 -- one unexpected failure must never stop delivery for good
             log.failure("delivery to {url} failed unexpectedly; retrying", url=url)
+            self.failed_deliveries += 1
             self._retry_in(self._backoff.next_delay())
             return
         self._recovered(url, delivered)
@@ -219,6 +222,7 @@ class EngineLink:
         return False
 
     async def _unreachable(self, url: str, exc: Exception) -> None:
+        self.failed_deliveries += 1
         delay = self._backoff.next_delay()
         self._retry_in(delay)
         if self._failing_since is None:

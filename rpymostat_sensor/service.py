@@ -80,11 +80,15 @@ class Running(InOrder):
         self.config = config
         self.spool = spool
         self.sources = parts.sources
+        self.reactor = parts.reactor
         self._source_errors: dict[str, str] = {}
+        #: Per source since start, for the metrics: failed reads of the source and unreadable sensors in it.
+        self.read_errors: dict[str, int] = {}
         self._dropped_seen = dropped_seen
         client = SignedJsonClient(parts.http_client, parts.reactor, config.host_id, secret)
+        self.pusher = Pusher(spool, client)
         self.link = EngineLink(
-            parts.reactor, parts.locator, Enrolment(client, parts.host_info), Pusher(spool, client),
+            parts.reactor, parts.locator, Enrolment(client, parts.host_info), self.pusher,
             spool, config.host_id, secret, config.interval, config.info_interval,
             Backoff(INITIAL_RETRY_SECONDS, max(INITIAL_RETRY_SECONDS, config.retry_max)),
         )
@@ -101,6 +105,15 @@ class Running(InOrder):
         self._info = LoopingCall(self.link.info_due)
         self._info.clock = parts.reactor
         Step("host info", self._start_info, self._info.stop).setServiceParent(self)
+        if config.metrics_port is not None:
+            from rpymostat_sensor.metrics import metrics_listener
+
+            metrics_listener(self).setServiceParent(self)
+
+    @property
+    def dropped_readings(self) -> int:
+        """Readings the full spool ever dropped (kept across restarts)."""
+        return self._dropped_seen
 
     def _start_info(self) -> None:
         # Not the Deferred start() returns: it fires only when the loop stops.
@@ -120,6 +133,7 @@ class Running(InOrder):
     def _source_failed(self, failure: Failure, name: str) -> None:
         """Log a failing source once per distinct error, not at every reading."""
         message = failure.getErrorMessage()
+        self.read_errors[name] = self.read_errors.get(name, 0) + 1
         if self._source_errors.get(name) != message:
             self._source_errors[name] = message
             log.error("the {name} source cannot be read: {message}", name=name, message=message)
@@ -128,6 +142,9 @@ class Running(InOrder):
         for (name, _), result in zip(self.sources, results, strict=True):
             if result is not None and self._source_errors.pop(name, None) is not None:
                 log.info("the {name} source reads again", name=name)
+            unreadable = sum(1 for sample in result or () if sample.value is None)
+            if unreadable:
+                self.read_errors[name] = self.read_errors.get(name, 0) + unreadable
         samples = [sample for result in results if result for sample in result]
         for sample in samples:
             log.debug("took reading {sensor_id}={value} at {at}", sensor_id=sample.sensor_id, value=sample.value,

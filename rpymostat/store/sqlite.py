@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -183,8 +184,11 @@ class SQLiteStore:
         self._pool: adbapi.ConnectionPool | None = None
         self._queue: deque[QueuedWrite] = deque()
         self._committing = False
+        self._commit_started = 0.0
         self._closing = False
         self._idle_waiters: list[Deferred[None]] = []
+        #: Told how many seconds each group commit took (the metrics' store commit time).
+        self.commit_observers: list[Callable[[float], None]] = []
 
     @classmethod
     @inlineCallbacks
@@ -228,6 +232,7 @@ class SQLiteStore:
     def _commit_queued(self) -> None:
         assert self._pool is not None
         self._committing = True
+        self._commit_started = time.perf_counter()
         batch: list[QueuedWrite] = []
         d = self._pool.runWithConnection(write_batch, self._queue, batch)
         d.addCallbacks(lambda outcomes: self._deliver(batch, outcomes), lambda failure: self._fail(batch, failure))
@@ -244,6 +249,12 @@ class SQLiteStore:
         # The next commit starts before callers are told, so its fsync overlaps their answers;
         # writes they make meanwhile wait for the commit after it.
         self._committing = False
+        took = time.perf_counter() - self._commit_started
+        for observer in self.commit_observers:
+            try:
+                observer(took)
+            except Exception:  # a metrics bug must never keep a write's caller waiting
+                log.failure("a commit observer failed")
         if self._queue:
             self._commit_queued()
         for write, outcome in zip(batch, outcomes, strict=True):

@@ -11,6 +11,7 @@ leaves a client without an answer.
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -71,6 +72,9 @@ class Reply:
 
 
 Handler = Callable[[Call], "Awaitable[Reply | dict[str, Any]] | Reply | dict[str, Any]"]
+
+#: Told of every answered request: route template (not the raw path), method, status code, seconds taken.
+RequestObserver = Callable[[str, str, int, float], None]
 
 
 __all__ = ["Call", "EngineAPI", "Reply", "encode_json"]
@@ -157,6 +161,8 @@ class EngineAPI:
         self.max_body_bytes = max_body_bytes
         self.routes: list[Route] = [r for component in components for r in routes_of(component)]
         self.app = Klein()
+        self.observers: list[RequestObserver] = []
+        self.timer: Callable[[], float] = time.perf_counter
         self._fixed: dict[tuple[bytes, bytes], Callable[[IRequest], Deferred[bytes]]] = {}
         for index, declared in enumerate(self.routes):
             endpoint = self._endpoint(declared)
@@ -189,6 +195,7 @@ class EngineAPI:
         return endpoint
 
     async def _serve(self, declared: Route, request: IRequest, params: dict[str, Any]) -> bytes:
+        started = self.timer()
         try:
             method = request.method.decode("ascii")
             body = read_body(request, self.max_body_bytes) if method in BODY_METHODS else b""
@@ -212,7 +219,15 @@ class EngineAPI:
             reply = error_reply(ApiError(500, "internal error; the engine log has the details"))
         log.debug("{method} {path} -> {code}", method=request.method.decode("ascii", "replace"),
                   path=request.path.decode("utf-8", "replace"), code=reply.code)
+        self._observe(declared.path, request.method.decode("ascii", "replace"), reply.code, self.timer() - started)
         return self._write(request, reply)
+
+    def _observe(self, path: str, method: str, code: int, seconds: float) -> None:
+        for observer in self.observers:
+            try:
+                observer(path, method, code, seconds)
+            except Exception:
+                log.failure("a request observer failed on {method} {path}", method=method, path=path)
 
     @staticmethod
     def _write(request: IRequest, reply: Reply) -> bytes:

@@ -28,6 +28,8 @@ from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.engine.schedules.cache import TimelineCache
+from rpymostat.integrations.metrics_page import metrics_page
+from rpymostat.integrations.metrics_page import openapi_fragment as metrics_fragment
 from rpymostat.web import static_directory
 
 # Components whose routes are described outside the core document provide
@@ -42,6 +44,7 @@ FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
     relays_fragment,
     decisions.openapi_fragment,
     live.openapi_fragment,
+    metrics_fragment,
 ]
 
 
@@ -94,8 +97,12 @@ def build_api(
         decisions.DecisionsAPI(context, decision_loop),
         model.ModelAPI(context, decision_loop.house if decision_loop is not None else HouseModel(context.store)),
     ]
+    metrics, page = metrics_page(context, lambda: decision_loop.latest if decision_loop is not None else None)
+    components.append(page)
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)
+    if metrics is not None:
+        api.observers.append(metrics.observe_request)
     api.serve_static("/ui/", str(static_directory()))
     live.LiveFeedRoute(LiveFeed(context.events, context.store, context.clock), authenticator).mount(api)
     return api

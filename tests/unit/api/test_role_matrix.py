@@ -133,6 +133,7 @@ INTENDED = {
     ("PUT", "/v1/relays/<relay_id>/state"): "admin",
     ("GET", "/v1/relays/<relay_id>/history"): "read",
     ("GET", "/v1/ws"): None,  # the live feed asks for the key inside the socket
+    ("GET", "/metrics"): "read",  # None with RPYMOSTAT_METRICS_OPEN=on
 }
 
 
