@@ -190,8 +190,14 @@ class SensorService(Opened[OpenSpool]):
         return self.opened.spool if self.opened is not None else None
 
     @property
+    def working(self) -> Running | None:
+        """The daemon's parts once its spool is open (``None`` before and after)."""
+        return self.built if isinstance(self.built, Running) else None
+
+    @property
     def link(self) -> EngineLink | None:
-        return self.built.link if isinstance(self.built, Running) else None
+        working = self.working
+        return working.link if working is not None else None
 
 
 async def _open(config: SensorConfig, runner: BlockingRunner) -> OpenSpool:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from rpymostat.testing.processes import BIN, EngineProcess, free_port, http, run_script, wait_for
 from tests.support.docs_examples import DOCS, example_source
-from tests.support.processes import BIN, EngineProcess, free_port, http, run_script, wait_for
 from tests.support.prometheus_server import prometheus  # noqa: F401 -- the fixture
 
 pytestmark = pytest.mark.slow

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.processes import free_port, http, wait_for
+from rpymostat.testing.processes import free_port, http, wait_for
 from tests.support.requirements import requirement_missing
 
 

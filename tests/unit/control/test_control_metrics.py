@@ -9,8 +9,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from twisted.internet import reactor
 from twisted.internet.error import ConnectionRefusedError
 
-from rpymostat_control.service import CONTROL_SERVICE_NAME, make_service
-from tests.support.processes import free_port
+from rpymostat.testing.processes import free_port
+from rpymostat_control.service import make_service
 from tests.unit.control.daemon_harness import eventually_async
 from tests.unit.control.test_control_service import HEAT, config, engine  # noqa: F401 -- the fixture
 
@@ -28,9 +28,8 @@ async def test_a_switch_shows_in_the_relay_state_and_counts(engine, pin_factory,
     url = f"http://127.0.0.1:{port}/metrics"
     service = make_service(config(engine, tmp_path, RPYMOSTAT_CONTROL_METRICS_PORT=str(port)), reactor,
                            pin_factory=pin_factory)
-    service.startService()
+    await service.startService()
     try:
-        await service.getServiceNamed(CONTROL_SERVICE_NAME).started
         engine.clock.advance(reactor.seconds() - engine.clock.seconds())
 
         async def listed():

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest_twisted
 from prometheus_client.parser import text_string_to_metric_families
-from twisted.internet import reactor
 
-from rpymostat.common.serving import guarded_site
 from rpymostat.engine.api.build import build_api
 from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.scheduling.instruction import Instruction
-from tests.support.engine import start_engine
+from tests.support.engine import in_memory_client, start_engine
 from tests.unit.engine.test_decision_loop import FixedTimeline, RecordingCommander
 
 
@@ -107,16 +105,13 @@ async def test_the_latest_decision_shows_temperature_target_equipment_and_counts
     loop = DecisionLoop(engine.context, FixedTimeline(Instruction("heat", heat_setpoint=21.0)), RecordingCommander(),
                         PluginSettings(engine.store))
     api = build_api(engine.context, decision_loop=loop)
-    port = reactor.listenTCP(0, guarded_site(api.resource(), engine.context.config.server_limits, reactor),
-                             interface="127.0.0.1")
+    engine.client = in_memory_client(api.resource())
     try:
-        engine.url = f"http://127.0.0.1:{port.getHost().port}"
         engine.clock.advance(600.0)
         await engine.request("PUT", "/v1/sensors/update", key="write", json=update("h", **{"28-a": 18.0}))
         await loop.evaluate()
         found = samples((await engine.request("GET", "/metrics", key="read")).text)
     finally:
-        await port.stopListening()
         await engine.close()
     assert found[("rpymostat_temperature_celsius", ())] == 18.0
     assert found[("rpymostat_target_celsius", (("kind", "heat"),))] == 21.0

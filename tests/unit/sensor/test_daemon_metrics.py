@@ -12,8 +12,8 @@ from twisted.internet import reactor
 from twisted.web.resource import Resource
 
 from rpymostat.common.metrics import MetricsListener
+from rpymostat.testing.w1 import FakeW1Bus
 from rpymostat_sensor.metrics import metrics_resource
-from tests.support.fake_w1 import FakeW1Bus
 from tests.unit.sensor.daemon_support import (
     INTERVAL,
     SLAVE,
@@ -36,7 +36,8 @@ async def scrape(resource: Resource) -> dict[tuple[str, tuple[tuple[str, str], .
 async def test_deliveries_failures_spool_depth_and_read_errors(engine, tmp_path: Path, bus: FakeW1Bus) -> None:
     secret = await approve_beforehand(engine)
     rig = await start_daemon(engine, tmp_path, bus, RPYMOSTAT_SENSOR_SECRET=secret)
-    metrics = metrics_resource(rig.service)
+    assert rig.service.working is not None
+    metrics = metrics_resource(rig.service.working)
     await rig.advance(INTERVAL)
     found = await scrape(metrics)
     assert found[("rpymostat_sensor_readings_delivered_total", ())] == 2
@@ -62,7 +63,7 @@ async def test_deliveries_failures_spool_depth_and_read_errors(engine, tmp_path:
 async def test_the_listener_serves_only_metrics_and_stops(engine, tmp_path: Path, bus: FakeW1Bus) -> None:
     secret = await approve_beforehand(engine)
     rig = await start_daemon(engine, tmp_path, bus, RPYMOSTAT_SENSOR_SECRET=secret)
-    listener = MetricsListener(reactor, "127.0.0.1", 0, metrics_resource(rig.service))
+    listener = MetricsListener(reactor, "127.0.0.1", 0, metrics_resource(rig.service.working))  # type: ignore[arg-type]
     listener.startService()
     url = f"http://127.0.0.1:{listener.listening.getHost().port}"
     try:
