@@ -33,6 +33,7 @@ EXTRAS = {
     "control": ["gpiozero>=2.0"],
     "mongodb": ["txmongo>=24.0", "pymongo<=4.18.2"],
     "docs": ["sphinx>=7.0"],
+    "amqp": ["pika>=1.3,<2"],
 }
 EXTRAS["test"] = sorted(
     set(
@@ -40,6 +41,7 @@ EXTRAS["test"] = sorted(
         + EXTRAS["control"]
         + EXTRAS["mongodb"]
         + EXTRAS["docs"]
+        + EXTRAS["amqp"]
         + [
             "pytest>=8.0",
             "pytest-twisted>=1.14",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from twisted.internet.interfaces import IReactorTime
 
@@ -21,6 +23,8 @@ class EngineContext:
     config: EngineConfig
     events: EventBus = field(init=False)
     zone: HomeZone = field(init=False)
+    #: Counters of each running integration by name, shown by GET /v1/status.
+    integrations: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.events = EventBus(self.store, self.clock)

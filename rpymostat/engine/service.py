@@ -33,6 +33,7 @@ from rpymostat.engine.relays.restore import restored_equipment
 from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.history.levels import configured_levels
 from rpymostat.history.maintenance import HistoryMaintenance
+from rpymostat.integrations.exports import Exports, start_exports
 from rpymostat.security.keys import admin_key_file_problem, ensure_first_admin_key
 from rpymostat.security.on_disk import open_secret_files
 from rpymostat.store.opening import open_store
@@ -62,6 +63,7 @@ class EngineService(Service):
         self.history_maintenance: HistoryMaintenance | None = None
         self.relays: RelayCommander | None = None
         self.decision_loop: DecisionLoop | None = None
+        self.exports: Exports | None = None
         self._starting: Any = None
 
     def startService(self):  # type: ignore[no-untyped-def]
@@ -88,6 +90,9 @@ class EngineService(Service):
             problem = yield admin_key_file_problem(store, config.data_dir)
             if problem is not None:
                 log.warn("{problem}", problem=problem)
+        # Optional exports (InfluxDB, AMQP) only listen to the event bus.
+        self.exports = yield ensureDeferred(start_exports(config, self.context.events, self.reactor))
+        self.context.integrations.update({key: courier.stats for key, courier in self.exports.couriers.items()})
         plugins = PluginSettings(store)
         self.timeline = TimelineCache(store, clock, self.context.zone, plugins=plugins, events=self.context.events)
         yield self.timeline.start()
@@ -143,6 +148,9 @@ class EngineService(Service):
         if self.history_maintenance is not None:
             self.history_maintenance.stop()
             self.history_maintenance = None
+        if self.exports is not None:
+            yield ensureDeferred(self.exports.stop())
+            self.exports = None
         if self.context is not None:
             yield self.context.store.close()
             self.context = None

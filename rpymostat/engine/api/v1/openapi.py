@@ -52,6 +52,24 @@ SCHEMAS: dict[str, Any] = {
             "status": {"type": "boolean"},
             "dependencies": {"type": "object", "additionalProperties": {"type": "boolean"}},
             "version": {"type": "string"},
+            "integrations": {
+                "type": "object",
+                "description": "present when an export is configured: its counters by name (influxdb, amqp)",
+                "additionalProperties": ref("ExportStats"),
+            },
+        },
+    },
+    "ExportStats": {
+        "type": "object",
+        "required": ["delivered", "waiting", "dropped", "rejected", "failures", "backing_off", "last_error"],
+        "properties": {
+            "delivered": {"type": "integer", "description": "points or messages the server confirmed since start"},
+            "waiting": {"type": "integer", "description": "kept (on disk or about to be) until the server takes them"},
+            "dropped": {"type": "integer", "description": "lost to the outbox's bound (RPYMOSTAT_EXPORT_OUTBOX_MAX)"},
+            "rejected": {"type": "integer", "description": "refused by the server as malformed and dropped"},
+            "failures": {"type": "integer", "description": "failed attempts since start (each is retried)"},
+            "backing_off": {"type": "boolean", "description": "waiting before the next attempt after a failure"},
+            "last_error": {"type": ["string", "null"], "description": "why the latest attempt failed, if it did"},
         },
     },
     "SensorReadingIn": {

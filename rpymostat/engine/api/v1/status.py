@@ -26,4 +26,6 @@ class StatusAPI:
         except Exception:
             healthy = False
         body = {"status": healthy, "dependencies": {store.backend_name: healthy}, "version": VERSION}
+        if self.context.integrations:
+            body["integrations"] = {name: stats() for name, stats in self.context.integrations.items()}
         return Reply(body, 200 if healthy else 503)

@@ -1,0 +1,1 @@
+"""Optional exports of what the engine sees to other systems (InfluxDB, AMQP, ...)."""
