@@ -33,7 +33,9 @@ def configuration_page() -> str:
     for setting in SETTINGS:
         default = default_of(setting, placeholders) if setting.attribute not in ("data_dir", "timezone") else None
         lines += [f"``{setting.env_var}``", f"    {setting.description}", ""]
-        if default is not None:
+        if default == "":
+            lines += ["    Default: empty", ""]
+        elif default is not None:
             lines += [f"    Default: ``{default}``", ""]
         else:
             lines += ["    Default: depends on the host (see the description; "

@@ -18,11 +18,11 @@ import pytest
 
 from rpymostat.common.signing import sign_request
 from rpymostat.common.timeutil import to_iso
+from tests.support.docs_examples import load_example
 from tests.support.processes import EngineProcess, http, run_script, wait_for
 from tests.support.rabbitmq import RabbitServer
 
-EXCHANGE = "rpymostat"
-QUEUE = "counted"
+QUEUE = "rpymostat-all"
 HOST = "00000000c0ffee01"
 
 
@@ -38,16 +38,13 @@ def rabbit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RabbitServer]:
 
 
 class Consumer:
-    """Drains a durable queue bound to every rpymostat routing key, reconnecting after a broker restart."""
+    """Drains the durable queue the docs' example binds to every rpymostat routing key, after restarts too."""
 
     def __init__(self, rabbit: RabbitServer) -> None:
         self.rabbit = rabbit
         self.messages: list[dict[str, Any]] = []
-        channel = self._channel()
-        channel.exchange_declare(EXCHANGE, exchange_type="topic", durable=True)
-        channel.queue_declare(QUEUE, durable=True)
-        channel.queue_bind(QUEUE, EXCHANGE, routing_key="rpymostat.#")
-        channel.connection.close()
+        bind_queue = load_example("integrations_amqp.rst", "amqp-consumer", "bind_queue")
+        bind_queue(rabbit.url).connection.close()  # the docs' own consumer set-up
 
     def _channel(self) -> Any:
         connection = pika.BlockingConnection(pika.URLParameters(self.rabbit.url))
