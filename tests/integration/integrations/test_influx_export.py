@@ -1,16 +1,18 @@
-"""The engine writes readings and decisions to a real influxd; a database restart loses and doubles nothing."""
+"""The engine writes readings, relay switches and decisions to a real influxd; restarts lose and double nothing."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from rpymostat.common.signing import sign_request
 from rpymostat.common.timeutil import from_iso, to_iso
 from tests.support.influxd import InfluxServer
-from tests.support.processes import EngineProcess, http, wait_for
+from tests.support.processes import EngineProcess, http, run_script, wait_for
 
 DB = "rpymostat"
 HOST = "00000000c0ffee01"
@@ -59,6 +61,17 @@ def point_count(influx: InfluxServer) -> int:
     return int(rows[0][1]) if rows else 0
 
 
+def report_furnace_switch(engine: EngineProcess, at: str) -> None:
+    """What a control daemon reports after switching its furnace relay on, signed with its pre-shared secret."""
+    secret = run_script("rpymostat-keys", "device", "boiler", "--kind", "control", env=engine.env).stdout.strip()
+    body = json.dumps({"host_id": "boiler", "relays": [
+        {"id": "boiler:heat", "name": "heat", "pin": 17, "active_high": True, "function": "heat", "on": True}],
+        "events": [{"kind": "change", "relay_id": "boiler:heat", "on": True, "at": at, "reason": "too cold"}]}).encode()
+    headers = sign_request("boiler", secret, "PUT", "/v1/relays/report", body, time.time())
+    status, answer = http("PUT", engine.url + "/v1/relays/report", raw=body, headers=headers)
+    assert status == 200, answer
+
+
 def export_stats(engine: EngineProcess) -> dict:
     return http("GET", engine.url + "/v1/status")[1]["integrations"]["influxdb"]
 
@@ -72,6 +85,8 @@ def test_points_survive_a_database_restart_and_an_engine_restart_each_exactly_on
     try:
         sensors = Sensors(engine, time.time() - 3600)
         sensors.push(10)
+        switched = to_iso(time.time() - 30)
+        report_furnace_switch(engine, switched)
         wait_for(lambda: point_count(influx) == 20, what="the first 20 points in InfluxDB")
 
         influx.stop()
@@ -93,6 +108,8 @@ def test_points_survive_a_database_restart_and_an_engine_restart_each_exactly_on
             assert points(influx, sensor_id) == sent
         wait_for(lambda: export_stats(engine)["waiting"] == 0, what="the outbox to empty")
         assert export_stats(engine)["dropped"] == 0 and export_stats(engine)["rejected"] == 0
+        assert influx.rows("SELECT \"on\", reason FROM relay WHERE relay_id = 'boiler:heat'", DB) == [
+            [round(from_iso(switched) * 1000), True, "too cold"]]
         decisions = influx.rows("SELECT desired, equipment_changed FROM decision", DB)
         assert decisions and decisions[0][1] in ("idle", "heat", "cool", "fan")
     finally:
