@@ -11,6 +11,7 @@ import pytest
 
 from rpymostat.common.signing import sign_request
 from rpymostat.common.timeutil import from_iso, to_iso
+from tests.support.docs_examples import example_source
 from tests.support.influxd import InfluxServer
 from tests.support.processes import EngineProcess, http, run_script, wait_for
 
@@ -110,6 +111,8 @@ def test_points_survive_a_database_restart_and_an_engine_restart_each_exactly_on
         assert export_stats(engine)["dropped"] == 0 and export_stats(engine)["rejected"] == 0
         assert influx.rows("SELECT \"on\", reason FROM relay WHERE relay_id = 'boiler:heat'", DB) == [
             [round(from_iso(switched) * 1000), True, "too cold"]]
+        means = influx.query(example_source("integrations_influxdb.rst", "influx-query"), DB)["results"][0]["series"]
+        assert sorted(series["tags"]["sensor_id"] for series in means) == ["s1", "s2"]
         decisions = influx.rows("SELECT desired, equipment_changed FROM decision", DB)
         assert decisions and decisions[0][1] in ("idle", "heat", "cool", "fan")
     finally:
