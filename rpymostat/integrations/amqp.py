@@ -19,6 +19,7 @@ from twisted.internet.defer import FirstError, gatherResults
 from twisted.logger import Logger
 
 from rpymostat.integrations.messages import Message
+from rpymostat.integrations.outbox import Rejected
 from rpymostat.integrations.targets import AmqpTarget
 
 __all__ = ["AmqpPublisher"]
@@ -43,8 +44,11 @@ class AmqpPublisher:
     async def __call__(self, payloads: list[str]) -> None:
         from pika import BasicProperties
 
+        try:
+            messages = [Message.loads(payload) for payload in payloads]
+        except (ValueError, TypeError) as exc:
+            raise Rejected(f"an outbox entry is not a message ({exc}); was the outbox file damaged?") from None
         channel = await self._open_channel()
-        messages = [Message.loads(payload) for payload in payloads]
         confirms = [
             channel.basic_publish(
                 self.exchange, message.routing_key, _body(message),
