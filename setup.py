@@ -37,6 +37,7 @@ EXTRAS = {
     "mongodb": ["txmongo>=24.0", "pymongo<=4.18.2"],
     "docs": ["sphinx>=7.0"],
     "mqtt": ["paho-mqtt>=2.1,<3"],
+    "amqp": ["pika>=1.3,<2"],
 }
 EXTRAS["test"] = sorted(
     set(
@@ -46,6 +47,7 @@ EXTRAS["test"] = sorted(
         + EXTRAS["metrics"]
         + EXTRAS["docs"]
         + EXTRAS["mqtt"]
+        + EXTRAS["amqp"]
         + [
             "pytest>=8.0",
             "pytest-twisted>=1.14",

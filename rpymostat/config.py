@@ -31,6 +31,7 @@ from rpymostat.common.settings import (
     parse_interfaces,
 )
 from rpymostat.integrations.mqtt_config import parse_command_role, parse_mqtt_url, parse_node_id, parse_topic_prefix
+from rpymostat.integrations.targets import parse_amqp_url, parse_exchange, parse_influx_url
 
 __all__ = ["ConfigError", "EngineConfig", "SETTINGS", "default_data_dir"]
 
@@ -163,6 +164,30 @@ SETTINGS: tuple[Setting, ...] = (
             "Serve Prometheus metrics at /metrics (on/off); needs pip install 'rpymostat[metrics]'."),
     _engine("metrics_open", parse_bool, const("off"),
             "Serve /metrics without an API key (on/off); off asks for a key of any role, as other reads do."),
+    # Optional exports, off while their URL is empty (docs/integrations_influxdb.rst, integrations_amqp.rst).
+    _engine("influx_url", parse_influx_url, const(""),
+            "InfluxDB write URL for readings, relay switches and decisions: http://HOST:8086/write?db=DATABASE "
+            "(1.x; user:password@ in the URL for a server with authentication) or "
+            "http://HOST:8086/api/v2/write?org=ORG&bucket=BUCKET (2.x, with RPYMOSTAT_INFLUX_TOKEN). Empty: off."),
+    _engine("influx_token", str, const(""), "InfluxDB 2.x API token (sent as Authorization: Token).", secret=True),
+    _engine("influx_batch_size", parse_int(1, 10000), const("1000"), "Most points sent to InfluxDB in one request."),
+    _engine("influx_interval", parse_float(0.05, 3600.0), const("10"),
+            "Seconds between writes to InfluxDB (sooner when a full batch is ready)."),
+    _engine("amqp_url", parse_amqp_url, const(""),
+            "AMQP broker for readings, host information, relay switches and decisions: "
+            "amqp://USER:PASSWORD@HOST:5672/VHOST or amqps://…. Empty: off."),
+    _engine("amqp_exchange", parse_exchange, const("rpymostat"),
+            "Topic exchange the AMQP messages go to (declared durable); routing keys are rpymostat.<host>.<kind>."),
+    _engine("amqp_batch_size", parse_int(1, 10000), const("100"),
+            "Most AMQP messages published before waiting for the broker's confirms."),
+    _engine("amqp_interval", parse_float(0.05, 3600.0), const("1"),
+            "Seconds between rounds of AMQP publishing (sooner when a full batch is ready)."),
+    _engine("export_outbox_max", parse_int(100, 100_000_000), const("1000000"),
+            "Most points or messages each export keeps on disk while its server is away; beyond it the oldest "
+            "are dropped and counted."),
+    _engine("export_retry_max", parse_float(1.0, 86400.0), const("300"),
+            "Longest wait in seconds between attempts to reach an export's server (the wait doubles from the "
+            "export's interval)."),
 )
 
 
@@ -205,6 +230,16 @@ class EngineConfig:
     mqtt_command_role: str
     metrics: bool
     metrics_open: bool
+    influx_url: str | None
+    influx_token: str
+    influx_batch_size: int
+    influx_interval: float
+    amqp_url: str | None
+    amqp_exchange: str
+    amqp_batch_size: int
+    amqp_interval: float
+    export_outbox_max: int
+    export_retry_max: float
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> EngineConfig:

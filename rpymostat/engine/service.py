@@ -44,6 +44,7 @@ from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.engine.schedules.cache import TimelineCache
 from rpymostat.history.levels import configured_levels
 from rpymostat.history.maintenance import HistoryMaintenance
+from rpymostat.integrations.exports import Exports, start_exports
 from rpymostat.integrations.mqtt_engine import mqtt_bridge
 from rpymostat.security.keys import admin_key_file_problem, ensure_first_admin_key
 from rpymostat.security.on_disk import open_secret_files
@@ -68,11 +69,24 @@ class Running(InOrder):
         maintenance = HistoryMaintenance(store, configured_levels(config), clock)
         Step("history maintenance", maintenance.start, maintenance.stop).setServiceParent(self)
         Step("first admin key", lambda: ensureDeferred(_first_admin_key(store, config, clock))).setServiceParent(self)
+        # Optional exports (InfluxDB, AMQP) only listen to the event bus.
+        self.exports: Exports | None = None
+        Step("exports", lambda: self._start_exports(config, reactor), self._stop_exports).setServiceParent(self)
         Step("timeline", lambda: ensureDeferred(self.timeline.start()), self.timeline.stop).setServiceParent(self)
         self.deciding: Opened[EquipmentState] = Opened(
             "deciding", lambda: ensureDeferred(restored_equipment(self.relays, clock.seconds())),
             lambda equipment: Deciding(self, reactor, decision_interval, equipment), _nothing_to_close)
         self.deciding.setServiceParent(self)
+
+
+    async def _start_exports(self, config: EngineConfig, reactor: Any) -> None:
+        self.exports = await start_exports(config, self.context.events, reactor)
+        self.context.integrations.update({key: courier.stats for key, courier in self.exports.couriers.items()})
+
+    async def _stop_exports(self) -> None:
+        exports, self.exports = self.exports, None
+        if exports is not None:
+            await exports.stop()
 
 
 class Deciding(InOrder):

@@ -128,6 +128,9 @@ class DevicesAPI:
         # while this request was in flight must survive it.
         await store.touch_device(host_id, now, info or None, url)
         record = await self._existing(host_id)
+        if info and record.status == "approved":
+            await self.context.events.publish("device_info", {"host_id": host_id, "kind": kind, "info": info},
+                                              keep=False)
         return Reply(device_json(record), 200 if record.status == "approved" else 202)
 
     def _check_own_signature(self, call: Call, host_id: str, secret: str) -> None:

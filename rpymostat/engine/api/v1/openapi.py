@@ -54,8 +54,22 @@ SCHEMAS: dict[str, Any] = {
                 "additionalProperties": {"type": "object"},
                 "description": "only while an optional integration runs: its counters by name, e.g. mqtt's "
                                "connected, published, superseded (values replaced before they could be sent), "
-                               "connection_failures and commands_applied/refused/ignored/dropped",
+                               "connection_failures and commands_applied/refused/ignored/dropped; influxdb's and "
+                               "amqp's as in ExportStats",
             },
+        },
+    },
+    "ExportStats": {
+        "type": "object",
+        "required": ["delivered", "waiting", "dropped", "rejected", "failures", "backing_off", "last_error"],
+        "properties": {
+            "delivered": {"type": "integer", "description": "points or messages the server confirmed since start"},
+            "waiting": {"type": "integer", "description": "kept (on disk or about to be) until the server takes them"},
+            "dropped": {"type": "integer", "description": "lost to the outbox's bound (RPYMOSTAT_EXPORT_OUTBOX_MAX)"},
+            "rejected": {"type": "integer", "description": "refused by the server as malformed and dropped"},
+            "failures": {"type": "integer", "description": "failed attempts since start (each is retried)"},
+            "backing_off": {"type": "boolean", "description": "waiting before the next attempt after a failure"},
+            "last_error": {"type": ["string", "null"], "description": "why the latest attempt failed, if it did"},
         },
     },
     "SensorReadingIn": {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rpymostat.common.timeutil import to_iso
 from rpymostat.engine.api.app import Call, Reply
 from rpymostat.engine.api.errors import ApiError, not_found, unprocessable
 from rpymostat.engine.api.requests import MAX_LIMIT, int_param, time_param
@@ -72,6 +73,11 @@ class RelaysAPI:
         now = self.context.now()
         docs = await self.registry.apply_report(report, now)
         await self.context.store.touch_device(report.host_id, now)
+        if report.events:
+            functions = {doc["id"]: doc.get("function") for doc in docs}
+            await self.context.events.publish("relay_events", {"host_id": host_id, "events": [
+                {"relay_id": e.relay_id, "function": functions.get(e.relay_id), "kind": e.kind, "on": e.on,
+                 "at": to_iso(e.at), "reason": e.reason} for e in report.events]}, keep=False)
         return {"status": "ok", "relays": [relay_json(doc) for doc in docs], "events": len(report.events)}
 
     @route("/v1/relays/hosts/<host_id>", methods=["DELETE"], role="admin")
