@@ -109,6 +109,7 @@ class Courier:
         self.dropped_in_memory = 0
         self.dropped_on_disk = 0
         self.waiting = 0
+        self._in_transit = 0
         self.last_error: str | None = None
 
     def offer(self, payloads: Iterable[str]) -> None:
@@ -147,7 +148,7 @@ class Courier:
         """Counters for GET /v1/status and the logs: what was sent, what waits, what was lost and why."""
         return {
             "delivered": self.delivered,
-            "waiting": self.waiting + len(self._memory),
+            "waiting": self.waiting + self._in_transit + len(self._memory),
             "dropped": self.dropped_in_memory + self.dropped_on_disk,
             "rejected": self.rejected,
             "failures": self.failures,
@@ -182,7 +183,12 @@ class Courier:
         if not self._memory:
             return
         taken, self._memory = self._memory, []
-        dropped = await self.outbox.append(taken)
+        self._in_transit = len(taken)
+        try:
+            dropped = await self.outbox.append(taken)
+        finally:
+            self._in_transit = 0
+        self.waiting += len(taken) - dropped  # counted again from the outbox at the end of the round
         if dropped:
             self.dropped_on_disk += dropped
             log.warn("{name} export: the outbox is full ({limit} payloads); dropped the {count} oldest",
