@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 import platformdirs
 
+from rpymostat.common.hostinfo import default_host_id, parse_host_id
+from rpymostat.common.secret_file import check_secret
 from rpymostat.common.serving import ServerLimits, limit_settings
 from rpymostat.common.settings import (
     ConfigError,
@@ -31,7 +33,6 @@ from rpymostat.common.settings import (
 )
 from rpymostat_control.guard import DEFAULT_MIN_OFF
 from rpymostat_control.relay_config import FUNCTIONS, Function, RelayConfigError, RelaySpec, parse_relays
-from rpymostat_control.relays.base import HOST_ID_PATTERN
 from rpymostat_control.spool import DEFAULT_MAX_EVENTS
 
 __all__ = ["ConfigError", "ControlConfig", "SETTINGS", "DEFAULT_PORT"]
@@ -48,24 +49,6 @@ def default_secret_file() -> str:
 def _spool_beside_secret_file(values: Mapping[str, Any]) -> str:
     """The spool lives in the directory of the secret file, the daemon's one place for its own files."""
     return os.path.join(os.path.dirname(str(values["secret_file"])) or ".", "spool.sqlite")
-
-
-def _default_host_id() -> str:
-    from rpymostat_sensor.hostinfo import HostIdError, host_id
-
-    try:
-        return host_id()
-    except HostIdError:
-        return ""
-
-
-def _parse_host_id(text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise ValueError("this host's ID cannot be found (no Pi serial, no /etc/machine-id); set it")
-    if not HOST_ID_PATTERN.fullmatch(text):
-        raise ValueError(f"{text!r} must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")
-    return text
 
 
 def _parse_relays(text: str) -> tuple[RelaySpec, ...]:
@@ -87,9 +70,7 @@ def _parse_backend(text: str) -> str:
 
 def _parse_secret(text: str) -> str:
     text = text.strip()
-    if text and len(text) < 16:
-        raise ValueError("a device secret has at least 16 characters; use the one rpymostat-keys device printed")
-    return text
+    return check_secret(text) if text else text
 
 
 def _control(attribute: str, parse: Any, default: Any, description: str, secret: bool = False) -> Setting:
@@ -99,7 +80,7 @@ def _control(attribute: str, parse: Any, default: Any, description: str, secret:
 SETTINGS: tuple[Setting, ...] = (
     Setting("engine_url", "RPYMOSTAT_ENGINE_URL", parse_optional_url, const(""),
             "The engine's base URL, e.g. http://10.0.0.5:8088; empty: find it by DNS-SD."),
-    _control("host_id", _parse_host_id, _default_host_id,
+    _control("host_id", lambda text: parse_host_id(text, "RPYMOSTAT_CONTROL_HOST_ID"), default_host_id,
              "This host's unique ID (default: the Pi's serial number, else the machine ID)."),
     _control("secret", _parse_secret, const(""),
              "Pre-shared device secret from `rpymostat-keys device HOST_ID --kind control`; empty: "

@@ -17,7 +17,9 @@ from twisted.internet.defer import Deferred, inlineCallbacks
 from twisted.logger import Logger
 
 from rpymostat.common.discovery import EngineLocator, StaticLocator, ZeroconfLocator, interface_addresses
+from rpymostat.common.hostinfo import host_info
 from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.secret_file import load_or_create_secret
 from rpymostat.common.serving import guarded_site
 from rpymostat.common.settings import interfaces_value
 from rpymostat.common.signing import fingerprint
@@ -27,7 +29,7 @@ from rpymostat_control.api import MAX_BODY_BYTES, ControlAPI
 from rpymostat_control.backends import open_relays
 from rpymostat_control.config import ControlConfig
 from rpymostat_control.controller import Controller
-from rpymostat_control.enrolment import Enrolment, load_or_make_secret
+from rpymostat_control.enrolment import Enrolment
 from rpymostat_control.relays.base import make_relay_id
 from rpymostat_control.relays.sim import RelayListener
 from rpymostat_control.reporter import Reporter
@@ -96,12 +98,14 @@ class ControlService(Service):
         self.controller = Controller(opened.relays, functions, self.clock, config.failsafe, config.min_off,
                                      opened.pin_level)
         self.controller.start()
-        pre_shared = bool(config.secret)
-        secret = config.secret or load_or_make_secret(config.secret_file)
+        if config.secret:
+            secret, kind = config.secret, "pre-shared"
+        else:
+            secret, made = load_or_create_secret(config.secret_file, "RPYMOSTAT_CONTROL_SECRET_FILE")
+            kind = f"{'made and ' if made else ''}kept in {config.secret_file}"
         log.info("Control daemon {version} for host {host_id}: {count} relays, all off; failsafe {failsafe:g} s; "
                  "secret {kind} (fingerprint {fingerprint})", version=VERSION, host_id=config.host_id,
-                 count=len(opened.relays), failsafe=config.failsafe,
-                 kind="pre-shared" if pre_shared else f"kept in {config.secret_file}", fingerprint=fingerprint(secret))
+                 count=len(opened.relays), failsafe=config.failsafe, kind=kind, fingerprint=fingerprint(secret))
         self.api = ControlAPI(self.controller, config.host_id, secret, self.clock, config.signature_window,
                               engine_state=self._engine_state)
         site = guarded_site(self.api.resource(), config.server_limits(MAX_BODY_BYTES), self.reactor)
@@ -113,7 +117,7 @@ class ControlService(Service):
                             else ZeroconfLocator(self.reactor, interfaces_value(config.discovery_interfaces)))
         client = SignedJsonClient(self._http if self._http is not None else _http_client(self.reactor),
                                   self.clock, config.host_id, secret)
-        self.enrolment = Enrolment(client, self.locator, self.clock, own_url, info=_info())
+        self.enrolment = Enrolment(client, self.locator, self.clock, own_url, info=host_info())
         # Built before anything waits, so every event from the first command on is spooled.
         self.reporter = Reporter(client, self.enrolment, self.controller, self.clock, self.spool,
                                  interval=min(30.0, max(1.0, config.failsafe / 3)))
@@ -164,12 +168,6 @@ def _http_client(reactor: Any) -> Any:
     from twisted.web.client import Agent
 
     return HTTPClient(Agent(reactor))
-
-
-def _info() -> dict[str, Any]:
-    from rpymostat_sensor.hostinfo import host_info
-
-    return host_info()
 
 
 def make_service(config: ControlConfig, reactor: Any, *, pin_factory: Any = None, http: Any = None,

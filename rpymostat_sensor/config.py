@@ -16,6 +16,8 @@ from typing import Any
 
 import platformdirs
 
+from rpymostat.common.hostinfo import default_host_id, parse_host_id
+from rpymostat.common.secret_file import check_secret
 from rpymostat.common.settings import (
     ConfigError,
     Setting,
@@ -27,7 +29,6 @@ from rpymostat.common.settings import (
     parse_interfaces,
     parse_optional_url,
 )
-from rpymostat_sensor.hostinfo import HostIdError, host_id
 
 __all__ = ["ConfigError", "SETTINGS", "SOURCE_NAMES", "SensorConfig", "default_data_dir"]
 
@@ -40,37 +41,11 @@ def default_data_dir() -> str:
     return platformdirs.user_data_dir("rpymostat-sensor", appauthor=False)
 
 
-def _default_host_id() -> str:
-    """The automatic host ID, or '' so that parsing reports why there is none."""
-    try:
-        return host_id()
-    except HostIdError:
-        return ""
-
-
-def _parse_host_id(text: str) -> str:
-    text = text.strip()
-    if not text:
-        try:
-            return host_id()
-        except HostIdError as exc:
-            raise ValueError(str(exc)) from None
-    if not _HOST_ID_CHARS.issuperset(text) or len(text) > 64 or not text[0].isalnum():
-        raise ValueError(f"{text!r} must be 1 to 64 letters, digits, '.', '_', ':' or '-', starting with one "
-                         "of the first two")
-    return text
-
-
-_HOST_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-")
-
-
 def _parse_secret(text: str) -> str | None:
     text = text.strip()
     if not text:
         return None
-    if not 16 <= len(text) <= 256:
-        raise ValueError("a device secret is 16 to 256 characters (make one with `rpymostat-keys device HOST_ID`)")
-    return text
+    return check_secret(text)
 
 
 def _parse_sources(text: str) -> tuple[str, ...]:
@@ -89,7 +64,7 @@ def _sensor(attribute: str, parse: Callable[[str], Any], default: Callable[[], s
 SETTINGS: tuple[Setting, ...] = (
     Setting("engine_url", "RPYMOSTAT_ENGINE_URL", parse_optional_url, const(""),
             "The engine's base URL, e.g. http://thermostat.local:8088; unset to find it by DNS-SD."),
-    _sensor("host_id", _parse_host_id, _default_host_id,
+    _sensor("host_id", lambda text: parse_host_id(text, "RPYMOSTAT_SENSOR_HOST_ID"), default_host_id,
             "This host's ID (default: the Raspberry Pi serial, else /etc/machine-id)."),
     _sensor("secret", _parse_secret, const(""),
             "A pre-shared device secret from `rpymostat-keys device HOST_ID`; skips waiting for approval.",

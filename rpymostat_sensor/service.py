@@ -22,18 +22,19 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.client import Agent, HTTPConnectionPool
 
+from rpymostat.common.backoff import Backoff
 from rpymostat.common.discovery import EngineLocator, StaticLocator
+from rpymostat.common.hostinfo import host_info
 from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.secret_file import load_or_create_secret
 from rpymostat.common.settings import interfaces_value
 from rpymostat.common.signing import fingerprint
 from rpymostat.common.spool import thread_runner
 from rpymostat.common.timeutil import to_iso
 from rpymostat.version import VERSION
 from rpymostat_sensor import BlockingRunner
-from rpymostat_sensor.backoff import Backoff
 from rpymostat_sensor.config import SensorConfig
-from rpymostat_sensor.enrolment import Enrolment, load_or_create_secret
-from rpymostat_sensor.hostinfo import host_info
+from rpymostat_sensor.enrolment import Enrolment
 from rpymostat_sensor.link import EngineLink
 from rpymostat_sensor.pusher import Pusher
 from rpymostat_sensor.sources.base import SensorSample, TemperatureSource
@@ -90,7 +91,7 @@ class SensorService(MultiService):
             log.info("using the pre-shared device secret (fingerprint {fingerprint})",
                      fingerprint=fingerprint(secret))
         else:
-            secret, made = load_or_create_secret(config.secret_file)
+            secret, made = load_or_create_secret(config.secret_file, "RPYMOSTAT_SENSOR_SECRET_FILE")
             log.info("{what} device secret in {path} (fingerprint {fingerprint})",
                      what="made a new" if made else "using the", path=config.secret_file,
                      fingerprint=fingerprint(secret))

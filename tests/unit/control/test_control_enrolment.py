@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
-
 import pytest_twisted
 import treq
 from twisted.internet.task import Clock
@@ -12,9 +9,10 @@ from twisted.logger import LogEvent, LogLevel, formatEvent, globalLogPublisher
 
 from rpymostat.common.discovery import StaticLocator
 from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.secret_file import load_or_create_secret
 from rpymostat.common.signing import fingerprint
 from rpymostat.store.records import DeviceRecord
-from rpymostat_control.enrolment import PENDING_POLL_SECONDS, Enrolment, load_or_make_secret
+from rpymostat_control.enrolment import PENDING_POLL_SECONDS, Enrolment
 from tests.support.engine import START, start_engine
 from tests.unit.control.daemon_harness import eventually
 
@@ -37,7 +35,7 @@ def enrolment(engine, secret: str, host_id: str = "boiler-pi") -> tuple[Enrolmen
 
 @pytest_twisted.ensureDeferred
 async def test_a_new_daemon_waits_pending_until_an_admin_approves(engine, tmp_path):
-    secret = load_or_make_secret(str(tmp_path / "secret"))
+    secret, _ = load_or_create_secret(str(tmp_path / "secret"), "RPYMOSTAT_CONTROL_SECRET_FILE")
     daemon, clock = enrolment(engine, secret)
     approved = daemon.ensure()
     await eventually(lambda: daemon.state == "pending", what="the registration to be pending")
@@ -78,17 +76,6 @@ async def test_a_wrong_secret_is_refused_and_retried_later(engine):
     assert not waiting.called
     daemon.stop()
     waiting.addErrback(lambda failure: None)
-
-
-def test_the_self_made_secret_is_private_and_kept_across_restarts(tmp_path):
-    path = tmp_path / "state" / "secret"
-
-    first = load_or_make_secret(str(path))
-    second = load_or_make_secret(str(path))
-
-    assert first == second
-    assert len(first) >= 32
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
 
