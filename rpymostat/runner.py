@@ -39,42 +39,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from twisted.internet import reactor
 
+    from rpymostat.common.logs import start_logging
+    from rpymostat.common.running import run_service
     from rpymostat.engine.service import make_service
-    from rpymostat.logs import start_logging
 
     start_logging(args.verbose)
     return run_service(reactor, make_service(config, reactor))
-
-
-def run_service(reactor, service, what: str = "The engine", started=None) -> int:  # type: ignore[no-untyped-def]
-    """Start the service once the reactor runs; stop it on SIGTERM/SIGINT; return the exit code.
-
-    Every console script runs its service this way. ``started``, when given,
-    returns the Deferred that reports a failed start (for services whose
-    ``startService`` does not return it).
-    """
-    from twisted.logger import Logger
-
-    log = Logger(namespace="rpymostat.runner")
-    outcome = {"code": 0}
-
-    def failed(failure):  # type: ignore[no-untyped-def]
-        log.failure("{what} could not start", failure, what=what)
-        outcome["code"] = 1
-        if reactor.running:
-            reactor.stop()
-
-    def start() -> None:
-        d = service.startService()
-        if started is not None:
-            d = started()
-        if d is not None:
-            d.addErrback(failed)
-
-    reactor.callWhenRunning(start)
-    reactor.addSystemEventTrigger("before", "shutdown", service.stopService)
-    reactor.run()
-    return outcome["code"]
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from twisted.logger import Logger
 
 from rpymostat.common.discovery import EngineLocator, StaticLocator, ZeroconfLocator, interface_addresses
 from rpymostat.common.hostinfo import host_info
-from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.http import AgentClient, SignedJsonClient
 from rpymostat.common.secret_file import load_or_create_secret
 from rpymostat.common.serving import guarded_site
 from rpymostat.common.settings import interfaces_value
@@ -164,10 +164,9 @@ def _warn_unprotected(config: ControlConfig) -> None:
 
 
 def _http_client(reactor: Any) -> Any:
-    from treq.client import HTTPClient
     from twisted.web.client import Agent
 
-    return HTTPClient(Agent(reactor))
+    return AgentClient(Agent(reactor))
 
 
 def make_service(config: ControlConfig, reactor: Any, *, pin_factory: Any = None, http: Any = None,

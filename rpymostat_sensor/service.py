@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from treq.client import HTTPClient
 from twisted.application.internet import TimerService
 from twisted.application.service import MultiService
 from twisted.internet.defer import Deferred, ensureDeferred, gatherResults
@@ -25,7 +24,7 @@ from twisted.web.client import Agent, HTTPConnectionPool
 from rpymostat.common.backoff import Backoff
 from rpymostat.common.discovery import EngineLocator, StaticLocator
 from rpymostat.common.hostinfo import host_info
-from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.http import AgentClient, SignedJsonClient
 from rpymostat.common.secret_file import load_or_create_secret
 from rpymostat.common.settings import interfaces_value
 from rpymostat.common.signing import fingerprint
@@ -227,7 +226,7 @@ def make_service(
         # the default reading interval: a PUT sent on it just then is lost.
         # Dropping idle connections sooner costs a new one per minute.
         pool.cachedConnectionTimeout = IDLE_CONNECTION_SECONDS
-        http_client = HTTPClient(Agent(reactor, pool=pool))
+        http_client = AgentClient(Agent(reactor, pool=pool))
     return SensorService(
         config,
         reactor,

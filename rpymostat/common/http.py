@@ -1,19 +1,26 @@
 """A small JSON client for signed requests between devices and the engine.
 
 The sensor and control daemons use it to talk to the engine, and the engine
-uses it to command control daemons. The treq ``HTTPClient`` and the clock
-are passed in, so tests can point it at a real peer's resource through
-``treq.testing.StubTreq`` or at a real socket.
+uses it to command control daemons. The HTTP client and the clock are
+passed in, so tests can point it at a real peer's resource through
+``treq.testing.StubTreq`` or at a real socket. The daemons pass an
+:class:`AgentClient`, plain Twisted: treq would bring Twisted's TLS extra
+(pyOpenSSL and cryptography, some 13 MB resident and a package a Pi Zero
+may have to compile) to speak plain HTTP on the LAN.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from io import BytesIO
 from typing import Any
 
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
+from twisted.web.client import FileBodyProducer, readBody
+from twisted.web.http_headers import Headers
+from twisted.web.iweb import IAgent, IResponse
 
 from rpymostat.common.signing import sign_request
 from rpymostat.common.timeutil import time_scale
@@ -33,6 +40,30 @@ class JsonResponse:
         if isinstance(self.body, dict) and isinstance(self.body.get("error"), str):
             return self.body["error"]
         return f"HTTP {self.code}"
+
+
+class AgentResponse:
+    """The part of a treq response :class:`SignedJsonClient` reads: the status code and the body."""
+
+    def __init__(self, response: IResponse) -> None:
+        self._response = response
+        self.code: int = response.code
+
+    def content(self) -> Deferred[bytes]:
+        return readBody(self._response)
+
+
+class AgentClient:
+    """The one call of treq's ``HTTPClient`` the signed client makes, on a plain Twisted ``Agent``."""
+
+    def __init__(self, agent: IAgent) -> None:
+        self._agent = agent
+
+    def request(self, method: str, url: str, data: bytes | None = None,
+                headers: dict[str, list[str]] | None = None) -> Deferred[AgentResponse]:
+        body = None if data is None else FileBodyProducer(BytesIO(data))
+        sent = self._agent.request(method.encode("ascii"), url.encode("utf-8"), Headers(headers or {}), body)
+        return sent.addCallback(AgentResponse)
 
 
 class SignedJsonClient:

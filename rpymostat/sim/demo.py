@@ -307,8 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from twisted.internet import reactor
 
-    from rpymostat.logs import start_logging
-    from rpymostat.runner import run_service
+    from rpymostat.common.logs import start_logging
+    from rpymostat.common.running import run_service
 
     start_logging(args.verbose)
     return run_service(reactor, build_demo(config, speed, reactor).service)
