@@ -31,8 +31,9 @@ from rpymostat.common.settings import (
     parse_interfaces,
     parse_optional_url,
 )
+from rpymostat.common.vocabulary import RELAY_FUNCTIONS, RelayFunction
 from rpymostat_control.guard import DEFAULT_MIN_OFF
-from rpymostat_control.relay_config import FUNCTIONS, Function, RelayConfigError, RelaySpec, parse_relays
+from rpymostat_control.relay_config import RelayConfigError, RelaySpec, parse_relays
 from rpymostat_control.spool import DEFAULT_MAX_EVENTS
 
 __all__ = ["ConfigError", "ControlConfig", "SETTINGS", "DEFAULT_PORT"]
@@ -105,7 +106,7 @@ SETTINGS: tuple[Setting, ...] = (
     *(
         _control(f"min_off_{function}", parse_float(0, 86400), const(f"{DEFAULT_MIN_OFF[function]:g}"),
                  f"Minimum seconds a {function} relay stays off after it last went off.")
-        for function in FUNCTIONS
+        for function in RELAY_FUNCTIONS
     ),
     _control("discovery_interfaces", parse_interfaces, const("all"),
              "Addresses DNS-SD looks for the engine on: 'all', or a comma-separated list such as 10.0.0.7."),
@@ -151,8 +152,8 @@ class ControlConfig:
         return ServerLimits(max_body_bytes, self.header_timeout, self.body_timeout, self.max_connections_per_address)
 
     @property
-    def min_off(self) -> dict[Function, float]:
-        return {function: getattr(self, f"min_off_{function}") for function in FUNCTIONS}
+    def min_off(self) -> dict[RelayFunction, float]:
+        return {function: getattr(self, f"min_off_{function}") for function in RELAY_FUNCTIONS}
 
     def describe(self, environ: Mapping[str, str]) -> list[dict[str, str]]:
         """Each setting with its value, default and description (the secret masked)."""
