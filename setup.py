@@ -3,7 +3,7 @@
 import os
 import re
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 HERE = os.path.abspath(os.path.dirname(__file__))
 
@@ -15,32 +15,42 @@ def read(name: str) -> str:
 
 VERSION = re.search(r'^VERSION = "([^"]+)"', read("rpymostat/version.py"), re.M).group(1)
 
+#: What every install needs, a sensor or control Pi included: pure Python, or with wheels and a
+#: pure-Python fallback (zope.interface, zeroconf), so nothing has to be compiled on a Pi Zero.
 CORE = [
-    "twisted>=24.7",
-    "klein>=24.8",
-    "treq>=24.9",
-    "zeroconf>=0.131",
-    "platformdirs>=4.0",
-    "jsonschema>=4.20",
-    "isodate>=0.7",
-    "croniter>=2.0",
-    "autobahn>=24.4",
-    "ifaddr>=0.2",
+    "twisted>=24.7,<28",
+    "zeroconf>=0.131,<1",
+    "platformdirs>=4.0,<5",
+    "ifaddr>=0.2,<1",
+    "isodate>=0.7,<1",
+]
+
+#: The engine's own dependencies: `pip install 'rpymostat[engine]'` on the engine's host.
+ENGINE = [
+    "klein>=24.8,<27",
+    "treq>=24.9,<28",
+    "jsonschema>=4.20,<5",
+    "croniter>=2.0,<8",
+    "autobahn>=24.4,<28",
 ]
 
 EXTRAS = {
-    "sensor": ["w1thermsensor>=2.3"],
-    "control": ["gpiozero>=2.0"],
-    "mongodb": ["txmongo>=24.0", "pymongo<=4.18.2"],
-    "docs": ["sphinx>=7.0"],
+    "engine": ENGINE,
+    "sensor": ["w1thermsensor>=2.3,<3"],
+    # lgpio drives the GPIO character device of every Pi model, the Pi 5 included (RPi.GPIO does not).
+    "control": ["klein>=24.8,<27", "gpiozero>=2.0,<3", 'lgpio>=0.2.2,<0.3; sys_platform == "linux"'],
+    "mongodb": ["txmongo>=24.0,<28", "pymongo>=4.6,<=4.18.2"],
+    "docs": ["sphinx>=7.0,<10"],
 }
 EXTRAS["test"] = sorted(
     set(
-        EXTRAS["sensor"]
+        EXTRAS["engine"]
+        + EXTRAS["sensor"]
         + EXTRAS["control"]
         + EXTRAS["mongodb"]
         + EXTRAS["docs"]
         + [
+            "build>=1.0",
             "pytest>=8.0",
             "pytest-twisted>=1.14",
             "pytest-timeout>=2.3",
@@ -68,8 +78,10 @@ setup(
     url="https://github.com/jantman/RPyMostat",
     license="AGPL-3.0-or-later",
     python_requires=">=3.11",
-    packages=find_packages(include=["rpymostat", "rpymostat.*", "rpymostat_sensor", "rpymostat_sensor.*",
-                                    "rpymostat_control", "rpymostat_control.*"]),
+    # Namespace packages too: the UI's files and the SQL migrations are folders without __init__.py.
+    packages=find_namespace_packages(include=["rpymostat", "rpymostat.*", "rpymostat_sensor", "rpymostat_sensor.*",
+                                              "rpymostat_control", "rpymostat_control.*"],
+                                     exclude=["*.__pycache__"]),
     include_package_data=True,
     package_data={"rpymostat": ["store/migrations/*.sql", "web/static/**/*", "py.typed"]},
     install_requires=CORE,

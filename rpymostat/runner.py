@@ -11,6 +11,9 @@ from rpymostat.common.settings import print_config
 from rpymostat.config import ConfigError, EngineConfig
 from rpymostat.version import VERSION
 
+#: Installed by ``rpymostat[engine]`` only, so that a sensor or control Pi does without them.
+ENGINE_LIBRARIES = ("klein", "treq", "jsonschema", "croniter", "autobahn")
+
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -37,11 +40,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_config(config.describe(os.environ), sys.stdout)
         return 0
 
+    try:
+        from rpymostat.engine.service import make_service
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ENGINE_LIBRARIES:
+            raise
+        print(f"rpymostat-engine: the engine's dependencies are not installed ({exc}); install them with: "
+              "pip install 'rpymostat[engine]'", file=sys.stderr)
+        return 2
     from twisted.internet import reactor
 
     from rpymostat.common.logs import start_logging
     from rpymostat.common.running import run_service
-    from rpymostat.engine.service import make_service
 
     start_logging(args.verbose)
     return run_service(reactor, make_service(config, reactor))

@@ -38,6 +38,7 @@ from rpymostat.scheduling.timeline import instruction_at
 from rpymostat.sim.house import HouseState, SensorModel, SimulatedHouse
 from rpymostat.sim.outdoor import DailySinusoid
 from rpymostat.sim.scaled_clock import ScaledClock
+from rpymostat.version import VERSION
 from rpymostat.store.records import DeviceRecord
 
 log = Logger()
@@ -289,6 +290,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "Configured by the engine's RPYMOSTAT_* variables and RPYMOSTAT_DEMO_SPEED.")
     parser.add_argument("--show-config", action="store_true", help="print every variable and exit")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("--version", action="version", version=f"rpymostat-demo {VERSION}")
     return parser.parse_args(argv)
 
 
