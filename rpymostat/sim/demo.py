@@ -38,8 +38,8 @@ from rpymostat.scheduling.timeline import instruction_at
 from rpymostat.sim.house import HouseState, SensorModel, SimulatedHouse
 from rpymostat.sim.outdoor import DailySinusoid
 from rpymostat.sim.scaled_clock import ScaledClock
-from rpymostat.version import VERSION
 from rpymostat.store.records import DeviceRecord
+from rpymostat.version import VERSION
 
 log = Logger()
 
