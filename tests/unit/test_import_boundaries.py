@@ -112,3 +112,9 @@ def test_a_running_daemon_loads_no_engine_library_and_no_engine_module(daemon: s
     outside = [name for name in loaded_project_modules(*modules)
                if not (name in SHARED_LEAVES or name.startswith("rpymostat.common"))]
     assert outside == []
+
+
+@pytest.mark.parametrize("daemon", DAEMONS)
+def test_zeroconf_is_loaded_only_when_dns_sd_is_used(daemon: str) -> None:
+    """A daemon given the engine's URL never browses, so it does without zeroconf's 3 MB."""
+    assert "zeroconf" not in loaded_after_import(f"{daemon}.runner", f"{daemon}.service")
