@@ -14,11 +14,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IReactorTime
-from twisted.web.client import FileBodyProducer, readBody
+from twisted.internet.interfaces import IPushProducer, IReactorTime
+from twisted.internet.protocol import Protocol, connectionDone
+from twisted.python.failure import Failure
+from twisted.web.client import FileBodyProducer, ResponseDone
+from twisted.web.http import PotentialDataLoss
 from twisted.web.http_headers import Headers
 from twisted.web.iweb import IAgent, IResponse
 
@@ -42,6 +45,25 @@ class JsonResponse:
         return f"HTTP {self.code}"
 
 
+class _BodyCollector(Protocol):
+    """Gathers a response body; ``done`` fires with it, or fails if the connection broke."""
+
+    def __init__(self, done: Deferred[bytes]) -> None:
+        self._done = done
+        self._parts: list[bytes] = []
+
+    def dataReceived(self, data: bytes) -> None:
+        self._parts.append(data)
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        if self._done.called:
+            return
+        if reason.check(ResponseDone, PotentialDataLoss):
+            self._done.callback(b"".join(self._parts))
+        else:
+            self._done.errback(reason)
+
+
 class AgentResponse:
     """The part of a treq response :class:`SignedJsonClient` reads: the status code and the body."""
 
@@ -50,7 +72,17 @@ class AgentResponse:
         self.code: int = response.code
 
     def content(self) -> Deferred[bytes]:
-        return readBody(self._response)
+        """The whole body; cancelling it (the client's timeout) drops the connection."""
+        collector: _BodyCollector | None = None
+
+        def cancel(_: Deferred[bytes]) -> None:
+            if collector is not None and collector.transport is not None:
+                cast(IPushProducer, collector.transport).stopProducing()  # what deliverBody gives
+
+        done: Deferred[bytes] = Deferred(cancel)
+        collector = _BodyCollector(done)
+        self._response.deliverBody(collector)
+        return done
 
 
 class AgentClient:
