@@ -14,10 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import platformdirs
-
-from rpymostat.common.hostinfo import default_host_id, parse_host_id
-from rpymostat.common.secret_file import check_secret
+from rpymostat.common.device_settings import device_settings
 from rpymostat.common.serving import ServerLimits, limit_settings
 from rpymostat.common.settings import (
     ConfigError,
@@ -42,11 +39,6 @@ DEFAULT_PORT = 8089
 BACKENDS = ("gpio", "sim")
 
 
-def default_secret_file() -> str:
-    """Where a self-registered daemon keeps the secret it made, so a restart keeps its enrolment."""
-    return os.path.join(platformdirs.user_data_dir("rpymostat-control", appauthor=False), "device-secret")
-
-
 def _spool_beside_secret_file(values: Mapping[str, Any]) -> str:
     """The spool lives in the directory of the secret file, the daemon's one place for its own files."""
     return os.path.join(os.path.dirname(str(values["secret_file"])) or ".", "spool.sqlite")
@@ -69,25 +61,12 @@ def _parse_backend(text: str) -> str:
     return text
 
 
-def _parse_secret(text: str) -> str:
-    text = text.strip()
-    return check_secret(text) if text else text
-
-
 def _control(attribute: str, parse: Any, default: Any, description: str, secret: bool = False) -> Setting:
     return Setting(attribute, "RPYMOSTAT_CONTROL_" + attribute.upper(), parse, default, description, secret)
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("engine_url", "RPYMOSTAT_ENGINE_URL", parse_optional_url, const(""),
-            "The engine's base URL, e.g. http://10.0.0.5:8088; empty: find it by DNS-SD."),
-    _control("host_id", lambda text: parse_host_id(text, "RPYMOSTAT_CONTROL_HOST_ID"), default_host_id,
-             "This host's unique ID (default: the Pi's serial number, else the machine ID)."),
-    _control("secret", _parse_secret, const(""),
-             "Pre-shared device secret from `rpymostat-keys device HOST_ID --kind control`; empty: "
-             "register and wait for an admin's approval.", secret=True),
-    _control("secret_file", str, default_secret_file,
-             "File keeping the secret this daemon made when it registered itself (mode 0600)."),
+    *device_settings("rpymostat-control", "RPYMOSTAT_CONTROL", "control"),
     _control("spool", str, FromSettings(_spool_beside_secret_file),
              "SQLite file keeping the relay events (changes, refusals, failsafe trips) the engine has not "
              "acknowledged yet; by default beside RPYMOSTAT_CONTROL_SECRET_FILE."),

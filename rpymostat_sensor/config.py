@@ -14,10 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import platformdirs
-
-from rpymostat.common.hostinfo import default_host_id, parse_host_id
-from rpymostat.common.secret_file import check_secret
+from rpymostat.common.device_settings import daemon_data_dir, device_settings
 from rpymostat.common.settings import (
     ConfigError,
     Setting,
@@ -27,7 +24,6 @@ from rpymostat.common.settings import (
     parse_float,
     parse_int,
     parse_interfaces,
-    parse_optional_url,
 )
 
 __all__ = ["ConfigError", "SETTINGS", "SOURCE_NAMES", "SensorConfig", "default_data_dir"]
@@ -38,14 +34,7 @@ MIN_INTERVAL = 2.0
 
 def default_data_dir() -> str:
     """Where the daemon keeps its device secret and its spool."""
-    return platformdirs.user_data_dir("rpymostat-sensor", appauthor=False)
-
-
-def _parse_secret(text: str) -> str | None:
-    text = text.strip()
-    if not text:
-        return None
-    return check_secret(text)
+    return daemon_data_dir("rpymostat-sensor")
 
 
 def _parse_sources(text: str) -> tuple[str, ...]:
@@ -62,15 +51,7 @@ def _sensor(attribute: str, parse: Callable[[str], Any], default: Callable[[], s
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("engine_url", "RPYMOSTAT_ENGINE_URL", parse_optional_url, const(""),
-            "The engine's base URL, e.g. http://thermostat.local:8088; unset to find it by DNS-SD."),
-    _sensor("host_id", lambda text: parse_host_id(text, "RPYMOSTAT_SENSOR_HOST_ID"), default_host_id,
-            "This host's ID (default: the Raspberry Pi serial, else /etc/machine-id)."),
-    _sensor("secret", _parse_secret, const(""),
-            "A pre-shared device secret from `rpymostat-keys device HOST_ID`; skips waiting for approval.",
-            secret=True),
-    _sensor("secret_file", str, lambda: os.path.join(default_data_dir(), "device-secret"),
-            "File holding the device secret made on first start (readable only by its owner)."),
+    *device_settings("rpymostat-sensor", "RPYMOSTAT_SENSOR", "sensor"),
     _sensor("interval", parse_float(MIN_INTERVAL, 86400.0), const("60"),
             f"Seconds between readings (at least {MIN_INTERVAL:g})."),
     _sensor("info_interval", parse_float(10.0, 7 * 86400.0), const("900"),
@@ -95,7 +76,7 @@ class SensorConfig:
 
     engine_url: str | None
     host_id: str
-    secret: str | None
+    secret: str
     secret_file: str
     interval: float
     info_interval: float

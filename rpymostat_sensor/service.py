@@ -85,7 +85,7 @@ class SensorService(MultiService):
 
     async def _start(self) -> None:
         config = self.config
-        if config.secret is not None:
+        if config.secret:
             secret = config.secret
             log.info("using the pre-shared device secret (fingerprint {fingerprint})",
                      fingerprint=fingerprint(secret))
