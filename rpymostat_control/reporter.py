@@ -8,8 +8,9 @@ back, even across a restart of the daemon or a power cut. Each event
 carries an idempotency key made when it happened: a report sent again
 after a lost answer is recorded once. Delivery, and dropping an event the
 engine will never take, is the device toolkit's loop
-(:mod:`rpymostat.common.delivery`), shared with the sensor daemon. A full report also goes out on a
-timer, which is how the engine learns the relays after its own restart.
+(:mod:`rpymostat.common.delivery`), shared with the sensor daemon. A full
+report also goes out on a timer, which is how the engine learns the relays
+after its own restart.
 
 A very long outage overflows the spool: the oldest events go first,
 counted (across restarts) and logged once per outage.
