@@ -15,33 +15,42 @@ def read(name: str) -> str:
 
 VERSION = re.search(r'^VERSION = "([^"]+)"', read("rpymostat/version.py"), re.M).group(1)
 
+#: What every install needs, a sensor or control Pi included: pure Python, or with wheels and a
+#: pure-Python fallback (zope.interface, zeroconf), so nothing has to be compiled on a Pi Zero.
 CORE = [
-    "twisted>=24.7",
-    "klein>=24.8",
-    "treq>=24.9",
-    "zeroconf>=0.131",
-    "platformdirs>=4.0",
-    "jsonschema>=4.20",
-    "isodate>=0.7",
-    "croniter>=2.0",
-    "autobahn>=24.4",
-    "ifaddr>=0.2",
+    "twisted>=24.7,<28",
+    "zeroconf>=0.131,<1",
+    "platformdirs>=4.0,<5",
+    "ifaddr>=0.2,<1",
+    "isodate>=0.7,<1",
 ]
 
-PROMETHEUS = ["prometheus-client>=0.20"]
+#: The engine's own dependencies: `pip install 'rpymostat[engine]'` on the engine's host.
+ENGINE = [
+    "klein>=24.8,<27",
+    "treq>=24.9,<28",
+    "jsonschema>=4.20,<5",
+    "croniter>=2.0,<8",
+    "autobahn>=24.4,<28",
+]
+
+PROMETHEUS = ["prometheus-client>=0.20,<1"]
 
 EXTRAS = {
-    "sensor": ["w1thermsensor>=2.3", *PROMETHEUS],
-    "control": ["gpiozero>=2.0", *PROMETHEUS],
+    "engine": ENGINE,
+    "sensor": ["w1thermsensor>=2.3,<3", *PROMETHEUS],
+    # lgpio drives the GPIO character device of every Pi model, the Pi 5 included (RPi.GPIO does not).
+    "control": ["klein>=24.8,<27", "gpiozero>=2.0,<3", 'lgpio>=0.2.2,<0.3; sys_platform == "linux"', *PROMETHEUS],
     "metrics": PROMETHEUS,
-    "mongodb": ["txmongo>=24.0", "pymongo<=4.18.2"],
-    "docs": ["sphinx>=7.0"],
+    "mongodb": ["txmongo>=24.0,<28", "pymongo>=4.6,<=4.18.2"],
+    "docs": ["sphinx>=7.0,<10"],
     "mqtt": ["paho-mqtt>=2.1,<3"],
     "amqp": ["pika>=1.3,<2"],
 }
 EXTRAS["test"] = sorted(
     set(
-        EXTRAS["sensor"]
+        EXTRAS["engine"]
+        + EXTRAS["sensor"]
         + EXTRAS["control"]
         + EXTRAS["mongodb"]
         + EXTRAS["metrics"]
@@ -49,6 +58,7 @@ EXTRAS["test"] = sorted(
         + EXTRAS["mqtt"]
         + EXTRAS["amqp"]
         + [
+            "build>=1.0",
             "pytest>=8.0",
             "pytest-twisted>=1.14",
             "pytest-timeout>=2.3",

@@ -1,4 +1,4 @@
-"""How much a sensor daemon costs its Pi: resident memory and CPU time per 1,000 readings, beside baselines.
+"""How much each daemon costs its Pi: resident memory and CPU time per 1,000 readings, beside baselines.
 
 A real engine runs on loopback. Each case starts one real ``rpymostat-sensor``
 reading a fake 1-wire bus and delivering to the engine with a pre-shared
@@ -23,6 +23,12 @@ where Linux has it, so a few readings a minute apart are enough. Run::
 The baselines run from ``benchmarks.sensor_baselines``, which imports
 nothing of this module's (psutil, the test helpers), so that their memory
 is only their own.
+
+The control daemon runs too, as on a relay Pi: three relays on gpiozero's
+pins (mock pins here), a pre-shared secret, reporting to the same engine;
+its resident memory is measured from its first report over a window of
+reports. Last, the number of packages each kind of host installs
+(:mod:`benchmarks.install_size`).
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ from typing import Any
 
 import psutil
 
-from rpymostat.testing.processes import BIN, EngineProcess
+from benchmarks.install_size import report as install_report
+from rpymostat.testing.processes import BIN, EngineProcess, free_port, http
 from rpymostat.testing.w1 import FakeW1Bus
 from rpymostat_sensor.config import MIN_INTERVAL, SensorConfig
 
@@ -89,6 +96,7 @@ def full_cases(args: argparse.Namespace) -> tuple[Case, ...]:
 
 #: Tiny windows at the shortest interval, the cases run at once: the figures mean nothing, only the report's shape does.
 QUICK_CASES = (Case(1, MIN_INTERVAL, 1), Case(8, MIN_INTERVAL, 8))
+QUICK_CONTROL_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -196,13 +204,15 @@ def fake_bus(path: Path, sensors: int, first_serial: int) -> FakeW1Bus:
 def clean_environment() -> dict[str, str]:
     """The caller's environment without any daemon setting, so the defaults are the shipped ones."""
     return {name: value for name, value in os.environ.items()
-            if not name.startswith("RPYMOSTAT_SENSOR_") and name != "RPYMOSTAT_ENGINE_URL"}
+            if not name.startswith(("RPYMOSTAT_SENSOR_", "RPYMOSTAT_CONTROL_"))
+            and name != "RPYMOSTAT_ENGINE_URL"}
 
 
-def make_secrets(engine: EngineProcess, hosts: Sequence[str]) -> dict[str, str]:
+def make_secrets(engine: EngineProcess, hosts: Sequence[str], kind: str = "sensor") -> dict[str, str]:
     """A pre-shared secret per daemon host, made side by side: each ``rpymostat-keys`` takes a second or two to start."""
-    running = [subprocess.Popen([str(BIN / "rpymostat-keys"), "device", host], env=engine.env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True) for host in hosts]
+    running = [subprocess.Popen([str(BIN / "rpymostat-keys"), "device", host, "--kind", kind], env=engine.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+               for host in hosts]
     secrets = {}
     for host, process in zip(hosts, running, strict=True):
         out, err = process.communicate(timeout=60)
@@ -330,16 +340,69 @@ def measure_bare_reactor(work: Path) -> dict[str, float]:
     return {"rss_first": rss, "rss_peak": rss, "pss": getattr(full, "pss", math.nan) / MB, "uss": full.uss / MB}
 
 
-def run(cases: Sequence[Case], work: Path, side_by_side: bool) -> dict[str, Any]:
+CONTROL_HOST = "bench-control"
+CONTROL_RELAYS = "heat=17,cool=27,fan=22!"
+
+
+def control_reported(engine: EngineProcess, key: str) -> bool:
+    """Whether the engine lists the benchmark's control daemon's relays (its first report arrived)."""
+    status, body = http("GET", engine.url + "/v1/relays", key=key)
+    return status == 200 and any(relay.get("host_id") == CONTROL_HOST for relay in body.get("relays", []))
+
+
+def measure_control_daemon(engine: EngineProcess, work: Path, seconds: float) -> dict[str, float]:
+    """The control daemon's memory: at its first report, and its peak over ``seconds`` of reports after it."""
+    folder = work / "control"
+    folder.mkdir()
+    secret = make_secrets(engine, [CONTROL_HOST], kind="control")[CONTROL_HOST]
+    key = (engine.data_dir / "admin-key").read_text().strip()
+    env = {
+        **clean_environment(),
+        "RPYMOSTAT_ENGINE_URL": engine.url,
+        "RPYMOSTAT_CONTROL_HOST_ID": CONTROL_HOST,
+        "RPYMOSTAT_CONTROL_SECRET": secret,
+        "RPYMOSTAT_CONTROL_SECRET_FILE": str(folder / "device-secret"),
+        "RPYMOSTAT_CONTROL_HOST": "127.0.0.1",
+        "RPYMOSTAT_CONTROL_PORT": str(free_port()),
+        "RPYMOSTAT_CONTROL_RELAYS": CONTROL_RELAYS,
+        "RPYMOSTAT_CONTROL_BACKEND": "gpio",
+        "GPIOZERO_PIN_FACTORY": "mock",
+    }
+    log_path = folder / "control.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([str(BIN / "rpymostat-control")], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + FIRST_READING_TIMEOUT
+        while not control_reported(engine, key):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the control daemon did not report:\n{log_path.read_text()[-2000:]}")
+            time.sleep(POLL_SECONDS)
+        time.sleep(SETTLE_SECONDS)
+        watched = psutil.Process(process.pid)
+        first = peak = watched.memory_info().rss / MB
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            peak = max(peak, watched.memory_info().rss / MB)
+            time.sleep(POLL_SECONDS)
+        full = watched.memory_full_info()
+    finally:
+        stop(process)
+    return {"rss_first": first, "rss_peak": max(peak, full.rss / MB), "pss": getattr(full, "pss", math.nan) / MB,
+            "uss": full.uss / MB, "seconds": seconds}
+
+
+def run(cases: Sequence[Case], work: Path, side_by_side: bool, control_seconds: float) -> dict[str, Any]:
     engine = EngineProcess.prepare(work / "engine")
     engine.data_dir.mkdir()
     engine.start()
     try:
         floor = measure_bare_reactor(work)
         results = measure_cases(cases, engine, work, side_by_side)
+        control = measure_control_daemon(engine, work, control_seconds)
     finally:
         engine.kill()
-    return {"floor": floor, "cases": list(zip(cases, results, strict=True))}
+    return {"floor": floor, "cases": list(zip(cases, results, strict=True)), "control": control}
 
 
 # The report
@@ -386,6 +449,18 @@ def case_report(case: Case, figures: dict[str, dict[str, float]], floor: dict[st
     return lines
 
 
+def control_report(figures: dict[str, float], floor: dict[str, float]) -> list[str]:
+    lines = [f"== control daemon, relays {CONTROL_RELAYS} on mock pins: {figures['seconds']:g} s of reports after "
+             "the first"]
+    for label, key, aimed in ROWS[:4]:
+        aim = f"  < {AIM_RSS_MB:g}" if aimed else ""
+        lines.append(f"{label}: {number(figures[key])} (bare reactor {number(floor[key])}, "
+                     f"d/reactor {ratio(figures[key], floor[key])}){aim}")
+    verdict = "met" if figures["rss_peak"] < AIM_RSS_MB else "NOT MET"
+    lines.append(f"aim: control daemon peak RSS under {AIM_RSS_MB:g} MB: {verdict} ({figures['rss_peak']:.1f} MB)")
+    return lines
+
+
 def report(results: dict[str, Any]) -> str:
     floor = results["floor"]
     lines = [
@@ -397,6 +472,8 @@ def report(results: dict[str, Any]) -> str:
     ]
     for case, figures in results["cases"]:
         lines += ["", *case_report(case, figures, floor)]
+    lines += ["", *control_report(results["control"], floor)]
+    lines += ["", "== packages installed", *install_report()]
     return "\n".join(lines)
 
 
@@ -410,6 +487,8 @@ def main(argv: list[str] | None = None) -> int:
                         "(at most 64 fit one request; default 64)")
     parser.add_argument("--readings", type=int, default=1000, help="readings measured in the many-sensor case "
                         "(default 1000)")
+    parser.add_argument("--control-seconds", type=float, default=65.0, help="seconds the control daemon is "
+                        "watched after its first report (default 65: three reports)")
     args = parser.parse_args(argv)
     if not 1 <= args.sensors <= 64 or args.readings < 1 or args.one_sensor_readings < 1:
         parser.error("give 1 to 64 sensors and at least one reading in each case")
@@ -418,7 +497,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     cases = QUICK_CASES if args.quick else full_cases(args)
     with tempfile.TemporaryDirectory(prefix="rpymostat-sensor-bench-") as workdir:
-        print(report(run(cases, Path(workdir), side_by_side=args.quick)))
+        control_seconds = QUICK_CONTROL_SECONDS if args.quick else args.control_seconds
+        print(report(run(cases, Path(workdir), side_by_side=args.quick, control_seconds=control_seconds)))
     return 0
 
 

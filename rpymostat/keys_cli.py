@@ -25,6 +25,7 @@ from rpymostat.security.keys import LAST_ADMIN_KEY, ROLES, new_api_key
 from rpymostat.store.interface import LastAdminKeyError, Store
 from rpymostat.store.opening import open_store
 from rpymostat.store.records import DeviceRecord, DeviceStatus
+from rpymostat.version import VERSION
 
 
 class CommandError(Exception):
@@ -33,6 +34,7 @@ class CommandError(Exception):
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="rpymostat-keys", description=__doc__.splitlines()[0].strip("`: "))
+    parser.add_argument("--version", action="version", version=f"rpymostat-keys {VERSION}")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="create an API key and print it")
     create.add_argument("--role", required=True, choices=ROLES)

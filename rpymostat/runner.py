@@ -11,6 +11,9 @@ from rpymostat.common.settings import print_config
 from rpymostat.config import ConfigError, EngineConfig
 from rpymostat.version import VERSION
 
+#: Installed by ``rpymostat[engine]`` only, so that a sensor or control Pi does without them.
+ENGINE_LIBRARIES = ("klein", "treq", "jsonschema", "croniter", "autobahn")
+
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -37,42 +40,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_config(config.describe(os.environ), sys.stdout)
         return 0
 
+    try:
+        from rpymostat.engine.service import make_service
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ENGINE_LIBRARIES:
+            raise
+        print(f"rpymostat-engine: the engine's dependencies are not installed ({exc}); install them with: "
+              "pip install 'rpymostat[engine]'", file=sys.stderr)
+        return 2
     from twisted.internet import reactor
 
-    from rpymostat.engine.service import make_service
-    from rpymostat.logs import start_logging
+    from rpymostat.common.logs import start_logging
+    from rpymostat.common.running import run_service
 
     start_logging(args.verbose)
     return run_service(reactor, make_service(config, reactor))
-
-
-def run_service(reactor, service, what: str = "The engine") -> int:  # type: ignore[no-untyped-def]
-    """Start the service tree once the reactor runs; stop it on SIGTERM/SIGINT; return the exit code.
-
-    Every console script runs its service this way; a tree's
-    ``startService`` returns the Deferred that reports a failed start
-    (after which the tree has already stopped what it started).
-    """
-    from twisted.logger import Logger
-
-    log = Logger(namespace="rpymostat.runner")
-    outcome = {"code": 0}
-
-    def failed(failure):  # type: ignore[no-untyped-def]
-        log.failure("{what} could not start", failure, what=what)
-        outcome["code"] = 1
-        if reactor.running:
-            reactor.stop()
-
-    def start() -> None:
-        d = service.startService()
-        if d is not None:
-            d.addErrback(failed)
-
-    reactor.callWhenRunning(start)
-    reactor.addSystemEventTrigger("before", "shutdown", service.stopService)
-    reactor.run()
-    return outcome["code"]
 
 
 if __name__ == "__main__":

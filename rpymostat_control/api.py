@@ -22,6 +22,7 @@ from rpymostat.common.json_api import ApiError, answer_unrouted, read_body, writ
 from rpymostat.common.json_input import TooDeeplyNested
 from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, verify_request
 from rpymostat.common.timeutil import time_scale
+from rpymostat.common.vocabulary import ENGINE_SIGNER
 from rpymostat.version import VERSION
 from rpymostat_control.controller import Controller
 from rpymostat_control.guard import GuardResult, UnknownRelayError
@@ -29,7 +30,6 @@ from rpymostat_control.openapi import control_document
 
 log = Logger()
 
-ENGINE_SIGNER = "engine"
 MAX_BODY_BYTES = 65536
 MAX_REASON_LENGTH = 500
 

@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import platformdirs
-
+from rpymostat.common.device_settings import device_settings
 from rpymostat.common.metrics_settings import metrics_port_text, metrics_settings
 from rpymostat.common.serving import ServerLimits, limit_settings
 from rpymostat.common.settings import (
@@ -30,9 +29,9 @@ from rpymostat.common.settings import (
     parse_interfaces,
     parse_optional_url,
 )
+from rpymostat.common.vocabulary import RELAY_FUNCTIONS, RelayFunction
 from rpymostat_control.guard import DEFAULT_MIN_OFF
-from rpymostat_control.relay_config import FUNCTIONS, Function, RelayConfigError, RelaySpec, parse_relays
-from rpymostat_control.relays.base import HOST_ID_PATTERN
+from rpymostat_control.relay_config import RelayConfigError, RelaySpec, parse_relays
 from rpymostat_control.spool import DEFAULT_MAX_EVENTS
 
 __all__ = ["ConfigError", "ControlConfig", "SETTINGS", "DEFAULT_PORT"]
@@ -41,32 +40,9 @@ DEFAULT_PORT = 8089
 BACKENDS = ("gpio", "sim")
 
 
-def default_secret_file() -> str:
-    """Where a self-registered daemon keeps the secret it made, so a restart keeps its enrolment."""
-    return os.path.join(platformdirs.user_data_dir("rpymostat-control", appauthor=False), "device-secret")
-
-
 def _spool_beside_secret_file(values: Mapping[str, Any]) -> str:
     """The spool lives in the directory of the secret file, the daemon's one place for its own files."""
     return os.path.join(os.path.dirname(str(values["secret_file"])) or ".", "spool.sqlite")
-
-
-def _default_host_id() -> str:
-    from rpymostat_sensor.hostinfo import HostIdError, host_id
-
-    try:
-        return host_id()
-    except HostIdError:
-        return ""
-
-
-def _parse_host_id(text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise ValueError("this host's ID cannot be found (no Pi serial, no /etc/machine-id); set it")
-    if not HOST_ID_PATTERN.fullmatch(text):
-        raise ValueError(f"{text!r} must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")
-    return text
 
 
 def _parse_relays(text: str) -> tuple[RelaySpec, ...]:
@@ -86,27 +62,12 @@ def _parse_backend(text: str) -> str:
     return text
 
 
-def _parse_secret(text: str) -> str:
-    text = text.strip()
-    if text and len(text) < 16:
-        raise ValueError("a device secret has at least 16 characters; use the one rpymostat-keys device printed")
-    return text
-
-
 def _control(attribute: str, parse: Any, default: Any, description: str, secret: bool = False) -> Setting:
     return Setting(attribute, "RPYMOSTAT_CONTROL_" + attribute.upper(), parse, default, description, secret)
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("engine_url", "RPYMOSTAT_ENGINE_URL", parse_optional_url, const(""),
-            "The engine's base URL, e.g. http://10.0.0.5:8088; empty: find it by DNS-SD."),
-    _control("host_id", _parse_host_id, _default_host_id,
-             "This host's unique ID (default: the Pi's serial number, else the machine ID)."),
-    _control("secret", _parse_secret, const(""),
-             "Pre-shared device secret from `rpymostat-keys device HOST_ID --kind control`; empty: "
-             "register and wait for an admin's approval.", secret=True),
-    _control("secret_file", str, default_secret_file,
-             "File keeping the secret this daemon made when it registered itself (mode 0600)."),
+    *device_settings("rpymostat-control", "RPYMOSTAT_CONTROL", "control"),
     _control("spool", str, FromSettings(_spool_beside_secret_file),
              "SQLite file keeping the relay events (changes, refusals, failsafe trips) the engine has not "
              "acknowledged yet; by default beside RPYMOSTAT_CONTROL_SECRET_FILE."),
@@ -125,7 +86,7 @@ SETTINGS: tuple[Setting, ...] = (
     *(
         _control(f"min_off_{function}", parse_float(0, 86400), const(f"{DEFAULT_MIN_OFF[function]:g}"),
                  f"Minimum seconds a {function} relay stays off after it last went off.")
-        for function in FUNCTIONS
+        for function in RELAY_FUNCTIONS
     ),
     _control("discovery_interfaces", parse_interfaces, const("all"),
              "Addresses DNS-SD looks for the engine on: 'all', or a comma-separated list such as 10.0.0.7."),
@@ -174,8 +135,8 @@ class ControlConfig:
         return ServerLimits(max_body_bytes, self.header_timeout, self.body_timeout, self.max_connections_per_address)
 
     @property
-    def min_off(self) -> dict[Function, float]:
-        return {function: getattr(self, f"min_off_{function}") for function in FUNCTIONS}
+    def min_off(self) -> dict[RelayFunction, float]:
+        return {function: getattr(self, f"min_off_{function}") for function in RELAY_FUNCTIONS}
 
     def describe(self, environ: Mapping[str, str]) -> list[dict[str, str]]:
         """Each setting with its value, default and description (the secret masked)."""

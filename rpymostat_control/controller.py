@@ -9,27 +9,21 @@ the engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal
+from typing import Any
 
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
 from rpymostat.common.timeutil import to_iso
+from rpymostat.common.vocabulary import RelayEventRecord, RelayFunction, RelayState
 from rpymostat_control.backends import PinLevel
 from rpymostat_control.failsafe import Failsafe
 from rpymostat_control.guard import GuardResult, RelayEvent, RelayGuard
-from rpymostat_control.relay_config import Function
 from rpymostat_control.relays.base import Relay
 
 log = Logger()
 
-EventKind = Literal["change", "refusal", "failsafe"]
 EventListener = Callable[[dict[str, Any]], None]
-
-
-def event_json(kind: EventKind, relay_id: str, on: bool, at: float, reason: str, **extra: Any) -> dict[str, Any]:
-    """One entry of a relay's history as it travels to the engine."""
-    return {"kind": kind, "relay_id": relay_id, "on": on, "at": to_iso(at), "reason": reason, **extra}
 
 
 class Controller:
@@ -38,10 +32,10 @@ class Controller:
     def __init__(
         self,
         relays: Iterable[Relay],
-        functions: Mapping[str, Function],
+        functions: Mapping[str, RelayFunction],
         clock: IReactorTime,
         failsafe_timeout: float,
-        min_off: Mapping[Function, float] | None = None,
+        min_off: Mapping[RelayFunction, float] | None = None,
         pin_level: PinLevel | None = None,
     ) -> None:
         self._clock = clock
@@ -68,8 +62,8 @@ class Controller:
         self.failsafe.feed()
         result = self.guard.request(relay_id, on, reason)
         if not result.accepted:
-            self._emit(event_json("refusal", relay_id, on, self._clock.seconds(), result.message or "refused",
-                                  refusal=result.refusal, requested=reason))
+            self._emit(RelayEventRecord("refusal", relay_id, on, self._clock.seconds(), result.message or "refused",
+                                        refusal=result.refusal, requested=reason).to_json())
         return result
 
     def keepalive(self, desired: Mapping[str, bool], reason: str) -> dict[str, GuardResult]:
@@ -79,14 +73,8 @@ class Controller:
         return {relay_id: self.command(relay_id, on, reason) for relay_id, on in ordered}
 
     def relay_json(self, relay: Relay) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "id": relay.relay_id,
-            "name": relay.name,
-            "pin": relay.pin,
-            "active_high": relay.active_high,
-            "function": self.guard.function_of(relay.relay_id),
-            "on": relay.is_on,
-        }
+        body = RelayState(relay.relay_id, relay.name, relay.pin, relay.active_high,
+                          self.guard.function_of(relay.relay_id), relay.is_on).to_json()
         if self._pin_level is not None:
             body["pin_level"] = self._pin_level(relay.pin)
         return body
@@ -104,7 +92,7 @@ class Controller:
         }
 
     def _changed(self, event: RelayEvent) -> None:
-        self._emit(event_json("change", event.relay_id, event.on, event.at, event.reason))
+        self._emit(RelayEventRecord("change", event.relay_id, event.on, event.at, event.reason).to_json())
 
     def _trip(self) -> None:
         reason = (f"failsafe: nothing from the engine for {self.failsafe.timeout:g} s;"
@@ -112,7 +100,7 @@ class Controller:
         self.guard.all_off(reason)
         now = self._clock.seconds()
         for relay_id in self.guard.relays:
-            self._emit(event_json("failsafe", relay_id, False, now, reason))
+            self._emit(RelayEventRecord("failsafe", relay_id, False, now, reason).to_json())
 
     def _emit(self, event: dict[str, Any]) -> None:
         for listener in list(self._listeners):

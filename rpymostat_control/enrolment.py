@@ -10,7 +10,6 @@ which is where the engine sends its commands.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from twisted.internet.defer import CancelledError, Deferred, ensureDeferred, succeed
@@ -18,33 +17,16 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 from twisted.logger import Logger
 
+from rpymostat.common.backoff import Backoff
 from rpymostat.common.discovery import EngineLocator
+from rpymostat.common.enrolment import Registration, Standing, register
 from rpymostat.common.http import SignedJsonClient
-from rpymostat.common.private_files import make_private_dir
-from rpymostat.common.signing import fingerprint, new_secret
-from rpymostat_sensor.backoff import Backoff
+from rpymostat.common.signing import fingerprint
 
 log = Logger()
 
-REGISTER_PATH = "/v1/devices/register"
+DEVICE_KIND = "control"
 PENDING_POLL_SECONDS = 5.0
-
-
-def load_or_make_secret(path: str) -> str:
-    """The secret this daemon made on an earlier start, or a new one kept (mode 0600) for the next."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            secret = handle.read().strip()
-        if secret:
-            return secret
-    except FileNotFoundError:
-        pass
-    secret = new_secret()
-    make_private_dir(os.path.dirname(os.path.abspath(path)))
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(secret + "\n")
-    return secret
 
 
 class Enrolment:
@@ -124,43 +106,46 @@ class Enrolment:
 
     async def _attempt(self, url: str) -> float | None:
         """One registration; None once approved, else how long to wait before the next."""
-        body = {"host_id": self._client.device_id, "kind": "control", "secret": self._client.secret,
-                "url": self._own_url, "info": self._info}
         try:
-            answer = await self._client.request("POST", url, REGISTER_PATH, body)
+            answer = await register(self._client, url, DEVICE_KIND, self._info, self._own_url)
         except CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure to reach the engine means "try again later"
-            delay = self._backoff.next_delay()
-            log.warn("Cannot reach the engine at {url} ({error}); retrying in {delay:.1f} s",
-                     url=url, error=str(exc) or type(exc).__name__, delay=delay)
-            return delay
-        if answer.code in (200, 202):
+            return self._unreachable(url, str(exc) or type(exc).__name__)
+        if answer.standing is Standing.UNAVAILABLE:
+            return self._unreachable(url, f"HTTP {answer.code}: {answer.message}")
+        if answer.standing in (Standing.APPROVED, Standing.PENDING):
             self._backoff.reset()
             self._refusal_logged = None
-        if answer.code == 200:
+        if answer.standing is Standing.APPROVED:
             self.state, self._approved_at = "approved", url
             log.info("Approved by the engine at {url}", url=url)
             return None
-        if answer.code == 202:
+        if answer.standing is Standing.PENDING:
             if self.state != "pending":
                 log.warn("Waiting for an admin to approve host {host_id} on the engine; "
                          "its secret's fingerprint is {fingerprint}",
                          host_id=self._client.device_id, fingerprint=fingerprint(self._client.secret))
             self.state = "pending"
             return self._poll
-        return self._refused(answer.code, answer.error)
+        return self._refused(answer)
 
-    def _refused(self, code: int, error: str) -> float:
+    def _unreachable(self, url: str, error: str) -> float:
+        delay = self._backoff.next_delay()
+        log.warn("Cannot reach the engine at {url} ({error}); retrying in {delay:.1f} s", url=url, error=error,
+                 delay=delay)
+        return delay
+
+    def _refused(self, answer: Registration) -> float:
         """Say once why the engine refuses (it takes an admin to change that), then wait.
 
         A refused signature (401) is retried sooner, with back-off: right
         after the engine restarted, a clock a little behind it is refused
         for a moment only.
         """
-        self.state = "rejected" if code == 403 else "refused"
-        if self._refusal_logged != (code, error):
-            self._refusal_logged = (code, error)
+        self.state = "rejected" if answer.standing is Standing.REJECTED else "refused"
+        if self._refusal_logged != (answer.code, answer.message):
+            self._refusal_logged = (answer.code, answer.message)
             log.error("The engine refused the registration ({code}): {error}. Retrying quietly until it accepts.",
-                      code=code, error=error)
-        return self._backoff.next_delay() if code == 401 else max(self._poll, 60.0)
+                      code=answer.code, error=answer.message)
+        return self._backoff.next_delay() if answer.code == 401 else max(self._poll, 60.0)

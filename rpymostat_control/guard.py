@@ -24,22 +24,16 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
-from rpymostat_control.relay_config import FUNCTIONS, Function
+from rpymostat.common.vocabulary import RELAY_FUNCTIONS, Refusal, RelayFunction, opposing
 from rpymostat_control.relays.base import Relay
 
 log = Logger()
 
-HEATING: frozenset[Function] = frozenset({"heat", "aux"})
-COOLING: frozenset[Function] = frozenset({"cool"})
-
-DEFAULT_MIN_OFF: Mapping[Function, float] = {"heat": 0.0, "cool": 300.0, "fan": 0.0, "aux": 0.0}
-
-Refusal = Literal["interlock", "min_off"]
+DEFAULT_MIN_OFF: Mapping[RelayFunction, float] = {"heat": 0.0, "cool": 300.0, "fan": 0.0, "aux": 0.0}
 
 
 class UnknownRelayError(KeyError):
@@ -84,8 +78,8 @@ class RelayGuard:
         self,
         relays: Iterable[Relay],
         clock: IReactorTime,
-        functions: Mapping[str, Function],
-        min_off: Mapping[Function, float] | None = None,
+        functions: Mapping[str, RelayFunction],
+        min_off: Mapping[RelayFunction, float] | None = None,
         on_event: EventListener | None = None,
         max_events: int = 1000,
     ) -> None:
@@ -112,7 +106,7 @@ class RelayGuard:
         """The most recent changes, oldest first (bounded, so memory stays flat)."""
         return list(self._events)
 
-    def function_of(self, relay_id: str) -> Function | None:
+    def function_of(self, relay_id: str) -> RelayFunction | None:
         """The function the safety rules apply to this relay (``None``: no rule but "off is safe")."""
         self._relay(relay_id)
         return self._functions.get(relay_id)
@@ -162,7 +156,7 @@ class RelayGuard:
 
     def _refusal(self, relay: Relay) -> GuardResult | None:
         function = self._functions.get(relay.relay_id)
-        opposite = _conflicting(function)
+        opposite = opposing(function)
         for other in self._relays.values():
             if other.is_on and self._functions.get(other.relay_id) in opposite:
                 return GuardResult(
@@ -212,36 +206,27 @@ class RelayGuard:
                 log.failure("Relay event listener failed for {relay_id}", relay_id=relay.relay_id)
 
 
-def _conflicting(function: Function | None) -> frozenset[Function]:
-    """The functions that must be off before ``function`` may turn on."""
-    if function in HEATING:
-        return COOLING
-    if function in COOLING:
-        return HEATING
-    return frozenset()
-
-
 def _checked_functions(
-    functions: Mapping[str, Function], relays: Mapping[str, Relay]
-) -> dict[str, Function]:
+    functions: Mapping[str, RelayFunction], relays: Mapping[str, Relay]
+) -> dict[str, RelayFunction]:
     for relay_id, function in functions.items():
         if relay_id not in relays:
             raise ValueError(
                 f"a function is given for {relay_id!r}, which is not one of the relays"
             )
-        if function not in FUNCTIONS:
+        if function not in RELAY_FUNCTIONS:
             raise ValueError(
-                f"function {function!r} of {relay_id!r} is not one of {', '.join(FUNCTIONS)}"
+                f"function {function!r} of {relay_id!r} is not one of {', '.join(RELAY_FUNCTIONS)}"
             )
     return dict(functions)
 
 
-def _checked_min_off(min_off: Mapping[Function, float]) -> dict[Function, float]:
+def _checked_min_off(min_off: Mapping[RelayFunction, float]) -> dict[RelayFunction, float]:
     merged = dict(DEFAULT_MIN_OFF)
     for function, seconds in min_off.items():
-        if function not in FUNCTIONS:
+        if function not in RELAY_FUNCTIONS:
             raise ValueError(
-                f"minimum off time given for {function!r}, which is not one of {', '.join(FUNCTIONS)}"
+                f"minimum off time given for {function!r}, which is not one of {', '.join(RELAY_FUNCTIONS)}"
             )
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError(

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from rpymostat.common.json_api import ERROR_SCHEMA
+from rpymostat.common.vocabulary import RELAY_FUNCTIONS
 from rpymostat.version import VERSION
 
 TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 in UTC"}
 NULLABLE_TIMESTAMP = {"anyOf": [TIMESTAMP, {"type": "null"}]}
-FUNCTION = {"enum": ["heat", "cool", "fan", "aux", None]}
+FUNCTION = {"enum": [*RELAY_FUNCTIONS, None]}
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
 
-Function = Literal["heat", "cool", "fan", "aux"]
-
-FUNCTIONS: tuple[Function, ...] = ("heat", "cool", "fan", "aux")
+from rpymostat.common.vocabulary import RELAY_FUNCTIONS, RelayFunction
 
 #: BCM numbers of the GPIO lines on a Raspberry Pi's 40-pin header.
 BCM_PINS = range(28)
@@ -41,9 +38,9 @@ class RelaySpec:
         return f"{self.pin}{'' if self.active_high else '!'}"
 
     @property
-    def suggested_function(self) -> Function | None:
+    def suggested_function(self) -> RelayFunction | None:
         """The function the name implies, so ``heat=17`` needs no further setup."""
-        for function in FUNCTIONS:
+        for function in RELAY_FUNCTIONS:
             if self.name == function:
                 return function
         return None

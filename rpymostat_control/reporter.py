@@ -6,8 +6,11 @@ has acknowledged the report that carried it, so an event made while the
 engine is away (a failsafe trip, above all) reaches its history once it is
 back, even across a restart of the daemon or a power cut. Each event
 carries an idempotency key made when it happened: a report sent again
-after a lost answer is recorded once. A full report also goes out on a
-timer, which is how the engine learns the relays after its own restart.
+after a lost answer is recorded once. Delivery, and dropping an event the
+engine will never take, is the device toolkit's loop
+(:mod:`rpymostat.common.delivery`), shared with the sensor daemon. A full
+report also goes out on a timer, which is how the engine learns the relays
+after its own restart.
 
 A very long outage overflows the spool: the oldest events go first,
 counted (across restarts) and logged once per outage.
@@ -16,6 +19,7 @@ counted (across restarts) and logged once per outage.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from twisted.internet.defer import CancelledError, Deferred, ensureDeferred
@@ -24,7 +28,8 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.delivery import DeliveryError, NotAuthorised, SpoolDelivery
+from rpymostat.common.http import JsonResponse, SignedJsonClient
 from rpymostat_control.controller import Controller
 from rpymostat_control.enrolment import Enrolment
 from rpymostat_control.spool import EventSpool, SpooledEvent
@@ -65,13 +70,18 @@ class Reporter:
         self._interval = interval
         self._spooling = 0
         self._dropped_this_outage = 0
-        #: Reports the engine took, and attempts that failed (unreachable or refused), for the metrics.
+        #: Since start, for the metrics: reports the engine took, and attempts that failed or were refused.
         self.reports_sent = 0
         self.report_failures = 0
         self._loop = LoopingCall(self.flush)
         self._loop.clock = clock
         self._sending: Deferred[None] | None = None
         self._again = False
+        self._url = ""
+        self._delivery: SpoolDelivery[SpooledEvent] = SpoolDelivery(
+            peek=spool.peek, send=self._send_events, ack=spool.ack, entry_id=lambda entry: entry.entry_id,
+            describe=_describe, limit=MAX_EVENTS_PER_REPORT, blameless=self._report_alone_taken, report_empty=True,
+        )
         controller.subscribe(self._queued)
 
     @property
@@ -140,67 +150,47 @@ class Reporter:
             self._again = False
             self.flush()
 
-    async def _report(self, url: str, events: list[dict[str, Any]]) -> Any:
+    async def _report(self, events: list[dict[str, Any]]) -> JsonResponse:
         body = {
             "host_id": self._client.device_id,
             "relays": self._controller.relays_json(),
             "events": events,
             "failsafe": self._controller.failsafe_json(),
         }
-        return await self._client.request("PUT", url, REPORT_PATH, body)
+        return await self._client.request("PUT", self._url, REPORT_PATH, body)
+
+    async def _send_events(self, batch: Sequence[SpooledEvent]) -> JsonResponse:
+        return await self._report([entry.event for entry in batch])
+
+    async def _report_alone_taken(self) -> bool:
+        """Whether a report without events is taken: only then is a refused event at fault."""
+        return 200 <= (await self._report([])).code < 300
 
     async def _send(self) -> None:
-        url = await self._enrolment.ensure()
-        batch = await self._spool.peek(MAX_EVENTS_PER_REPORT)
+        self._url = await self._enrolment.ensure()
         try:
-            answer = await self._report(url, [entry.event for entry in batch])
+            await self._delivery.deliver()
         except CancelledError:
             raise
+        except NotAuthorised as exc:
+            self.report_failures += 1
+            self._enrolment.forget()
+            log.warn("The engine refused the relay report: {error}", error=str(exc))
+        except DeliveryError as exc:
+            self.report_failures += 1
+            log.warn("The engine refused the relay report ({error}); its events stay in the spool", error=str(exc))
         except Exception as exc:  # noqa: BLE001 - kept for the next attempt
             self.report_failures += 1
             log.warn("Could not report to the engine at {url} ({error}); {count} events kept in the spool for later",
-                     url=url, error=str(exc) or type(exc).__name__, count=await self._spool.count())
-            return
-        if 200 <= answer.code < 300:
+                     url=self._url, error=str(exc) or type(exc).__name__, count=await self._spool.count())
+        else:
             self.reports_sent += 1
             if self._dropped_this_outage:
                 log.warn("Reporting to the engine again; {count} relay events were dropped while it was away",
                          count=self._dropped_this_outage)
                 self._dropped_this_outage = 0
-            await self._spool.ack([entry.entry_id for entry in batch])
-            if len(batch) == MAX_EVENTS_PER_REPORT and self._loop.running:
-                self._again = True
-            return
-        self.report_failures += 1
-        if answer.code in (401, 403):
-            self._enrolment.forget()
-        log.warn("The engine refused the relay report ({code}): {error}", code=answer.code, error=answer.error)
-        if answer.code == 422 and batch:
-            try:
-                await self._find_refused(url, batch[0])
-            except CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - the events stay for the next attempt
-                log.warn("Could not finish checking the refused report ({error})", error=str(exc) or type(exc).__name__)
 
-    async def _find_refused(self, url: str, first: SpooledEvent) -> None:
-        """After a refused report, keep one event the engine will never take from blocking all behind it.
 
-        The oldest event goes alone; taken, it is acknowledged and the rest
-        follow. Refused alone while a report with no event is taken, it is
-        the one at fault: it is logged and dropped, as the sensor daemon
-        drops a refused reading. Otherwise the fault is not in the events
-        and they all stay in the spool.
-        """
-        alone = await self._report(url, [first.event])
-        if 200 <= alone.code < 300:
-            await self._spool.ack([first.entry_id])
-            self._again = True
-            return
-        if alone.code != 422 or not 200 <= (await self._report(url, [])).code < 300:
-            return
-        log.warn("The engine refuses the {kind} of {relay_id} at {at} ({error}); dropped so that the events behind "
-                 "it can be delivered", kind=first.event.get("kind"), relay_id=first.event.get("relay_id"),
-                 at=first.event.get("at"), error=alone.error)
-        await self._spool.ack([first.entry_id])
-        self._again = True
+def _describe(entry: SpooledEvent) -> str:
+    event = entry.event
+    return f"the {event.get('kind')} of {event.get('relay_id')} at {event.get('at')}"

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from rpymostat.common.running import leave_tls_unloaded
 from rpymostat.common.settings import daemon_parser, print_config
 from rpymostat.version import VERSION
 from rpymostat_control.config import SETTINGS, ConfigError, ControlConfig
@@ -32,10 +33,13 @@ def main(argv: Sequence[str] | None = None) -> int:
               "give at least one as name=pin, e.g. heat=17,cool=27,fan=22!", file=sys.stderr)
         return 2
 
+    if not (config.engine_url or "").startswith("https://"):
+        leave_tls_unloaded()
+
     from twisted.internet import reactor
 
-    from rpymostat.logs import start_logging
-    from rpymostat.runner import run_service
+    from rpymostat.common.logs import start_logging
+    from rpymostat.common.running import run_service
     from rpymostat_control.service import make_service
 
     start_logging(args.verbose)

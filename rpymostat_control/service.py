@@ -26,7 +26,9 @@ from twisted.internet.defer import Deferred, ensureDeferred
 from twisted.logger import Logger
 
 from rpymostat.common.discovery import EngineLocator, StaticLocator, ZeroconfLocator, interface_addresses
-from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.hostinfo import host_info
+from rpymostat.common.http import AgentClient, SignedJsonClient
+from rpymostat.common.secret_file import load_or_create_secret
 from rpymostat.common.service_tree import InOrder, Listening, Opened, Step
 from rpymostat.common.serving import guarded_site
 from rpymostat.common.settings import interfaces_value
@@ -37,7 +39,7 @@ from rpymostat_control.api import MAX_BODY_BYTES, ControlAPI
 from rpymostat_control.backends import open_relays
 from rpymostat_control.config import ControlConfig
 from rpymostat_control.controller import Controller
-from rpymostat_control.enrolment import Enrolment, load_or_make_secret
+from rpymostat_control.enrolment import Enrolment
 from rpymostat_control.relays.base import make_relay_id
 from rpymostat_control.relays.sim import RelayListener
 from rpymostat_control.reporter import Reporter
@@ -83,9 +85,12 @@ class Running(InOrder):
                      for spec in config.relays if spec.suggested_function is not None}
         self.controller = Controller(opened.relays, functions, parts.clock, config.failsafe, config.min_off,
                                      opened.pin_level)
-        pre_shared = bool(config.secret)
-        secret = config.secret or load_or_make_secret(config.secret_file)
-        Step("relays", lambda: self._claim(config, len(opened.relays), pre_shared, secret),
+        if config.secret:
+            secret, kind = config.secret, "pre-shared"
+        else:
+            secret, made = load_or_create_secret(config.secret_file, "RPYMOSTAT_CONTROL_SECRET_FILE")
+            kind = f"{'made and ' if made else ''}kept in {config.secret_file}"
+        Step("relays", lambda: self._claim(config, len(opened.relays), kind, secret),
              self._release).setServiceParent(self)
         self.api = ControlAPI(self.controller, config.host_id, secret, parts.clock, config.signature_window,
                               engine_state=self._engine_state)
@@ -98,13 +103,12 @@ class Running(InOrder):
                                         _nothing_to_close)
         self.link.setServiceParent(self)
 
-    def _claim(self, config: ControlConfig, count: int, pre_shared: bool, secret: str) -> None:
+    def _claim(self, config: ControlConfig, count: int, kind: str, secret: str) -> None:
         _warn_unprotected(config)
         self.controller.start()
         log.info("Control daemon {version} for host {host_id}: {count} relays, all off; failsafe {failsafe:g} s; "
                  "secret {kind} (fingerprint {fingerprint})", version=VERSION, host_id=config.host_id,
-                 count=count, failsafe=config.failsafe,
-                 kind="pre-shared" if pre_shared else f"kept in {config.secret_file}", fingerprint=fingerprint(secret))
+                 count=count, failsafe=config.failsafe, kind=kind, fingerprint=fingerprint(secret))
 
     def _release(self) -> None:
         self.controller.close()
@@ -133,7 +137,7 @@ class Link(InOrder):
             else ZeroconfLocator(parts.reactor, interfaces_value(config.discovery_interfaces)))  # type: ignore[arg-type]
         client = SignedJsonClient(parts.http if parts.http is not None else _http_client(parts.reactor),
                                   parts.clock, config.host_id, secret)
-        self.enrolment = Enrolment(client, locator, parts.clock, own_url, info=_info())
+        self.enrolment = Enrolment(client, locator, parts.clock, own_url, info=host_info())
         # Built before anything waits, so every event from the first command on is spooled.
         self.reporter = Reporter(client, self.enrolment, controller, parts.clock, spool,
                                  interval=min(30.0, max(1.0, config.failsafe / 3)))
@@ -215,16 +219,9 @@ def _warn_unprotected(config: ControlConfig) -> None:
 
 
 def _http_client(reactor: Any) -> Any:
-    from treq.client import HTTPClient
     from twisted.web.client import Agent
 
-    return HTTPClient(Agent(reactor))
-
-
-def _info() -> dict[str, Any]:
-    from rpymostat_sensor.hostinfo import host_info
-
-    return host_info()
+    return AgentClient(Agent(reactor))
 
 
 def make_service(config: ControlConfig, reactor: Any, *, pin_factory: Any = None, http: Any = None,

@@ -14,8 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import platformdirs
-
+from rpymostat.common.device_settings import daemon_data_dir, device_settings
 from rpymostat.common.metrics_settings import metrics_port_text, metrics_settings
 from rpymostat.common.settings import (
     ConfigError,
@@ -26,9 +25,7 @@ from rpymostat.common.settings import (
     parse_float,
     parse_int,
     parse_interfaces,
-    parse_optional_url,
 )
-from rpymostat_sensor.hostinfo import HostIdError, host_id
 
 __all__ = ["ConfigError", "SETTINGS", "SOURCE_NAMES", "SensorConfig", "default_data_dir"]
 
@@ -38,40 +35,7 @@ MIN_INTERVAL = 2.0
 
 def default_data_dir() -> str:
     """Where the daemon keeps its device secret and its spool."""
-    return platformdirs.user_data_dir("rpymostat-sensor", appauthor=False)
-
-
-def _default_host_id() -> str:
-    """The automatic host ID, or '' so that parsing reports why there is none."""
-    try:
-        return host_id()
-    except HostIdError:
-        return ""
-
-
-def _parse_host_id(text: str) -> str:
-    text = text.strip()
-    if not text:
-        try:
-            return host_id()
-        except HostIdError as exc:
-            raise ValueError(str(exc)) from None
-    if not _HOST_ID_CHARS.issuperset(text) or len(text) > 64 or not text[0].isalnum():
-        raise ValueError(f"{text!r} must be 1 to 64 letters, digits, '.', '_', ':' or '-', starting with one "
-                         "of the first two")
-    return text
-
-
-_HOST_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-")
-
-
-def _parse_secret(text: str) -> str | None:
-    text = text.strip()
-    if not text:
-        return None
-    if not 16 <= len(text) <= 256:
-        raise ValueError("a device secret is 16 to 256 characters (make one with `rpymostat-keys device HOST_ID`)")
-    return text
+    return daemon_data_dir("rpymostat-sensor")
 
 
 def _parse_sources(text: str) -> tuple[str, ...]:
@@ -88,15 +52,7 @@ def _sensor(attribute: str, parse: Callable[[str], Any], default: Callable[[], s
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("engine_url", "RPYMOSTAT_ENGINE_URL", parse_optional_url, const(""),
-            "The engine's base URL, e.g. http://thermostat.local:8088; unset to find it by DNS-SD."),
-    _sensor("host_id", _parse_host_id, _default_host_id,
-            "This host's ID (default: the Raspberry Pi serial, else /etc/machine-id)."),
-    _sensor("secret", _parse_secret, const(""),
-            "A pre-shared device secret from `rpymostat-keys device HOST_ID`; skips waiting for approval.",
-            secret=True),
-    _sensor("secret_file", str, lambda: os.path.join(default_data_dir(), "device-secret"),
-            "File holding the device secret made on first start (readable only by its owner)."),
+    *device_settings("rpymostat-sensor", "RPYMOSTAT_SENSOR", "sensor"),
     _sensor("interval", parse_float(MIN_INTERVAL, 86400.0), const("60"),
             f"Seconds between readings (at least {MIN_INTERVAL:g})."),
     _sensor("info_interval", parse_float(10.0, 7 * 86400.0), const("900"),
@@ -122,7 +78,7 @@ class SensorConfig:
 
     engine_url: str | None
     host_id: str
-    secret: str | None
+    secret: str
     secret_file: str
     interval: float
     info_interval: float

@@ -20,11 +20,13 @@ from twisted.logger import Logger
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
 from twisted.web.error import SchemeNotSupported
 
+from rpymostat.common.backoff import Backoff
+from rpymostat.common.delivery import EngineUnavailable, NotAuthorised
 from rpymostat.common.discovery import EngineLocator
+from rpymostat.common.enrolment import Registration, Standing
 from rpymostat.common.signing import fingerprint
-from rpymostat_sensor.backoff import Backoff
-from rpymostat_sensor.enrolment import Enrolment, Registration, Standing
-from rpymostat_sensor.pusher import EngineUnavailable, NotAuthorised, Pusher
+from rpymostat_sensor.enrolment import Enrolment
+from rpymostat_sensor.pusher import Pusher
 from rpymostat_sensor.spool import Spool
 
 log = Logger()

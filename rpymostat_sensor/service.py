@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from treq.client import HTTPClient
 from twisted.application.internet import TimerService
 from twisted.internet.defer import Deferred, ensureDeferred, gatherResults
 from twisted.internet.task import LoopingCall
@@ -29,8 +28,11 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.client import Agent, HTTPConnectionPool
 
+from rpymostat.common.backoff import Backoff
 from rpymostat.common.discovery import EngineLocator, StaticLocator
-from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.hostinfo import host_info
+from rpymostat.common.http import AgentClient, SignedJsonClient
+from rpymostat.common.secret_file import load_or_create_secret
 from rpymostat.common.service_tree import InOrder, Opened, Step
 from rpymostat.common.settings import interfaces_value
 from rpymostat.common.signing import fingerprint
@@ -38,10 +40,8 @@ from rpymostat.common.spool import thread_runner
 from rpymostat.common.timeutil import to_iso
 from rpymostat.version import VERSION
 from rpymostat_sensor import BlockingRunner
-from rpymostat_sensor.backoff import Backoff
 from rpymostat_sensor.config import SensorConfig
-from rpymostat_sensor.enrolment import Enrolment, load_or_create_secret
-from rpymostat_sensor.hostinfo import host_info
+from rpymostat_sensor.enrolment import Enrolment
 from rpymostat_sensor.link import EngineLink
 from rpymostat_sensor.pusher import Pusher
 from rpymostat_sensor.sources.base import SensorSample, TemperatureSource
@@ -212,10 +212,10 @@ async def _open(config: SensorConfig, runner: BlockingRunner) -> OpenSpool:
 
 def _secret(config: SensorConfig) -> str:
     """The pre-shared secret, or the one kept in (or first written to) the secret file."""
-    if config.secret is not None:
+    if config.secret:
         log.info("using the pre-shared device secret (fingerprint {fingerprint})", fingerprint=fingerprint(config.secret))
         return config.secret
-    secret, made = load_or_create_secret(config.secret_file)
+    secret, made = load_or_create_secret(config.secret_file, "RPYMOSTAT_SENSOR_SECRET_FILE")
     log.info("{what} device secret in {path} (fingerprint {fingerprint})",
              what="made a new" if made else "using the", path=config.secret_file, fingerprint=fingerprint(secret))
     return secret
@@ -287,7 +287,7 @@ def make_service(
         # the default reading interval: a PUT sent on it just then is lost.
         # Dropping idle connections sooner costs a new one per minute.
         pool.cachedConnectionTimeout = IDLE_CONNECTION_SECONDS
-        http_client = HTTPClient(Agent(reactor, pool=pool))
+        http_client = AgentClient(Agent(reactor, pool=pool))
     runner = runner if runner is not None else thread_runner(reactor)
     return SensorService(config, Collaborators(
         reactor, http_client, locator if locator is not None else default_locator(config, reactor), runner,

@@ -1,7 +1,9 @@
 """DNS-SD for RPyMostat: the engine advertises itself, daemons find it.
 
 Shared by the engine and the daemons, so it imports only zeroconf (and its
-own dependency ifaddr), Twisted and the standard library.
+own dependency ifaddr), Twisted and the standard library; zeroconf (some
+3 MB resident) only once DNS-SD is used, so a daemon given the engine's URL
+does without it.
 
 python-zeroconf runs its own asyncio loop in a thread and blocks the caller
 for registration (~1.6 s of probing and announcing), resolution and shutdown;
@@ -17,21 +19,18 @@ import re
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import ifaddr
 from twisted.internet.defer import CancelledError, Deferred, DeferredLock, succeed
 from twisted.internet.threads import deferToThreadPool
 from twisted.logger import Logger
 from twisted.python.failure import Failure
-from zeroconf import (
-    InterfaceChoice,
-    IPVersion,
-    ServiceBrowser,
-    ServiceInfo,
-    ServiceStateChange,
-    Zeroconf,
-)
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from zeroconf import InterfaceChoice, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
 from rpymostat.version import VERSION
 
@@ -45,6 +44,13 @@ Interfaces = Literal["all"] | list[str]
 ChangeCallback = Callable[[str | None], None]
 
 log = Logger()
+
+
+def _zeroconf() -> ModuleType:
+    """python-zeroconf, imported when DNS-SD is first used."""
+    import zeroconf
+
+    return zeroconf
 
 
 class LocatorStopped(Exception):
@@ -85,7 +91,7 @@ def _explicit_interfaces(interfaces: list[str]) -> list[str]:
 
 def zeroconf_interfaces(interfaces: Interfaces) -> InterfaceChoice | list[str]:
     """Translate our interface choice into zeroconf's."""
-    return InterfaceChoice.All if interfaces == "all" else _explicit_interfaces(interfaces)
+    return _zeroconf().InterfaceChoice.All if interfaces == "all" else _explicit_interfaces(interfaces)
 
 
 def interface_addresses(interfaces: Interfaces) -> list[str]:
@@ -107,7 +113,7 @@ def interface_addresses(interfaces: Interfaces) -> list[str]:
 
 
 def _new_zeroconf(interfaces: Interfaces) -> Zeroconf:
-    return Zeroconf(interfaces=zeroconf_interfaces(interfaces), ip_version=IPVersion.V4Only)
+    return _zeroconf().Zeroconf(interfaces=zeroconf_interfaces(interfaces), ip_version=_zeroconf().IPVersion.V4Only)
 
 
 def _defer_to_thread(reactor: Any, function: Callable[..., Any], *args: Any) -> Deferred:
@@ -150,7 +156,7 @@ class ServiceAdvertiser:
         return self._info.name if self._info else f"{self._instance}.{self._service_type}"
 
     def _build_info(self, name: str) -> ServiceInfo:
-        return ServiceInfo(
+        return _zeroconf().ServiceInfo(
             self._service_type,
             name,
             port=self._port,
@@ -334,10 +340,10 @@ def engine_url(info: ServiceInfo) -> str | None:
     """Base URL of a resolved service, preferring an IPv4 address."""
     if info.port is None:
         return None
-    v4 = info.parsed_addresses(IPVersion.V4Only)
+    v4 = info.parsed_addresses(_zeroconf().IPVersion.V4Only)
     if v4:
         return f"http://{v4[0]}:{info.port}"
-    v6 = info.parsed_addresses(IPVersion.V6Only)
+    v6 = info.parsed_addresses(_zeroconf().IPVersion.V6Only)
     if v6:
         return f"http://[{v6[0]}]:{info.port}"
     return None
@@ -381,7 +387,7 @@ class ZeroconfLocator(_UrlSubscriptions):
         self._zeroconf = zc = _new_zeroconf(self._interfaces)
 
         def browse() -> None:
-            self._browser = ServiceBrowser(zc, self._service_type, handlers=[self._from_zeroconf_thread])
+            self._browser = _zeroconf().ServiceBrowser(zc, self._service_type, handlers=[self._from_zeroconf_thread])
 
         return _defer_to_thread(self._reactor, browse)
 
@@ -414,7 +420,7 @@ class ZeroconfLocator(_UrlSubscriptions):
         generation = self._generation.get(name, 0) + 1
         self._generation[name] = generation
         log.debug("{name}: {change}", name=name, change=state_change.name)
-        if state_change is ServiceStateChange.Removed:
+        if state_change is _zeroconf().ServiceStateChange.Removed:
             self._engines.pop(name, None)
             self._choose()
             return

@@ -47,6 +47,19 @@ def create_private_file(path: str | os.PathLike[str]) -> None:
         pass  # made meanwhile by another process; its mode is reported, not changed
 
 
+def write_private_file(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to a new file only its owner can read (in a folder made 0700 if missing).
+
+    Created exclusively: an existing file is never reused or truncated
+    (``FileExistsError``), so a secret cannot land in a file someone else
+    prepared with a wider mode or a link to elsewhere.
+    """
+    make_private_dir(os.path.dirname(os.path.abspath(os.fspath(path))))
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+
+
 @dataclass(frozen=True)
 class OpenFile:
     """A file or folder that others than its owner may read or enter."""

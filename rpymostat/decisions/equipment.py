@@ -2,16 +2,17 @@
 
 Minimum run, minimum off and maximum run rules need to know when each
 function last changed. Keeping those times here (instead of reading a clock
-or the relays inside a decision) keeps every decision a pure function.
+or the relays inside a decision) keeps every decision a pure function. The
+functions decided on are the wire vocabulary's (auxiliary heat is not one:
+it runs by the relays' own rules and the engine's interlock).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
 
-Function = Literal["heat", "cool", "fan"]
-FUNCTIONS: tuple[Function, ...] = ("heat", "cool", "fan")
+from rpymostat.common.vocabulary import DECIDED_FUNCTIONS as FUNCTIONS
+from rpymostat.common.vocabulary import DecidedFunction as Function
 
 
 @dataclass(frozen=True)

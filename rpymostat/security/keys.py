@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from twisted.internet.defer import Deferred, inlineCallbacks
 from twisted.internet.interfaces import IReactorTime
 
-from rpymostat.common.private_files import make_private_dir
+from rpymostat.common.private_files import write_private_file
 from rpymostat.store.interface import Store
 from rpymostat.store.records import ApiKeyRecord, Role
 
@@ -120,14 +120,6 @@ class LiveKeyCache:
 
 def live_keys(records: Iterable[ApiKeyRecord]) -> list[ApiKeyRecord]:
     return [record for record in records if record.revoked_at is None]
-
-
-def write_private_file(path: str, text: str) -> None:
-    """Write a file only its owner can read (in a folder made 0700 if missing), refusing to reuse an existing one."""
-    make_private_dir(os.path.dirname(os.path.abspath(path)))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text + "\n")
 
 
 def ensure_first_admin_key(store: Store, data_dir: str, now: float) -> Deferred[str | None]:

@@ -39,6 +39,7 @@ from rpymostat.sim.house import HouseState, SensorModel, SimulatedHouse
 from rpymostat.sim.outdoor import DailySinusoid
 from rpymostat.sim.scaled_clock import ScaledClock
 from rpymostat.store.records import DeviceRecord
+from rpymostat.version import VERSION
 
 log = Logger()
 
@@ -282,6 +283,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "Configured by the engine's RPYMOSTAT_* variables and RPYMOSTAT_DEMO_SPEED.")
     parser.add_argument("--show-config", action="store_true", help="print every variable and exit")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("--version", action="version", version=f"rpymostat-demo {VERSION}")
     return parser.parse_args(argv)
 
 
@@ -300,8 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from twisted.internet import reactor
 
-    from rpymostat.logs import start_logging
-    from rpymostat.runner import run_service
+    from rpymostat.common.logs import start_logging
+    from rpymostat.common.running import run_service
 
     start_logging(args.verbose)
     return run_service(reactor, build_demo(config, speed, reactor).service, "The demo")

@@ -26,7 +26,7 @@ def open_store(uri: str, reactor: IReactorTime | None = None) -> Deferred[Store]
             from rpymostat.store.mongodb import MongoStore
         except ImportError as exc:
             return maybeDeferred(_raise, StoreError(f"MongoDB support is not installed ({exc}); "
-                                                    "install it with: pip install 'rpymostat[mongodb]'"))
+                                                    "install it with: pip install 'rpymostat[engine,mongodb]'"))
         # Deferred is invariant in its result type; a MongoStore is a Store.
         return cast("Deferred[Store]", MongoStore.open(uri, reactor))
     return maybeDeferred(_raise, StoreError(f"unsupported database URI {uri!r}"))

@@ -9,12 +9,10 @@ URL path segment (``/v1/relays/<id>/state``).
 
 from __future__ import annotations
 
-import re
 from typing import Protocol
 
+from rpymostat.common.identity import ID_RULE, is_valid_id
 from rpymostat_control.relay_config import NAME_PATTERN
-
-HOST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class RelayIdError(ValueError):
@@ -23,10 +21,8 @@ class RelayIdError(ValueError):
 
 def make_relay_id(host_id: str, name: str) -> str:
     """The stable, unique ID of relay ``name`` on control host ``host_id``."""
-    if not HOST_ID_PATTERN.fullmatch(host_id):
-        raise RelayIdError(
-            f"host ID {host_id!r} must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'"
-        )
+    if not is_valid_id(host_id):
+        raise RelayIdError(f"host ID {host_id!r} must be {ID_RULE}")
     if not NAME_PATTERN.fullmatch(name):
         raise RelayIdError(f"relay name {name!r} must be 1 to 32 characters of a-z, 0-9, _ or -")
     return f"{host_id}:{name}"

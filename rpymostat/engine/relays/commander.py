@@ -36,15 +36,14 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
 from rpymostat.common.http import JsonResponse, SignedJsonClient
-from rpymostat.engine.relays.interlock import INTERLOCK, OPPOSITE, interlock_refusal, running
+from rpymostat.common.vocabulary import ENGINE_SIGNER, RELAY_FUNCTIONS, RelayInstruction, opposing
+from rpymostat.engine.relays.interlock import INTERLOCK, interlock_refusal, running
 from rpymostat.engine.relays.liveness import DEFAULT_FAILSAFE, failsafe_of, with_liveness
 from rpymostat.engine.relays.registry import RelayRegistry
-from rpymostat.engine.relays.report import FUNCTIONS
 from rpymostat.store.interface import Store
 
 log = Logger()
 
-ENGINE_SIGNER = "engine"
 KEEPALIVE_CAP = 30.0
 KEEPALIVE_FLOOR = 1.0
 TICK = 1.0
@@ -160,9 +159,9 @@ class RelayCommander:
         Offs are sent, and acknowledged, before any on (see the module's
         description).
         """
-        unknown = sorted(set(function_states) - set(FUNCTIONS))
+        unknown = sorted(set(function_states) - set(RELAY_FUNCTIONS))
         if unknown:
-            raise ValueError(f"{unknown[0]!r} is not one of {', '.join(FUNCTIONS)}")
+            raise ValueError(f"{unknown[0]!r} is not one of {', '.join(RELAY_FUNCTIONS)}")
         return ensureDeferred(self._set_desired(function_states, reason))
 
     def keepalive(self, host_id: str) -> Deferred[dict[str, CommandResult]]:
@@ -186,7 +185,7 @@ class RelayCommander:
             return CommandResult(relay_id, 409, _error(refused, refusal=INTERLOCK, retry_after=None))
         async with self._host_lock(relay["host_id"]):
             answer = await self._send(relay["host_id"], relay_id, "PUT", f"/v1/relays/{relay_id}/state",
-                                      {"on": on, "reason": reason}, [relay_id] if on else [])
+                                      RelayInstruction(on, reason).to_json(), [relay_id] if on else [])
             if isinstance(answer, CommandResult):
                 return answer
             if answer.code == 200 and isinstance(answer.body, dict) and isinstance(answer.body.get("relay"), dict):
@@ -249,12 +248,12 @@ class RelayCommander:
                             results: Mapping[str, CommandResult]) -> tuple[bool, str]:
         """The step's "on", or an off with the reason, while a relay of the opposite function may still run."""
         relay = step.relay
-        opposite = OPPOSITE.get(relay.get("function") or "")
+        opposite = opposing(relay.get("function"))
         for other in unconfirmed:
-            if opposite is not None and other.get("function") == opposite:
+            if other.get("function") in opposite:
                 result = results.get(other["id"])
                 error = result.body.get("error") if result is not None else None
-                message = (f"{relay['id']} ({relay['function']}) waits: {other['id']} ({opposite}) could not be "
+                message = (f"{relay['id']} ({relay['function']}) waits: {other['id']} ({other['function']}) could not be "
                            f"confirmed off ({error or 'its daemon did not report it'}); trying again next turn")
                 log.warn("Not turning {relay_id} on: {message}", relay_id=relay["id"], message=message)
                 return False, f"{INTERLOCK}: {message}"

@@ -7,9 +7,11 @@ engine:
 - gives ``heat`` or ``cool`` only to a relay whose daemon applies that
   function's rules (its ``daemon_function``), so the decision loop never
   drives a furnace or a compressor the daemon does not protect;
-- keeps heat and cool apart across daemons: a ``heat`` relay may not be
-  switched on while any ``cool`` relay is on or wanted on, and the other way
-  round (the rule name ``interlock`` is the one the daemons answer with). A
+- keeps heating and cooling apart across daemons: a ``heat`` or ``aux``
+  relay may not be switched on while any ``cool`` relay is on or wanted on,
+  and the other way round (the rule name ``interlock`` is the one the
+  daemons answer with; which functions heat and which cool is the wire
+  vocabulary's, :mod:`rpymostat.common.vocabulary`, as on the daemons). A
   relay whose daemon has been silent for longer than its failsafe time is
   off, whatever it last reported (:mod:`.liveness`).
 
@@ -22,10 +24,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rpymostat.common.vocabulary import opposing
+
 INTERLOCK = "interlock"
 
-#: The functions whose relays must never run together, each with its opposite.
-OPPOSITE = {"heat": "cool", "cool": "heat"}
+#: Functions given only to a relay whose daemon applies that function's own rules.
+DAEMON_PROTECTED = frozenset({"heat", "cool"})
 
 
 def assignment_refusal(relay: dict[str, Any], function: str | None) -> str | None:
@@ -34,7 +38,7 @@ def assignment_refusal(relay: dict[str, Any], function: str | None) -> str | Non
     ``heat`` and ``cool`` need the daemon's own interlock and minimum off
     time, which it applies by the relay's name.
     """
-    if function not in OPPOSITE or relay.get("daemon_function") == function:
+    if function not in DAEMON_PROTECTED or relay.get("daemon_function") == function:
         return None
     pin = f"{relay['pin']}{'' if relay['active_high'] else '!'}"
     return (f"relay {relay['id']} cannot be given the function {function}: its control daemon does not report it "
@@ -58,12 +62,10 @@ def running(relay: dict[str, Any]) -> str | None:
 
 def interlock_refusal(relay: dict[str, Any], others: Iterable[dict[str, Any]]) -> str | None:
     """Why ``relay`` may not be switched on now (None: it may), whichever daemon each relay is on."""
-    opposite = OPPOSITE.get(relay.get("function") or "")
-    if opposite is None:
-        return None
+    opposite = opposing(relay.get("function"))
     for other in others:
         state = running(other)
-        if other["id"] != relay["id"] and other.get("function") == opposite and state is not None:
-            return (f"{relay['id']} ({relay['function']}) cannot run while {other['id']} ({opposite}) is {state}; "
-                    f"turn {other['id']} off first")
+        if other["id"] != relay["id"] and other.get("function") in opposite and state is not None:
+            return (f"{relay['id']} ({relay['function']}) cannot run while {other['id']} ({other['function']}) is "
+                    f"{state}; turn {other['id']} off first")
     return None

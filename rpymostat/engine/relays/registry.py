@@ -21,8 +21,9 @@ from twisted.internet.defer import DeferredLock
 from twisted.logger import Logger
 
 from rpymostat.common.timeutil import to_iso
-from rpymostat.engine.relays.interlock import OPPOSITE
-from rpymostat.engine.relays.report import Report, ReportedEvent
+from rpymostat.common.vocabulary import RelayEventRecord
+from rpymostat.engine.relays.interlock import DAEMON_PROTECTED
+from rpymostat.engine.relays.report import Report
 from rpymostat.store.interface import Store
 from rpymostat.store.records import LogEntry
 
@@ -84,7 +85,7 @@ class RelayRegistry:
             for relay in report.relays:
                 existing = await self.store.get_document(RELAYS, relay.relay_id) or {}
                 function = existing["function"] if "function" in existing else relay.function
-                if function in OPPOSITE and function != relay.function:
+                if function in DAEMON_PROTECTED and function != relay.function:
                     log.warn("Relay {relay_id} was assigned {function}, but its control daemon reports it as "
                              "{daemon_function}, so the daemon's interlock and minimum off time do not cover it; "
                              "it is unassigned until an admin gives it a function again",
@@ -114,18 +115,18 @@ class RelayRegistry:
                 "reported_at": now,
             })
             for event in report.events:
-                if event.key is not None and await self._recorded(event):
+                if event.idempotency_key is not None and await self._recorded(event):
                     continue
                 data: dict[str, Any] = {"kind": event.kind, "on": event.on, "reason": event.reason,
                                         "received_at": to_iso(now)}
                 if event.refusal is not None:
                     data["refusal"] = event.refusal
-                if event.key is not None:
-                    data["idempotency_key"] = event.key
+                if event.idempotency_key is not None:
+                    data["idempotency_key"] = event.idempotency_key
                 await self.store.append_log(history_stream(event.relay_id), event.at, data)
             return docs
 
-    async def _recorded(self, event: ReportedEvent) -> bool:
+    async def _recorded(self, event: RelayEventRecord) -> bool:
         """Whether the relay's history already has this event (called under the lock).
 
         Each entry is appended (and durable) on its own, so a report cut short
@@ -134,7 +135,7 @@ class RelayRegistry:
         """
         entries = await self.store.list_log(history_stream(event.relay_id), SAME_TIME_LIMIT,
                                             after=event.at - SAME_TIME, before=event.at + SAME_TIME)
-        return any(entry.data.get("idempotency_key") == event.key for entry in entries)
+        return any(entry.data.get("idempotency_key") == event.idempotency_key for entry in entries)
 
     async def record_refusal(self, relay_id: str, on: bool, message: str, rule: str, now: float) -> None:
         """Keep a refusal by the engine's own rules in the relay's history, as the daemons' refusals are."""

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rpymostat.common.timeutil import TimestampError, from_iso
+from rpymostat.common.vocabulary import EVENT_KINDS, REFUSALS, RELAY_FUNCTIONS, RelayEventRecord, RelayState
 
-FUNCTIONS = ("heat", "cool", "fan", "aux")
-EVENT_KINDS = ("change", "refusal", "failsafe")
 MAX_RELAYS = 64
 MAX_EVENTS = 1000
 MAX_TEXT = 500
@@ -28,31 +27,10 @@ class ReportError(ValueError):
 
 
 @dataclass(frozen=True)
-class ReportedRelay:
-    relay_id: str
-    name: str
-    pin: int
-    active_high: bool
-    function: str | None
-    on: bool
-
-
-@dataclass(frozen=True)
-class ReportedEvent:
-    kind: str
-    relay_id: str
-    on: bool
-    at: float
-    reason: str
-    refusal: str | None = None
-    key: str | None = None
-
-
-@dataclass(frozen=True)
 class Report:
     host_id: str
-    relays: tuple[ReportedRelay, ...]
-    events: tuple[ReportedEvent, ...]
+    relays: tuple[RelayState, ...]
+    events: tuple[RelayEventRecord, ...]
     failsafe_timeout: float | None
     failsafe_tripped: bool
 
@@ -104,16 +82,16 @@ def parse_report(data: dict[str, Any]) -> Report:
                   _bool(failsafe.get("tripped", False), "failsafe.tripped"))
 
 
-def _relay(item: Any, where: str, host_id: str) -> ReportedRelay:
+def _relay(item: Any, where: str, host_id: str) -> RelayState:
     if not isinstance(item, dict):
         raise ReportError(f"{where[:-1]} must be an object")
     pin = _field(item, "pin", where)
     if isinstance(pin, bool) or not isinstance(pin, int) or not 0 <= pin <= 27:
         raise ReportError(f"{where}pin must be a BCM GPIO number 0 to 27")
     function = item.get("function")
-    if function is not None and function not in FUNCTIONS:
-        raise ReportError(f"{where}function must be null or one of {', '.join(FUNCTIONS)}")
-    return ReportedRelay(
+    if function is not None and function not in RELAY_FUNCTIONS:
+        raise ReportError(f"{where}function must be null or one of {', '.join(RELAY_FUNCTIONS)}")
+    return RelayState(
         relay_id=_own_id(_field(item, "id", where), f"{where}id", host_id),
         name=_text(_field(item, "name", where), f"{where}name", 32),
         pin=pin,
@@ -123,7 +101,7 @@ def _relay(item: Any, where: str, host_id: str) -> ReportedRelay:
     )
 
 
-def _event(item: Any, where: str, host_id: str) -> ReportedEvent:
+def _event(item: Any, where: str, host_id: str) -> RelayEventRecord:
     if not isinstance(item, dict):
         raise ReportError(f"{where[:-1]} must be an object")
     kind = _field(item, "kind", where)
@@ -134,15 +112,15 @@ def _event(item: Any, where: str, host_id: str) -> ReportedEvent:
     except TimestampError as exc:
         raise ReportError(f"{where}at: {exc}") from None
     refusal = item.get("refusal")
-    if refusal is not None and refusal not in ("interlock", "min_off"):
-        raise ReportError(f"{where}refusal must be interlock or min_off")
+    if refusal is not None and refusal not in REFUSALS:
+        raise ReportError(f"{where}refusal must be {' or '.join(REFUSALS)}")
     key = item.get("idempotency_key")
-    return ReportedEvent(
+    return RelayEventRecord(
         kind=kind,
         relay_id=_own_id(_field(item, "relay_id", where), f"{where}relay_id", host_id),
         on=_bool(_field(item, "on", where), f"{where}on"),
         at=at,
         reason=_text(_field(item, "reason", where), f"{where}reason"),
         refusal=refusal,
-        key=None if key is None else _text(key, f"{where}idempotency_key", MAX_KEY),
+        idempotency_key=None if key is None else _text(key, f"{where}idempotency_key", MAX_KEY),
     )

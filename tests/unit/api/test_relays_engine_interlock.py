@@ -19,6 +19,7 @@ from tests.unit.control.daemon_harness import start_daemon
 
 FURNACE_HOST, AC_HOST = "boiler-pi", "ac-pi"
 HEAT, FAN, COOL = f"{FURNACE_HOST}:heat", f"{FURNACE_HOST}:fan", f"{AC_HOST}:cool"
+AUX = f"{FURNACE_HOST}:aux"
 COOL_MIN_OFF = 300
 
 
@@ -42,8 +43,20 @@ class House:
 
 @pytest_twisted.async_yield_fixture
 async def house(engine):
+    async for built in two_daemons(engine, "heat=17,fan=22!"):
+        yield built
+
+
+@pytest_twisted.async_yield_fixture
+async def aux_house(engine):
+    """Auxiliary heat on the furnace's daemon, cooling on the other."""
+    async for built in two_daemons(engine, "aux=23"):
+        yield built
+
+
+async def two_daemons(engine, furnace_relays: str):
     factories = [MockFactory(), MockFactory()]
-    furnace = Enrolled(engine, start_daemon(factories[0], host_id=FURNACE_HOST, relays="heat=17,fan=22!",
+    furnace = Enrolled(engine, start_daemon(factories[0], host_id=FURNACE_HOST, relays=furnace_relays,
                                             failsafe=3600), FURNACE_HOST)
     ac = Enrolled(engine, start_daemon(factories[1], host_id=AC_HOST, relays="cool=27", failsafe=3600), AC_HOST)
     await furnace.start()
@@ -84,6 +97,22 @@ async def test_heat_is_refused_while_cool_on_another_daemon_is_on_and_allowed_on
     assert (refused.code, refused.json["refusal"]) == (409, "interlock")
     assert allowed.code == 200
     assert (house.furnace.daemon.pin(17), house.ac.daemon.pin(27)) == (True, False)
+
+
+@pytest_twisted.ensureDeferred
+async def test_auxiliary_heat_is_heating_to_the_engines_interlock(aux_house):
+    house = aux_house
+    await house.switch(AUX, True)
+    cool_refused = await house.switch(COOL, True)
+    await house.switch(AUX, False)
+    await house.switch(COOL, True)
+    aux_refused = await house.switch(AUX, True)
+
+    assert (cool_refused.code, cool_refused.json["refusal"]) == (409, "interlock")
+    assert f"while {AUX} (aux) is on" in cool_refused.json["error"]
+    assert (aux_refused.code, aux_refused.json["refusal"]) == (409, "interlock")
+    assert f"while {COOL} (cool) is on" in aux_refused.json["error"]
+    assert (house.furnace.daemon.pin(23), house.ac.daemon.pin(27)) == (False, True)
 
 
 @pytest_twisted.ensureDeferred

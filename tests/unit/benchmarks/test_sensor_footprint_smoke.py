@@ -1,4 +1,4 @@
-"""The sensor footprint benchmark runs end to end and prints every figure beside its baselines (never judged)."""
+"""The footprint benchmark runs end to end and prints every figure beside its baselines (never judged)."""
 
 from __future__ import annotations
 
@@ -22,10 +22,17 @@ def test_quick_run_prints_every_figure_for_every_case_with_ratios_and_the_aim(tm
                           capture_output=True, text=True, timeout=180, env={"TMPDIR": str(tmp_path), "PATH": ""})
     assert done.returncode == 0, done.stderr
     head, *sections = done.stdout.split("\n== ")
+    sensor_sections, (control, installs) = sections[:len(QUICK_CASES)], sections[len(QUICK_CASES):]
     assert "MB = 10^6 bytes" in head
     assert re.search(rf"bare reactor RSS {FIGURE} MB, PSS {FIGURE} MB, USS {FIGURE} MB", head), head
-    assert [section.split(":")[0] for section in sections] == [case.title for case in QUICK_CASES]
-    for section in sections:
+    assert [section.split(":")[0] for section in sensor_sections] == [case.title for case in QUICK_CASES]
+    assert control.startswith("control daemon")
+    assert re.search(rf"RSS MB, peak: {FIGURE} \(bare reactor {FIGURE}, d/reactor {FIGURE}\)  < 35", control), control
+    assert re.search(rf"aim: control daemon peak RSS under 35 MB: (met|NOT MET) \({FIGURE} MB\)", control), control
+    install_lines = installs.splitlines()[1:]
+    assert [line.split(" (")[0] for line in install_lines] == ["sensor Pi", "control Pi", "engine"]
+    assert all(re.search(r"\): \d+ packages: .*rpymostat", line) for line in install_lines), installs
+    for section in sensor_sections:
         lines = section.splitlines()
         assert lines[1].split() == ["figure", "daemon", "bare", "client", "d/client", "bare", "reactor",
                                     "d/reactor", "aim"]

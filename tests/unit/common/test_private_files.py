@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 import pytest_twisted
 
-from rpymostat.common.private_files import too_open
+from rpymostat.common.private_files import too_open, write_private_file
+from rpymostat.common.secret_file import load_or_create_secret
 from rpymostat.common.spool import open_spool_file
-from rpymostat.security.keys import write_private_file
 from rpymostat.store.records import ApiKeyRecord
 from rpymostat.store.sqlite import SQLiteStore
-from rpymostat_control.enrolment import load_or_make_secret
 
 
 def mode(path: Path) -> int:
@@ -58,7 +57,7 @@ def test_a_spool_and_its_wal_files_are_private_in_a_private_folder(tmp_path, ope
 
 def test_key_and_secret_files_are_private_in_private_folders(tmp_path, open_umask):
     write_private_file(str(tmp_path / "engine" / "admin-key"), "rpm_x_y")
-    load_or_make_secret(str(tmp_path / "control" / "secret"))
+    load_or_create_secret(str(tmp_path / "control" / "secret"), "RPYMOSTAT_CONTROL_SECRET_FILE")
     for folder, name in (("engine", "admin-key"), ("control", "secret")):
         assert mode(tmp_path / folder / name) == 0o600
         assert mode(tmp_path / folder) == 0o700

@@ -27,11 +27,13 @@ def pin_factory() -> Iterator[MockFactory]:
 
 @pytest.fixture
 def warnings() -> Iterator[list[str]]:
-    """The control daemon's warnings, as its log shows them, while the test runs."""
+    """The control daemon's warnings and errors (its own and its device toolkit's), as its log shows them."""
     lines: list[str] = []
 
     def observe(event: LogEvent) -> None:
-        if str(event.get("log_namespace", "")).startswith("rpymostat_control") and event["log_level"] == LogLevel.warn:
+        namespace = str(event.get("log_namespace", ""))
+        if (namespace.startswith(("rpymostat_control", "rpymostat.common"))
+                and event["log_level"] in (LogLevel.warn, LogLevel.error)):
             lines.append(formatEvent(event))
 
     globalLogPublisher.addObserver(observe)

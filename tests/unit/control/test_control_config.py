@@ -51,8 +51,9 @@ def test_a_flag_wins_over_its_variable():
     ("RPYMOSTAT_CONTROL_RELAYS", "heat=17,cool=17", "used twice"),
     ("RPYMOSTAT_CONTROL_FAILSAFE", "0", "outside"),
     ("RPYMOSTAT_CONTROL_BACKEND", "relayboard", "gpio, sim"),
-    ("RPYMOSTAT_CONTROL_SECRET", "short", "16 characters"),
-    ("RPYMOSTAT_CONTROL_HOST_ID", "no spaces please", "A-Z"),
+    ("RPYMOSTAT_CONTROL_SECRET", "short", "16 to 256 characters"),
+    ("RPYMOSTAT_CONTROL_HOST_ID", "no spaces please", "letters, digits"),
+    ("RPYMOSTAT_CONTROL_HOST_ID", "-boiler", "starting with a letter or digit"),
     ("RPYMOSTAT_ENGINE_URL", "engine.local:8088", "http"),
 ])
 def test_a_bad_value_is_refused_naming_its_variable(variable, value, words):

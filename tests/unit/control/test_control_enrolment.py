@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import stat
-
 import pytest_twisted
 import treq
+from twisted.internet import reactor
 from twisted.internet.task import Clock
 from twisted.logger import LogEvent, LogLevel, formatEvent, globalLogPublisher
+from twisted.web.resource import Resource
+from twisted.web.server import Site
 
+from rpymostat.common.backoff import Backoff
 from rpymostat.common.discovery import StaticLocator
 from rpymostat.common.http import SignedJsonClient
+from rpymostat.common.secret_file import load_or_create_secret
 from rpymostat.common.signing import fingerprint
 from rpymostat.store.records import DeviceRecord
-from rpymostat_control.enrolment import PENDING_POLL_SECONDS, Enrolment, load_or_make_secret
+from rpymostat_control.enrolment import PENDING_POLL_SECONDS, Enrolment
 from tests.support.engine import START, start_engine
 from tests.unit.control.daemon_harness import eventually
 
@@ -37,7 +39,7 @@ def enrolment(engine, secret: str, host_id: str = "boiler-pi") -> tuple[Enrolmen
 
 @pytest_twisted.ensureDeferred
 async def test_a_new_daemon_waits_pending_until_an_admin_approves(engine, tmp_path):
-    secret = load_or_make_secret(str(tmp_path / "secret"))
+    secret, _ = load_or_create_secret(str(tmp_path / "secret"), "RPYMOSTAT_CONTROL_SECRET_FILE")
     daemon, clock = enrolment(engine, secret)
     approved = daemon.ensure()
     await eventually(lambda: daemon.state == "pending", what="the registration to be pending")
@@ -78,17 +80,6 @@ async def test_a_wrong_secret_is_refused_and_retried_later(engine):
     assert not waiting.called
     daemon.stop()
     waiting.addErrback(lambda failure: None)
-
-
-def test_the_self_made_secret_is_private_and_kept_across_restarts(tmp_path):
-    path = tmp_path / "state" / "secret"
-
-    first = load_or_make_secret(str(path))
-    second = load_or_make_secret(str(path))
-
-    assert first == second
-    assert len(first) >= 32
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
 
@@ -139,3 +130,41 @@ async def test_a_sensor_secret_is_reported_once_and_never_approved(engine):
     assert (await engine.store.get_device("boiler-pi")).url is None
     daemon.stop()
     waiting.addErrback(lambda failure: None)
+
+
+class Unavailable(Resource):
+    """An engine behind a proxy that answers 503 while the engine restarts; counts the registrations."""
+
+    isLeaf = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tried = 0
+
+    def render_POST(self, request):
+        self.tried += 1
+        request.setResponseCode(503)
+        request.setHeader(b"content-type", b"application/json")
+        return b'{"status": "error", "error": "restarting"}'
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_engine_answering_503_is_retried_with_back_off_not_taken_for_a_refusal():
+    unavailable = Unavailable()
+    port = reactor.listenTCP(0, Site(unavailable), interface="127.0.0.1")
+    clock = Clock()
+    client = SignedJsonClient(treq, clock, "boiler-pi", "s" * 32)
+    daemon = Enrolment(client, StaticLocator(f"http://127.0.0.1:{port.getHost().port}"), clock, OWN_URL,
+                       backoff=Backoff(1.0, 60.0))
+    waiting = daemon.ensure()
+    try:
+        await eventually(lambda: unavailable.tried == 1, what="the first registration")
+        clock.advance(1.0)  # the longest first back-off, far below the minute a refusal waits
+        await eventually(lambda: unavailable.tried == 2, what="the retry after back-off")
+        state = daemon.state
+    finally:
+        daemon.stop()
+        waiting.addErrback(lambda failure: None)
+        await port.stopListening()
+
+    assert state == "registering"

@@ -28,7 +28,7 @@ def test_the_id_is_host_and_name() -> None:
     assert make_relay_id("boiler-pi.local", "heat_2") == "boiler-pi.local:heat_2"
 
 
-@pytest.mark.parametrize("host_id", ["", "has space", "a/b", "a:b", "caf\u00e9", "x" * 65])
+@pytest.mark.parametrize("host_id", ["", "has space", "a/b", "-boiler", "caf\u00e9", "x" * 65])
 def test_host_ids_that_would_break_the_id_or_a_url_are_refused(host_id: str) -> None:
     with pytest.raises(RelayIdError, match="host ID"):
         make_relay_id(host_id, "heat")

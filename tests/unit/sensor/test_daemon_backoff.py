@@ -13,9 +13,9 @@ from twisted.internet.error import ConnectionRefusedError
 from twisted.internet.task import Clock
 from twisted.logger import LogEvent, LogLevel, formatEvent, globalLogPublisher
 
+from rpymostat.common.backoff import Backoff
 from rpymostat.common.discovery import StaticLocator
 from rpymostat.common.http import SignedJsonClient
-from rpymostat_sensor.backoff import Backoff
 from rpymostat_sensor.enrolment import Enrolment
 from rpymostat_sensor.link import EngineLink
 from rpymostat_sensor.pusher import Pusher

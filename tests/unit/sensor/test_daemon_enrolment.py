@@ -11,7 +11,6 @@ import pytest_twisted
 from rpymostat.common.signing import fingerprint, new_secret
 from rpymostat.store.records import DeviceRecord
 from rpymostat.testing.w1 import FakeW1Bus
-from rpymostat_sensor.enrolment import load_or_create_secret
 from tests.support.engine import START
 from tests.unit.sensor.daemon_support import HOST, INTERVAL, approve_beforehand, start_daemon
 
@@ -102,14 +101,3 @@ async def test_a_device_the_admin_deleted_registers_again_and_waits(engine, tmp_
     assert device["status"] == "pending"
     assert await rig.spooled() == 1
     await rig.stop()
-
-
-def test_the_secret_is_made_once_private_and_kept_across_restarts(tmp_path: Path) -> None:
-    path = str(tmp_path / "state" / "device-secret")
-
-    first, made = load_or_create_secret(path)
-    again, made_again = load_or_create_secret(path)
-
-    assert (made, made_again) == (True, False)
-    assert first == again and len(first) >= 32
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600

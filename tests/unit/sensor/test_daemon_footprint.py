@@ -7,7 +7,7 @@ import sys
 
 PROBE = """
 import sys
-from rpymostat_sensor.runner import leave_tls_unloaded
+from rpymostat.common.running import leave_tls_unloaded
 leave_tls_unloaded()
 import twisted.internet.reactor, treq
 from twisted.internet import reactor

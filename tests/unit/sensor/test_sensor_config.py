@@ -17,7 +17,7 @@ def test_a_flag_wins_over_its_variable_and_values_are_parsed() -> None:
 
     assert (config.interval, config.sources, config.host_id) == (5.0, ("w1", "cpu"), "den-pi")
     assert config.engine_url == "http://10.0.0.2:8088"
-    assert config.secret is None
+    assert config.secret == ""
 
 
 @pytest.mark.parametrize(("variable", "value", "named"), [

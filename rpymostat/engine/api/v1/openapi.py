@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from rpymostat.common.identity import ID_PATTERN
 from rpymostat.common.json_api import ERROR_SCHEMA
 from rpymostat.common.json_input import MAX_NESTING
 from rpymostat.engine.api.app import Call
@@ -19,7 +20,7 @@ from rpymostat.engine.api.v1.sensor_update import MAX_SENSORS
 from rpymostat.engine.sensor_ranges import DEFAULT_RANGE, TYPE_RANGES
 from rpymostat.version import VERSION
 
-ID = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"}
+ID = {"type": "string", "pattern": ID_PATTERN.pattern}
 TIMESTAMP = {"type": "string", "format": "date-time",
              "description": "RFC 3339 date and time, answered in UTC, e.g. 2026-11-23T18:03:00.000Z; a time whose "
                             "UTC year is outside 0001 to 9999 is refused"}

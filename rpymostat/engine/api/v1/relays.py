@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from rpymostat.common.timeutil import to_iso
+from rpymostat.common.vocabulary import EVENT_KINDS, REFUSALS
+from rpymostat.common.vocabulary import RELAY_FUNCTIONS as FUNCTIONS
 from rpymostat.engine.api.app import Call, Reply
 from rpymostat.engine.api.errors import ApiError, not_found, unprocessable
 from rpymostat.engine.api.requests import MAX_LIMIT, int_param, time_param
@@ -31,8 +33,6 @@ from rpymostat.engine.relays.commander import RelayCommander, UnknownRelay
 from rpymostat.engine.relays.interlock import assignment_refusal
 from rpymostat.engine.relays.registry import history_json, relay_json
 from rpymostat.engine.relays.report import (
-    EVENT_KINDS,
-    FUNCTIONS,
     MAX_EVENTS,
     MAX_KEY,
     MAX_RELAYS,
@@ -189,7 +189,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "status": {"const": "error"},
             "error": {"type": "string"},
-            "refusal": {"enum": ["interlock", "min_off", None]},
+            "refusal": {"enum": [*REFUSALS, None]},
             "retry_after": {"type": ["number", "null"], "description": "seconds of minimum off time left"},
         },
     },
@@ -198,10 +198,10 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "at": TIMESTAMP,
-            "kind": {"enum": ["change", "refusal", "failsafe"]},
+            "kind": {"enum": list(EVENT_KINDS)},
             "on": {"type": "boolean", "description": "the state reached (change), asked for (refusal) or forced (failsafe)"},
             "reason": {"type": "string"},
-            "refusal": {"enum": ["interlock", "min_off"]},
+            "refusal": {"enum": list(REFUSALS)},
             "received_at": TIMESTAMP,
             "idempotency_key": {"type": "string", "description": "the key the daemon sent the event with"},
         },
@@ -245,7 +245,7 @@ SCHEMAS: dict[str, Any] = {
             "on": {"type": "boolean"},
             "at": TIMESTAMP,
             "reason": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
-            "refusal": {"enum": ["interlock", "min_off", None]},
+            "refusal": {"enum": [*REFUSALS, None]},
             "idempotency_key": {
                 "type": ["string", "null"], "minLength": 1, "maxLength": MAX_KEY,
                 "description": "made once when the event happened; an event sent again with the same key (a "

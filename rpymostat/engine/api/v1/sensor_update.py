@@ -10,16 +10,15 @@ nothing is stored unless the whole body is valid.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from rpymostat.common.identity import ID_RULE, is_valid_id
 from rpymostat.common.timeutil import TimestampError, from_iso
 from rpymostat.engine.api.errors import unprocessable
 from rpymostat.engine.api.requests import is_number
 from rpymostat.engine.sensor_ranges import physical_range
 from rpymostat.store.records import ReadingInput
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 MAX_SENSORS = 64
 MAX_AGE_SECONDS = 366 * 86400
 TOP_FIELDS = {"host_id", "sensors"}
@@ -27,13 +26,11 @@ SENSOR_FIELDS = {"type", "value", "alias", "extra", "at", "idempotency_key"}
 
 
 def check_id(value: Any, what: str) -> str:
-    """A host or sensor ID: 1–64 characters of letters, digits and ``._:-``."""
+    """A host or sensor ID by the rule the daemons check at their start (:mod:`rpymostat.common.identity`)."""
     if not isinstance(value, str):
         raise unprocessable(f"{what} must be a string", what)
-    if not ID_PATTERN.match(value):
-        raise unprocessable(
-            f"{what} must be 1 to 64 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit"
-        )
+    if not is_valid_id(value):
+        raise unprocessable(f"{what} must be {ID_RULE}", what)
     return value
 
 
@@ -70,7 +67,7 @@ def parse_sensor_update(data: dict[str, Any], now: float, future_tolerance: floa
 
 
 def _parse_sensor(sensor_id: str, entry: Any, now: float, future_tolerance: float) -> ReadingInput:
-    where = f"sensors.{sensor_id}" if ID_PATTERN.match(sensor_id) else "sensors"
+    where = f"sensors.{sensor_id}" if is_valid_id(sensor_id) else "sensors"
     check_id(sensor_id, "sensor ID (a key of sensors)")
     if not isinstance(entry, dict):
         raise unprocessable(f"{where} must be an object with type and value", where)

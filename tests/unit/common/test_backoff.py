@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rpymostat_sensor.backoff import Backoff
+from rpymostat.common.backoff import Backoff
 
 
 @given(

@@ -1,10 +1,12 @@
-"""Who this sensor host is, and what it tells the engine about itself.
+"""Who this device host is, and what it tells the engine about itself.
 
 The host ID must stay the same across reboots and reinstalls of the
-daemon, because the engine keys the device's approval and its sensors on
-it: the Pi's own serial number is ideal, and systemd's machine ID is the
+daemon, because the engine keys the device's approval, its sensors and its
+relays on it: the Pi's own serial number is ideal, and systemd's machine ID is the
 fallback on other boards. Host information goes out on the slower
-secondary timer and is read locally: no network traffic.
+secondary timer (the sensor daemon) or with each registration (the control
+daemon) and is read locally: no network traffic. Both daemons use this
+module, so both find the same ID on the same host.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import ifaddr
 
 import rpymostat
+from rpymostat.common.identity import check_host_id
 
 DEFAULT_CPUINFO_PATH = "/proc/cpuinfo"
 DEFAULT_MACHINE_ID_PATH = "/etc/machine-id"
@@ -32,8 +35,12 @@ class HostIdError(Exception):
 def host_id(
     cpuinfo_path: str | os.PathLike[str] = DEFAULT_CPUINFO_PATH,
     machine_id_path: str | os.PathLike[str] = DEFAULT_MACHINE_ID_PATH,
+    setting: str = "the daemon's HOST_ID setting",
 ) -> str:
-    """This host's stable ID: the Raspberry Pi serial, else the machine ID."""
+    """This host's stable ID: the Raspberry Pi serial, else the machine ID.
+
+    ``setting`` names what the user sets instead when neither is found.
+    """
     serial = _pi_serial(cpuinfo_path)
     if serial is not None:
         return serial
@@ -46,8 +53,30 @@ def host_id(
         return machine_id
     raise HostIdError(
         f"cannot tell this host's ID: no 'Serial' line in {cpuinfo_path} and no {machine_id_path}; "
-        f"set RPYMOSTAT_SENSOR_HOST_ID"
+        f"set {setting}"
     )
+
+
+def default_host_id() -> str:
+    """The automatic host ID, or '' so that parsing the setting reports why there is none."""
+    try:
+        return host_id()
+    except HostIdError:
+        return ""
+
+
+def parse_host_id(text: str, setting: str) -> str:
+    """A daemon's ``HOST_ID`` setting: the detected ID when blank, else one the engine will accept.
+
+    ValueError says why not, so the daemon refuses to start rather than be refused by the engine later.
+    """
+    text = text.strip()
+    if not text:
+        try:
+            return host_id(setting=setting)
+        except HostIdError as exc:
+            raise ValueError(str(exc)) from None
+    return check_host_id(text, "the host ID")
 
 
 def _pi_serial(cpuinfo_path: str | os.PathLike[str]) -> str | None:

@@ -10,7 +10,7 @@ import ifaddr
 import pytest
 
 import rpymostat
-from rpymostat_sensor.hostinfo import (
+from rpymostat.common.hostinfo import (
     HostIdError,
     host_id,
     host_info,
@@ -59,7 +59,7 @@ def test_other_hosts_are_known_by_their_machine_id(tmp_path: Path, machine_id: P
 
 def test_no_id_at_all_says_which_setting_to_use(tmp_path: Path) -> None:
     with pytest.raises(HostIdError, match="RPYMOSTAT_SENSOR_HOST_ID"):
-        host_id(tmp_path / "cpuinfo", tmp_path / "machine-id")
+        host_id(tmp_path / "cpuinfo", tmp_path / "machine-id", setting="RPYMOSTAT_SENSOR_HOST_ID")
 
 
 def test_uptime_is_the_first_number_of_proc_uptime(tmp_path: Path) -> None:
