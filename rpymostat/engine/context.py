@@ -9,6 +9,7 @@ from twisted.internet.interfaces import IReactorTime
 from rpymostat.config import EngineConfig
 from rpymostat.engine.events import EventBus
 from rpymostat.engine.home_zone import HomeZone
+from rpymostat.engine.loop.recent import RecentReadings
 from rpymostat.store.interface import Store
 
 
@@ -21,10 +22,12 @@ class EngineContext:
     config: EngineConfig
     events: EventBus = field(init=False)
     zone: HomeZone = field(init=False)
+    recent: RecentReadings = field(init=False)
 
     def __post_init__(self) -> None:
         self.events = EventBus(self.store, self.clock)
         self.zone = HomeZone(self.config.timezone)
+        self.recent = RecentReadings(self.store)
 
     @property
     def timezone(self) -> str:

@@ -357,6 +357,14 @@ class SQLiteStore:
         d = self._query(sql, *params)
         return d.addCallback(lambda rows: [ReadingRecord(*row) for row in rows])
 
+    def recent_readings(self, sensor_ids: Sequence[str], after: float) -> Deferred[list[ReadingRecord]]:
+        if not sensor_ids:
+            return succeed([])
+        marks = ", ".join("?" * len(sensor_ids))
+        d = self._query("SELECT reading_id, sensor_id, host_id, value, at, received_at, extra FROM readings"
+                        f" WHERE sensor_id IN ({marks}) AND at > ?", *sensor_ids, after)
+        return d.addCallback(lambda rows: [ReadingRecord(*row) for row in rows])
+
     # History
 
     def read_history(

@@ -9,13 +9,15 @@ turn, which is the keep-alive that heals a missed command or a restarted
 relay box. Decisions are recorded when what runs, what holds it back, the alerts or
 the instruction change (and at least every ten minutes), with their inputs
 and reason; a reason that only quotes a new temperature is not a change.
-Each turn also reads the last few minutes of stored readings of the sensors
-that count, from which the step computes the trend the plugin sees.
+Each turn also takes the last few minutes of readings of the sensors that
+count, from which the step computes the trend the plugin sees; they are kept
+in memory as updates arrive (:mod:`rpymostat.engine.loop.recent`), so a turn
+costs the same with one sensor or a thousand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol, cast
 
@@ -29,7 +31,6 @@ from rpymostat.decisions.model import functions_for
 from rpymostat.decisions.predictive import planned_early_starts, predictive
 from rpymostat.decisions.safety import SafetyLimits
 from rpymostat.decisions.step import StepResult, decide_step, weights_for
-from rpymostat.decisions.trend import TREND_WINDOW
 from rpymostat.decisions.weighting import SensorReading
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.events import Event
@@ -40,7 +41,6 @@ from rpymostat.engine.loop.render import decision_json
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.schedules.events import CHANGE_TYPES
 from rpymostat.scheduling.instruction import Instruction
-from rpymostat.store.interface import Store
 from rpymostat.store.records import SensorRecord
 from rpymostat.weather.forecast import OutdoorForecast
 
@@ -49,7 +49,6 @@ log = Logger()
 DECISIONS_STREAM = "decisions"
 RECORD_AT_LEAST_EVERY = 600.0
 OFF = Instruction("off")
-HISTORY_LIMIT = 200
 
 
 class InstructionSource(Protocol):
@@ -69,19 +68,6 @@ class EquipmentCommander(Protocol):
 def readings_of(sensors: list[SensorRecord]) -> dict[str, SensorReading]:
     """Each sensor's last report: its last value, timed by its last report (not its last change)."""
     return {s.sensor_id: SensorReading(s.last_value, s.last_seen) for s in sensors}
-
-
-async def recent_readings(store: Store, sensor_ids: Iterable[str], now: float) -> dict[str, list[SensorReading]]:
-    """Each sensor's stored readings of the last :data:`TREND_WINDOW` seconds, timed when they were taken.
-
-    At most :data:`HISTORY_LIMIT` per sensor (newest first), which covers
-    the window even for a daemon reporting every few seconds.
-    """
-    found: dict[str, list[SensorReading]] = {}
-    for sensor_id in sensor_ids:
-        records = await store.list_readings(sensor_id, HISTORY_LIMIT, after=now - TREND_WINDOW)
-        found[sensor_id] = [SensorReading(r.value, r.at) for r in records]
-    return found
 
 
 def fallback_weights(sensors: list[SensorRecord]) -> dict[str, float]:
@@ -202,7 +188,7 @@ class DecisionLoop:
         result = decide_step(
             plugin.plugin, options, instruction, readings_of(sensors), defaults, self.equipment, now,
             context.config.sensor_stale_after, self.limits, self.timeline.next_change(now),
-            await recent_readings(context.store, counted, now), self.outdoor, self.forecast,
+            await context.recent.window(counted, now), self.outdoor, self.forecast,
             await self.house.prediction(now, counted, self.outdoor, self.forecast), context.timezone,
         )
         try:

@@ -71,6 +71,7 @@ class SensorsAPI:
         if principal.kind == "device" and principal.host_id != host_id:
             raise unprocessable(f"host_id {host_id!r} does not match the signing device {principal.host_id!r}")
         ids = await self._store(host_id, readings, now, touch=principal.kind == "device")
+        self.context.recent.add(readings, now)
         await self.context.events.publish("readings", {
             "host_id": host_id,
             "readings": [{"sensor_id": r.sensor_id, "value": r.value, "at": to_iso(r.at)} for r in readings],
