@@ -50,6 +50,13 @@ def loads(text: str | bytes, **options: Any) -> Any:
         data = json.loads(text, **options)
     except RecursionError:
         raise TooDeeplyNested() from None
-    if nesting_depth(data) > MAX_NESTING:
+    if _openings(text) > MAX_NESTING and nesting_depth(data) > MAX_NESTING:
         raise TooDeeplyNested()
     return data
+
+
+def _openings(text: str | bytes) -> int:
+    """How many ``[`` and ``{`` the text holds: a bound on its nesting, counted without walking the decoded value."""
+    if isinstance(text, str):
+        return text.count("[") + text.count("{")
+    return text.count(b"[") + text.count(b"{")

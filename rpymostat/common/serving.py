@@ -116,9 +116,17 @@ class GuardedChannel(HTTPChannel):
     _refused = False
     _body_bytes = 0
 
+    _host: IAddress | None = None
+
     def connectionMade(self) -> None:
         super().connectionMade()
         self._await_request()
+
+    def getHost(self) -> IAddress:
+        """The local address, asked of the socket once per connection rather than once per request."""
+        if self._host is None:
+            self._host = super().getHost()
+        return self._host
 
     def dataReceived(self, data: bytes) -> None:
         if self._refused:

@@ -34,6 +34,7 @@ from rpymostat.store.interface import StoreError
 log = Logger()
 
 BODY_METHODS = ("PUT", "POST", "PATCH", "DELETE")
+NO_BODY_CODES = (204, 304)
 
 
 @dataclass
@@ -204,8 +205,10 @@ class EngineAPI:
         except Exception:
             log.failure("unhandled error serving {method} {path}", method=request.method, path=request.path)
             reply = Reply(error_body("internal error; the engine log has the details"), 500)
-        log.debug("{method} {path} -> {code}", method=request.method.decode("ascii", "replace"),
-                  path=request.path.decode("utf-8", "replace"), code=reply.code)
+        if reply.code >= 400:
+            # Refusals only: a line per accepted update would cost more than the update at a busy rate.
+            log.debug("{method} {path} -> {code}", method=request.method.decode("ascii", "replace"),
+                      path=request.path.decode("utf-8", "replace"), code=reply.code)
         return self._write(request, reply)
 
     @staticmethod
@@ -217,10 +220,15 @@ class EngineAPI:
         for name, value in reply.headers.items():
             request.setHeader(name, value)
         if isinstance(reply.body, bytes):
-            return reply.body
-        if isinstance(reply.body, str):
-            return reply.body.encode("utf-8")
-        return encode_json(reply.body)
+            body = reply.body
+        elif isinstance(reply.body, str):
+            body = reply.body.encode("utf-8")
+        else:
+            body = encode_json(reply.body)
+        if reply.code not in NO_BODY_CODES:
+            # Known before the first byte goes out, the length spares a chunked answer: one write, not three.
+            request.setHeader("Content-Length", str(len(body)))
+        return body
 
     def _not_found(self, request: IRequest, failure: Failure) -> bytes:
         path = request.path.decode("utf-8", "replace")

@@ -53,11 +53,6 @@ class _NotFinite:
         self.literal = literal
 
 
-def _finite_or_marker(literal: str) -> float | _NotFinite:
-    value = float(literal)
-    return value if math.isfinite(value) else _NotFinite(literal)
-
-
 def _find_not_finite(data: Any) -> tuple[tuple[str, ...], _NotFinite] | None:
     """The path to the first marker in decoded JSON, and the marker.
 
@@ -98,14 +93,28 @@ def parse_json_body(request: IRequest, body: bytes) -> Any:
         raise bad_request("request body is not UTF-8") from None
     if not text.strip():
         raise bad_request("request body is empty; a JSON object is required")
+    markers: list[_NotFinite] = []
+
+    def not_finite(literal: str) -> _NotFinite:
+        markers.append(_NotFinite(literal))
+        return markers[-1]
+
+    def finite_or_marker(literal: str) -> float | _NotFinite:
+        value = float(literal)
+        return value if math.isfinite(value) else not_finite(literal)
+
     try:
-        data = json_input.loads(text, parse_constant=_NotFinite, parse_float=_finite_or_marker)
+        data = json_input.loads(text, parse_constant=not_finite, parse_float=finite_or_marker)
     except TooDeeplyNested as exc:
         raise bad_request(f"request body is {exc}") from None
     except ValueError as exc:
         raise bad_request(f"request body is not valid JSON: {exc}") from None
-    _refuse_not_finite(data)
-    _refuse_lone_surrogates(data)
+    # The decoder is the one pass over the body: the decoded value is walked again only
+    # when it made a marker, and surrogates can only come from a \u escape.
+    if markers:
+        _refuse_not_finite(data)
+    if "\\u" in text:
+        _refuse_lone_surrogates(data)
     return data
 
 

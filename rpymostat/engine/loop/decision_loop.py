@@ -1,4 +1,4 @@
-"""The decision loop: every few seconds, and on every new reading, decide and command.
+"""The decision loop: every few seconds, and after new readings (at most once a second), decide and command.
 
 Each turn reads the effective instruction from the timeline (so a restart
 never replays or misses a scheduled change), the sensors' last reports from
@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any, Protocol, cast
 
 from twisted.internet.defer import Deferred, succeed
+from twisted.internet.interfaces import IDelayedCall
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -48,6 +49,7 @@ log = Logger()
 
 DECISIONS_STREAM = "decisions"
 RECORD_AT_LEAST_EVERY = 600.0
+READINGS_TURN_GAP = 1.0
 OFF = Instruction("off")
 
 
@@ -121,9 +123,11 @@ class DecisionLoop:
         self._again = False
         self._current: Deferred[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._readings_call: IDelayedCall | None = None
+        self._last_readings_turn = float("-inf")
 
     def start(self) -> None:
-        """Run now and then every ``interval`` seconds; also after every batch of readings."""
+        """Run now and then every ``interval`` seconds; also after new readings, at most once a second."""
         self._looping = LoopingCall(self.trigger)
         self._looping.clock = self.context.clock
         self._looping.start(self.interval, now=True)
@@ -135,11 +139,36 @@ class DecisionLoop:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        if self._readings_call is not None and self._readings_call.active():
+            self._readings_call.cancel()
+        self._readings_call = None
 
     def _on_event(self, event: Event) -> None:
         # A new target or mode should reach the equipment now, not at the next turn.
-        if event.type == "readings" or event.type in CHANGE_TYPES:
+        if event.type in CHANGE_TYPES:
             self.trigger()
+        elif event.type == "readings":
+            self._after_readings()
+
+    def _after_readings(self) -> None:
+        """A turn for new readings: at once, or :data:`READINGS_TURN_GAP` after the last one.
+
+        Under a burst of updates (a thousand sensors, a spool replay) one turn
+        covers every reading of the gap, so a turn's cost is not paid per
+        update; a lone reading still gets its turn straight away.
+        """
+        if self._readings_call is not None:
+            return
+        wait = self._last_readings_turn + READINGS_TURN_GAP - self.context.now()
+        if wait <= 0:
+            self._readings_turn()
+        else:
+            self._readings_call = self.context.clock.callLater(wait, self._readings_turn)
+
+    def _readings_turn(self) -> None:
+        self._readings_call = None
+        self._last_readings_turn = self.context.now()
+        self.trigger()
 
     def trigger(self) -> Deferred[None] | None:
         """Evaluate now, or once more right after the evaluation in progress."""

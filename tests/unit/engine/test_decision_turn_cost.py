@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest_twisted
 
-from rpymostat.engine.loop.decision_loop import DecisionLoop
+from rpymostat.engine.loop.decision_loop import READINGS_TURN_GAP, DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.scheduling.instruction import Instruction
 from tests.support.engine import start_engine
@@ -79,3 +79,30 @@ async def test_a_turn_makes_the_same_store_calls_with_one_sensor_or_a_thousand(t
     # The readings that arrived through the API since the last turn are in the trend, without a store read.
     assert one_result.context.trend.readings == 3
     assert thousand_result.context.trend.readings == 3 * 1000
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_burst_of_updates_costs_one_turn_a_second_and_a_lone_update_gets_its_turn_at_once(tmp_path):
+    engine = await start_engine(tmp_path)
+    commander = RecordingCommander()
+    loop = DecisionLoop(engine.context, FixedTimeline(Instruction("heat", heat_setpoint=21.0)), commander,
+                        PluginSettings(engine.store), interval=3600.0)
+    loop.start()
+    try:
+        await loop.settled()
+        assert len(commander.sent) == 1  # the timer's first turn
+        for value in (20.0, 19.9, 19.8, 19.7, 19.6):
+            await report_all(engine, 1, value)
+            await loop.settled()
+        assert len(commander.sent) == 2  # the first update's turn, straight away
+        engine.clock.advance(READINGS_TURN_GAP)
+        await loop.settled()
+        assert len(commander.sent) == 3  # one more for the four that came within the gap
+        assert loop.latest["temperature"]["value"] == 19.6
+        engine.clock.advance(10 * READINGS_TURN_GAP)
+        await report_all(engine, 1, 19.5)
+        await loop.settled()
+        assert len(commander.sent) == 4 and loop.latest["temperature"]["value"] == 19.5
+    finally:
+        loop.stop()
+        await engine.close()
