@@ -21,9 +21,8 @@ import json
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from twisted.enterprise import adbapi
 from twisted.internet.defer import Deferred, fail, inlineCallbacks, succeed
@@ -139,8 +138,7 @@ def _device(row: Sequence[Any]) -> DeviceRecord:
     return DeviceRecord(host_id, kind, secret, status, created_at, last_seen, json.loads(info), url)
 
 
-@dataclass(frozen=True)
-class QueuedWrite:
+class QueuedWrite(NamedTuple):
     """One caller's write waiting for the next group commit."""
 
     work: Callable[..., Any]
@@ -153,24 +151,36 @@ def write_batch(conn: sqlite3.Connection, queue: deque[QueuedWrite], batch: list
 
     Runs on the worker thread. ``batch`` is filled with the writes taken, so
     the reactor knows whom to tell when the transaction as a whole fails.
+    The writes are first tried together, which is one statement per write
+    cheaper than giving each its savepoint; only if one of them fails is
+    the batch undone and written again with a savepoint each, so the failing
+    write is undone alone.
     """
     while queue:
         batch.append(queue.popleft())
-    outcomes: list[Any] = []
     cur = conn.cursor()
     cur.execute("BEGIN IMMEDIATE")
-    for write in batch:
-        cur.execute("SAVEPOINT queued_write")
-        try:
-            outcomes.append(write.work(cur, *write.args))
-        except Exception:
-            failure = Failure()
-            failure.cleanFailure()
-            outcomes.append(failure)
-            cur.execute("ROLLBACK TO queued_write")
-        cur.execute("RELEASE queued_write")
+    try:
+        outcomes = [write.work(cur, *write.args) for write in batch]
+    except Exception:
+        conn.rollback()
+        cur.execute("BEGIN IMMEDIATE")
+        outcomes = [_write_alone(cur, write) for write in batch]
     conn.commit()
     return outcomes
+
+
+def _write_alone(cur: sqlite3.Cursor, write: QueuedWrite) -> Any:
+    """One write inside its own savepoint: its outcome, or its Failure with its changes undone."""
+    cur.execute("SAVEPOINT queued_write")
+    try:
+        outcome = write.work(cur, *write.args)
+    except Exception:
+        outcome = Failure()
+        outcome.cleanFailure()
+        cur.execute("ROLLBACK TO queued_write")
+    cur.execute("RELEASE queued_write")
+    return outcome
 
 
 class SQLiteStore:
