@@ -20,6 +20,7 @@ so losing it never reuses an ID.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -646,6 +647,7 @@ class MongoStore:
         after: float | None = None,
         after_id: int | None = None,
         newest_first: bool = True,
+        fields: Sequence[str] | None = None,
     ) -> Deferred[list[LogEntry]]:
         query: dict[str, Any] = {"stream": stream}
         at_bounds: dict[str, float] = {}
@@ -663,7 +665,11 @@ class MongoStore:
             if limit <= 0:
                 return []
             docs = await self._collection("log").find(query, sort=qf.sort(order), skip=offset, limit=limit)
-            return [LogEntry(doc["_id"], doc["stream"], doc["at"], json.loads(doc["data"])) for doc in docs]
+            entries = [LogEntry(doc["_id"], doc["stream"], doc["at"], json.loads(doc["data"])) for doc in docs]
+            if fields is None:
+                return entries
+            return [replace(e, data={name: e.data[name] for name in fields if e.data.get(name) is not None})
+                    for e in entries]
 
         return self._run("read a log", list_log)
 

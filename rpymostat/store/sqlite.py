@@ -99,7 +99,7 @@ def add_to_rollups(cur: sqlite3.Cursor, sensor_id: str, at: float, value: float)
                                     for step in ROLLUP_STEPS])
 
 
-def history_query(sensor_count: int, level: int) -> str:
+def history_query(sensor_count: int, level: int, step: int) -> str:
     """SQL merging one level's rows (or raw readings) into ``step``-second buckets.
 
     Parameters: the sensor IDs, then level (rollups only), step, step,
@@ -112,6 +112,13 @@ def history_query(sensor_count: int, level: int) -> str:
             f" max(value) FROM readings WHERE sensor_id IN ({marks}) AND at >= ? AND at < ?"
             " AND value IS NOT NULL GROUP BY sensor_id, bucket ORDER BY sensor_id, bucket"
         )
+    if step == level:
+        # Stored buckets are the answer's: read in key order, nothing to merge.
+        return (
+            "SELECT sensor_id, at, count, total, minimum, maximum"
+            f" FROM rollups WHERE level = ? AND sensor_id IN ({marks}) AND at >= ? AND at < ?"
+            " ORDER BY sensor_id, at"
+        )
     return (
         "SELECT sensor_id, (at / ?) * ? AS bucket, sum(count), sum(total), min(minimum), max(maximum)"
         f" FROM rollups WHERE level = ? AND sensor_id IN ({marks}) AND at >= ? AND at < ?"
@@ -123,7 +130,13 @@ def history_parameters(sensor_ids: Sequence[str], level: int, start: float, end:
     """The parameters of :func:`history_query`, in its order."""
     if level == RAW:
         return [step, step, *sensor_ids, bucket_start(start, step), end]
+    if step == level:
+        return [level, *sensor_ids, bucket_start(start, step), end]
     return [step, step, level, *sensor_ids, bucket_start(start, step), end]
+
+
+def without_nulls(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in data.items() if value is not None}
 
 
 def _sensor(row: Sequence[Any]) -> SensorRecord:
@@ -382,7 +395,8 @@ class SQLiteStore:
     ) -> Deferred[list[HistoryPoint]]:
         if not sensor_ids:
             return succeed([])
-        d = self._query(history_query(len(sensor_ids), level), *history_parameters(sensor_ids, level, start, end, step))
+        d = self._query(history_query(len(sensor_ids), level, step),
+                        *history_parameters(sensor_ids, level, start, end, step))
         return d.addCallback(lambda rows: [HistoryPoint(s, float(at), n, total, low, high)
                                            for s, at, n, total, low, high in rows])
 
@@ -541,9 +555,18 @@ class SQLiteStore:
         after: float | None = None,
         after_id: int | None = None,
         newest_first: bool = True,
+        fields: Sequence[str] | None = None,
     ) -> Deferred[list[LogEntry]]:
-        sql = "SELECT entry_id, stream, at, data FROM log WHERE stream = ?"
-        params: list[Any] = [stream]
+        params: list[Any] = []
+        if fields is None:
+            data = "data"
+        else:
+            # SQLite takes the keys out (-> keeps each as JSON), so Python decodes only them.
+            data = f"json_object({', '.join('?, data -> ?' for _ in fields)})"
+            for name in fields:
+                params += [name, f'$."{name}"']
+        sql = f"SELECT entry_id, stream, at, {data} FROM log WHERE stream = ?"
+        params.append(stream)
         for clause, value in (("at < ?", before), ("at > ?", after), ("entry_id > ?", after_id)):
             if value is not None:
                 sql += f" AND {clause}"
@@ -552,7 +575,9 @@ class SQLiteStore:
         sql += " LIMIT ? OFFSET ?"
         params += [limit, offset]
         d = self._query(sql, *params)
-        return d.addCallback(lambda rows: [LogEntry(i, s, at, json.loads(data)) for i, s, at, data in rows])
+        if fields is None:
+            return d.addCallback(lambda rows: [LogEntry(i, s, at, json.loads(data)) for i, s, at, data in rows])
+        return d.addCallback(lambda rows: [LogEntry(i, s, at, without_nulls(json.loads(data))) for i, s, at, data in rows])
 
     def prune_log(self, stream: str, older_than: float) -> Deferred[int]:
         return self._execute("DELETE FROM log WHERE stream = ? AND at < ?", stream, older_than)
