@@ -20,8 +20,8 @@ so losing it never reuses an ID.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from pymongo import ReturnDocument, UpdateOne
