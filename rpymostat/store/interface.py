@@ -172,14 +172,8 @@ class Store(Protocol):
         after: float | None = None,
         after_id: int | None = None,
         newest_first: bool = True,
-        fields: Sequence[str] | None = None,
     ) -> Deferred[list[LogEntry]]:
-        """Entries of a stream filtered by time (exclusive) and by ``entry_id > after_id``.
-
-        With ``fields``, each entry's data holds only those top-level keys
-        (those missing or null are left out): a chart reading thousands of
-        decisions needs two of their keys, and is spared decoding the rest.
-        """
+        """Entries of a stream filtered by time (exclusive) and by ``entry_id > after_id``."""
 
     def prune_log(self, stream: str, older_than: float) -> Deferred[int]:
         """Delete a stream's entries with ``at < older_than``; fires with how many went."""

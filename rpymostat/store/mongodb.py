@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from pymongo import ReturnDocument, UpdateOne
@@ -647,7 +646,6 @@ class MongoStore:
         after: float | None = None,
         after_id: int | None = None,
         newest_first: bool = True,
-        fields: Sequence[str] | None = None,
     ) -> Deferred[list[LogEntry]]:
         query: dict[str, Any] = {"stream": stream}
         at_bounds: dict[str, float] = {}
@@ -665,11 +663,7 @@ class MongoStore:
             if limit <= 0:
                 return []
             docs = await self._collection("log").find(query, sort=qf.sort(order), skip=offset, limit=limit)
-            entries = [LogEntry(doc["_id"], doc["stream"], doc["at"], json.loads(doc["data"])) for doc in docs]
-            if fields is None:
-                return entries
-            return [replace(e, data={name: e.data[name] for name in fields if e.data.get(name) is not None})
-                    for e in entries]
+            return [LogEntry(doc["_id"], doc["stream"], doc["at"], json.loads(doc["data"])) for doc in docs]
 
         return self._run("read a log", list_log)
 

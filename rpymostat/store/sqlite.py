@@ -135,10 +135,6 @@ def history_parameters(sensor_ids: Sequence[str], level: int, start: float, end:
     return [step, step, level, *sensor_ids, bucket_start(start, step), end]
 
 
-def without_nulls(data: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in data.items() if value is not None}
-
-
 def _sensor(row: Sequence[Any]) -> SensorRecord:
     (sensor_id, host_id, sensor_type, alias, extra, last_value, last_reading_at, last_seen, first_seen, name, room,
      hidden, outdoor) = row
@@ -555,18 +551,9 @@ class SQLiteStore:
         after: float | None = None,
         after_id: int | None = None,
         newest_first: bool = True,
-        fields: Sequence[str] | None = None,
     ) -> Deferred[list[LogEntry]]:
-        params: list[Any] = []
-        if fields is None:
-            data = "data"
-        else:
-            # SQLite takes the keys out (-> keeps each as JSON), so Python decodes only them.
-            data = f"json_object({', '.join('?, data -> ?' for _ in fields)})"
-            for name in fields:
-                params += [name, f'$."{name}"']
-        sql = f"SELECT entry_id, stream, at, {data} FROM log WHERE stream = ?"
-        params.append(stream)
+        sql = "SELECT entry_id, stream, at, data FROM log WHERE stream = ?"
+        params: list[Any] = [stream]
         for clause, value in (("at < ?", before), ("at > ?", after), ("entry_id > ?", after_id)):
             if value is not None:
                 sql += f" AND {clause}"
@@ -575,9 +562,7 @@ class SQLiteStore:
         sql += " LIMIT ? OFFSET ?"
         params += [limit, offset]
         d = self._query(sql, *params)
-        if fields is None:
-            return d.addCallback(lambda rows: [LogEntry(i, s, at, json.loads(data)) for i, s, at, data in rows])
-        return d.addCallback(lambda rows: [LogEntry(i, s, at, without_nulls(json.loads(data))) for i, s, at, data in rows])
+        return d.addCallback(lambda rows: [LogEntry(i, s, at, json.loads(data)) for i, s, at, data in rows])
 
     def prune_log(self, stream: str, older_than: float) -> Deferred[int]:
         return self._execute("DELETE FROM log WHERE stream = ? AND at < ?", stream, older_than)

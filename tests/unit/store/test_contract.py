@@ -177,18 +177,6 @@ def test_documents_are_stored_listed_replaced_and_deleted_per_collection(open_st
 
 
 @pytest_twisted.inlineCallbacks
-def test_a_log_read_for_some_fields_gives_only_those_with_their_json_types(open_store):
-    store = yield open_store()
-    yield store.append_log("decisions", 1000.0, {"equipment": {"heat": {"on": True}}, "ok": False, "name": "x",
-                                                "gone": None, "inputs": list(range(50))})
-    yield store.append_log("decisions", 1001.0, {"inputs": []})
-    entries = yield store.list_log("decisions", 10, newest_first=False, fields=["equipment", "ok", "name", "gone",
-                                                                               "never"])
-    assert [e.data for e in entries] == [{"equipment": {"heat": {"on": True}}, "ok": False, "name": "x"}, {}]
-    assert [e.at for e in entries] == [1000.0, 1001.0]
-
-
-@pytest_twisted.inlineCallbacks
 def test_logs_append_with_growing_ids_and_filter_by_time_and_id(open_store):
     store = yield open_store()
     ids = []

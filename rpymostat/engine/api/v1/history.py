@@ -30,7 +30,7 @@ DEFAULT_RANGE = 86400.0
 MAX_RANGE_DAYS = 4018
 MAX_SENSORS = 64
 MAX_DECISIONS = 20000
-DECISION_FIELDS = ("instruction", "equipment")  # all that the target and the on-periods are drawn from
+DAY = 86400.0
 # The pattern the document gives, read as Python validators read it
 # (a trailing newline passes, and int() ignores it).
 RESOLUTION_SECONDS = re.compile("^[0-9]*[1-9][0-9]*$")
@@ -135,10 +135,14 @@ class HistoryAPI:
     async def _decisions(self, start: float, end: float) -> tuple[list[Entry], bool]:
         """The decision in force at ``start`` and those recorded until ``end``, oldest first."""
         store = self.context.store
-        earlier = await store.list_log(DECISIONS_STREAM, 1, before=start, fields=DECISION_FIELDS)
+        # The loop records at least every few minutes, so the decision in force at start is nearly always
+        # within the day before it: looked for there first, an index range rather than every older decision.
+        earlier = await store.list_log(DECISIONS_STREAM, 1, before=start, after=start - DAY)
+        if not earlier:
+            earlier = await store.list_log(DECISIONS_STREAM, 1, before=start)
         after_id = earlier[0].entry_id if earlier else None
         during = await store.list_log(DECISIONS_STREAM, MAX_DECISIONS, before=end, after_id=after_id,
-                                      newest_first=False, fields=DECISION_FIELDS)
+                                      newest_first=False)
         if after_id is None:
             during = [e for e in during if e.at >= start]
         return [(e.at, e.data) for e in [*earlier, *during]], len(during) >= MAX_DECISIONS
