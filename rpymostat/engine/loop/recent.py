@@ -33,7 +33,7 @@ class RecentReadings:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._window: dict[str, list[tuple[float, float | None]]] = {}
+        self._window: dict[str, list[SensorReading]] = {}  # oldest first
         self._loaded: set[str] = set()
 
     def add(self, readings: Sequence[ReadingInput], now: float) -> None:
@@ -45,12 +45,12 @@ class RecentReadings:
         if at <= now - TREND_WINDOW:
             return
         window = self._window.setdefault(sensor_id, [])
-        if window and window[-1][0] < at:
-            window.append((at, value))  # the usual case: a new reading is the newest
-        elif any(taken == at for taken, _ in window):
+        if not window or window[-1].at < at:
+            window.append(SensorReading(value, at))  # the usual case: a new reading is the newest
+        elif any(kept.at == at for kept in window):
             return
         else:
-            insort(window, (at, value), key=lambda entry: entry[0])
+            insort(window, SensorReading(value, at), key=lambda kept: kept.at)
         if len(window) > HISTORY_LIMIT:
             del window[:len(window) - HISTORY_LIMIT]
 
@@ -68,11 +68,13 @@ class RecentReadings:
             for record in stored:
                 self._insert(record.sensor_id, record.at, record.value, now)
         found: dict[str, list[SensorReading]] = {}
+        oldest = now - TREND_WINDOW
         for sensor_id in wanted:
-            window = self._window.get(sensor_id, [])
-            start = 0
-            while start < len(window) and window[start][0] <= now - TREND_WINDOW:
-                start += 1
-            del window[:start]
-            found[sensor_id] = [SensorReading(value, at) for at, value in reversed(window)]
+            window = self._window.get(sensor_id)
+            if not window:
+                found[sensor_id] = []
+                continue
+            if window[0].at <= oldest:
+                del window[:sum(1 for kept in window if kept.at <= oldest)]
+            found[sensor_id] = window[::-1]
         return found
