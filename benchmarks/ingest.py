@@ -12,6 +12,12 @@ measured window, which tells whether the server or the load generator was
 the limit. Every phase is bounded in requests and in seconds; everything
 listens on and talks to 127.0.0.1 only.
 
+Two more engines run the scenarios of issue 15: one with 1,000 sensors
+registered (every decision turn weighs them all), one with a control
+daemon attached on simulated relays (every decision turn commands it over
+signed HTTP); each is judged on its CPU per update against the engine
+with one sensor, and on its p99 at the fixed rate.
+
 ``python -m benchmarks.ingest`` runs it; ``--quick`` makes a small run.
 Internal sub-commands (``serve-ceiling``; ``load``, which reads its
 phase as JSON on stdin) start the helper processes.
@@ -47,9 +53,13 @@ BIN = Path(sys.executable).parent
 MB = 1_000_000
 READINGS_PER_FILL_BODY = 50
 START_TIMEOUT = 30.0
-TARGET_THROUGHPUT_RATIO = 0.40
+TARGET_THROUGHPUT_RATIO = 0.50
+TARGET_CPU_RATIO = 2.0  # server CPU per update at most twice the ceiling's
 TARGET_P99_MS = 20.0
 TARGET_RSS_MB = 80.0
+TARGET_SCENARIO_CPU_RATIO = 1.25  # CPU per update with 1,000 sensors or a control daemon, against one sensor alone
+MANY_SENSORS = 1000
+CONTROL_HOST_ID = "bench-boiler"
 
 
 @dataclass(frozen=True)
@@ -480,12 +490,9 @@ class Ceiling(Server):
 class Engine(Server):
     name = "engine"
 
-    @classmethod
-    def start(cls, folder: Path) -> Engine:
-        """A real engine on a fresh SQLite file, with a write key for the load generator."""
-        folder.mkdir(parents=True)
-        port = free_port()
-        env = {
+    @staticmethod
+    def environment(folder: Path, port: int) -> dict[str, str]:
+        return {
             **os.environ,
             "RPYMOSTAT_DB_URI": f"sqlite:///{folder / 'engine.sqlite'}",
             "RPYMOSTAT_DATA_DIR": str(folder),
@@ -493,21 +500,42 @@ class Engine(Server):
             "RPYMOSTAT_PORT": str(port),
             "RPYMOSTAT_DISCOVERY": "off",
         }
+
+    @classmethod
+    def start(cls, folder: Path) -> Engine:
+        """A real engine on a fresh SQLite file, with a write key for the load generator."""
+        folder.mkdir(parents=True)
+        port = free_port()
         log_path = folder / "engine.log"
         with open(log_path, "w") as log:
-            process = subprocess.Popen([str(BIN / "rpymostat-engine")], env=env, stdout=log,
+            process = subprocess.Popen([str(BIN / "rpymostat-engine")], env=cls.environment(folder, port), stdout=log,
                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         engine = cls(process, port, log_path)
         engine.folder = folder
         wait_until(engine._answers, f"the engine on port {port}")
-        made = subprocess.run([str(BIN / "rpymostat-keys"), "create", "--role", "write", "--name", "bench"],
-                              env=env, capture_output=True, text=True, timeout=60, check=False)
-        if made.returncode != 0:
-            raise RuntimeError(f"rpymostat-keys failed: {made.stderr.strip()}")
-        engine.key = made.stdout.strip()
+        engine.key = engine.make_key("write")
         return engine
 
     folder: Path
+
+    def env(self) -> dict[str, str]:
+        return self.environment(self.folder, self.port)
+
+    def make_key(self, role: str) -> str:
+        made = subprocess.run([str(BIN / "rpymostat-keys"), "create", "--role", role, "--name", f"bench {role}"],
+                              env=self.env(), capture_output=True, text=True, timeout=60, check=False)
+        if made.returncode != 0:
+            raise RuntimeError(f"rpymostat-keys failed: {made.stderr.strip()}")
+        return made.stdout.strip()
+
+    def relay_count(self, key: str) -> int:
+        request = urllib.request.Request(f"http://{LOOPBACK}:{self.port}/v1/relays",
+                                         headers={"Authorization": f"Bearer {key}"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return len(json.loads(response.read())["relays"])
+        except (OSError, urllib.error.URLError, KeyError, ValueError):
+            return 0
 
     def _answers(self) -> bool:
         self.check_alive()
@@ -589,11 +617,87 @@ def measure_memory(plan: Plan, work: Path) -> dict[str, float]:
         engine.stop()
 
 
+def put_json(engine: Engine, body: dict[str, Any], key: str | None = None) -> None:
+    request = urllib.request.Request(f"http://{LOOPBACK}:{engine.port}{UPDATE_PATH}", json.dumps(body).encode(),
+                                     {"Authorization": f"Bearer {key or engine.key}",
+                                      "Content-Type": "application/json"}, method="PUT")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        if response.status != 201:
+            raise RuntimeError(f"registering sensors: the engine answered {response.status}")
+
+
+def register_sensors(engine: Engine, count: int) -> None:
+    """``count`` sensors, each with one reading, so the decision loop weighs them all."""
+    ids = [f"28-many{index:08d}" for index in range(count)]
+    for first in range(0, count, READINGS_PER_FILL_BODY):
+        sensors = {sensor_id: {"type": "DS18B20", "value": 20.0} for sensor_id in ids[first:first + READINGS_PER_FILL_BODY]}
+        put_json(engine, {"host_id": "bench-many", "sensors": sensors})
+
+
+class ControlDaemon(Server):
+    """A control daemon on gpiozero's mock pins, given a pre-shared secret, so the engine commands it at once."""
+
+    name = "control daemon"
+
+    @classmethod
+    def start(cls, engine: Engine) -> ControlDaemon:
+        env = engine.env()
+        made = subprocess.run([str(BIN / "rpymostat-keys"), "device", CONTROL_HOST_ID, "--kind", "control"], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+        if made.returncode != 0:
+            raise RuntimeError(f"rpymostat-keys device failed: {made.stderr.strip()}")
+        port = free_port()
+        control_env = {
+            "PATH": os.environ.get("PATH", ""), "HOME": str(engine.folder), "GPIOZERO_PIN_FACTORY": "mock",
+            "RPYMOSTAT_ENGINE_URL": f"http://{LOOPBACK}:{engine.port}",
+            "RPYMOSTAT_CONTROL_HOST_ID": CONTROL_HOST_ID, "RPYMOSTAT_CONTROL_SECRET": made.stdout.strip(),
+            "RPYMOSTAT_CONTROL_SECRET_FILE": str(engine.folder / "control-secret"),
+            "RPYMOSTAT_CONTROL_HOST": LOOPBACK, "RPYMOSTAT_CONTROL_PORT": str(port),
+            "RPYMOSTAT_CONTROL_RELAYS": "heat=17,cool=27,fan=22", "RPYMOSTAT_CONTROL_DISCOVERY_INTERFACES": LOOPBACK,
+        }
+        log_path = engine.folder / "control.log"
+        with open(log_path, "w") as log:
+            process = subprocess.Popen([sys.executable, "-m", "rpymostat_control.runner"], env=control_env, cwd=REPO_ROOT,
+                                       stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        daemon = cls(process, port, log_path)
+        admin = engine.make_key("admin")
+        wait_until(lambda: daemon.check_alive() is None and engine.relay_count(admin) == 3,
+                   "the control daemon's relays at the engine")
+        return daemon
+
+
+def measure_scenarios(plan: Plan, work: Path) -> dict[str, dict[str, Any]]:
+    """The engine with 1,000 sensors registered, then with a control daemon attached: CPU per update and p99."""
+    phases: dict[str, dict[str, Any]] = {}
+    for scenario in ("many", "control"):
+        servers: list[Server] = []
+        try:
+            engine = Engine.start(work / scenario)
+            servers.append(engine)
+            if scenario == "many":
+                register_sensors(engine, MANY_SENSORS)
+            else:
+                servers.append(ControlDaemon.start(engine))
+            phases[f"{scenario}/closed/32"] = load(
+                engine, mode="closed", connections=32, warmup=plan.warmup_seconds,
+                max_requests=plan.closed_max_requests, seconds=plan.closed_max_seconds)
+            phases[f"{scenario}/open"] = load(
+                engine, mode="open", rate=plan.rate, seconds=plan.open_seconds, warmup=plan.warmup_seconds,
+                connections=plan.open_connections)
+            for server in servers:
+                server.check_alive()
+        finally:
+            for server in reversed(servers):
+                server.stop()
+    return phases
+
+
 def run(plan: Plan, data_dir: str | None) -> dict[str, Any]:
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="rpymostat-bench-", dir=data_dir) as folder:
         work = Path(folder)
         phases = measure_speed(plan, work)
+        phases.update(measure_scenarios(plan, work))
         memory = measure_memory(plan, work)
     return {
         "plan": asdict(plan),
@@ -639,9 +743,12 @@ def rows(results: dict[str, Any]) -> list[Row]:
     for concurrency in plan["concurrencies"]:
         engine, ceiling = phases[f"engine/closed/{concurrency}"], phases[f"ceiling/closed/{concurrency}"]
         ratio = engine["throughput"] / ceiling["throughput"]
+        cpu, ceiling_cpu = cpu_per_update(engine), cpu_per_update(ceiling)
         table += [
             Row(f"updates/s, {concurrency} in flight", engine["throughput"], ceiling["throughput"],
                 f">= {TARGET_THROUGHPUT_RATIO:.0%} of ceiling", ratio >= TARGET_THROUGHPUT_RATIO),
+            Row(f"server CPU us/update, {concurrency} in flight", cpu, ceiling_cpu,
+                f"<= {TARGET_CPU_RATIO:.0%} of ceiling", cpu <= TARGET_CPU_RATIO * ceiling_cpu),
             Row(f"p50 ms, {concurrency} in flight", engine["p50_ms"], ceiling["p50_ms"]),
             Row(f"p99 ms, {concurrency} in flight", engine["p99_ms"], ceiling["p99_ms"]),
         ]
@@ -652,6 +759,17 @@ def rows(results: dict[str, Any]) -> list[Row]:
         Row(f"p99 ms at {rate}", engine["p99_ms"], ceiling["p99_ms"], f"< {TARGET_P99_MS:g} ms",
             engine["p99_ms"] < TARGET_P99_MS),
     ]
+    alone = cpu_per_update(phases["engine/closed/32"])
+    for scenario, label in (("many", f"{MANY_SENSORS:,} sensors"), ("control", "control daemon attached")):
+        if f"{scenario}/open" not in phases:
+            continue
+        cpu = cpu_per_update(phases[f"{scenario}/closed/32"])
+        p99 = phases[f"{scenario}/open"]["p99_ms"]
+        table += [
+            Row(f"server CPU us/update, 32 in flight, {label}", cpu, alone,
+                f"<= {TARGET_SCENARIO_CPU_RATIO:.0%} of 1 sensor", cpu <= TARGET_SCENARIO_CPU_RATIO * alone),
+            Row(f"p99 ms at {rate}, {label}", p99, engine["p99_ms"], f"< {TARGET_P99_MS:g} ms", p99 < TARGET_P99_MS),
+        ]
     memory = results["memory"]
     table += [
         Row("RSS MB, idle after start", memory["idle_mb"], target=f"< {TARGET_RSS_MB:g} MB",
@@ -662,6 +780,11 @@ def rows(results: dict[str, Any]) -> list[Row]:
             target=f"< {TARGET_RSS_MB:g} MB", met=phases["engine/rss_after_load_mb"]["value"] < TARGET_RSS_MB),
     ]
     return table
+
+
+def cpu_per_update(phase: dict[str, Any]) -> float:
+    """Microseconds of the server's CPU (every thread, user and system) per answered update."""
+    return phase["server_cpu"] / max(phase["throughput"], 1e-9) * 1e6
 
 
 def number(value: float | None) -> str:
@@ -693,9 +816,13 @@ def report(results: dict[str, Any]) -> str:
           f"{p['rest_cpu']:.0%}") for name, p in results["phases"].items() if "requests" in p],
     )
     m = results["machine"]
+    judged = [r for r in rows(results) if r.met is not None]
+    missed = [r.figure for r in judged if not r.met]
+    verdicts = f"{len(judged) - len(missed)} of {len(judged)} aims held" + (
+        f"; missed: {'; '.join(missed)}" if missed else "")
     return (
         f"RPyMostat ingest benchmark, {results['started']}, {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}\n\n"
-        f"{figures}\n\n"
+        f"{figures}\n\n{verdicts}\n\n"
         f"CPU use inside each measured window (100% = one core busy the whole window; "
         f"the machine has {m['cpus']} cores):\n\n"
         f"{cpu}\n"

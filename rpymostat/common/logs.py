@@ -13,6 +13,8 @@ from twisted.logger import (
     textFileLogObserver,
 )
 
+from rpymostat.common.verbosity import Verbosity
+
 LEVELS = [LogLevel.warn, LogLevel.info, LogLevel.debug]
 
 
@@ -22,6 +24,7 @@ def level_for(verbosity: int) -> LogLevel:
 
 
 def start_logging(verbosity: int, stream: TextIO = sys.stderr) -> None:
+    Verbosity.level = verbosity
     predicate = LogLevelFilterPredicate(defaultLogLevel=level_for(verbosity))
     if verbosity < 2:
         # Twisted logs every HTTP connection at info; that floods a Pi's journal.

@@ -11,6 +11,7 @@ from twisted.internet.interfaces import IReactorTime
 from rpymostat.config import EngineConfig
 from rpymostat.engine.events import EventBus
 from rpymostat.engine.home_zone import HomeZone
+from rpymostat.engine.loop.recent import RecentReadings
 from rpymostat.store.interface import Store
 
 
@@ -25,10 +26,12 @@ class EngineContext:
     zone: HomeZone = field(init=False)
     #: Each running optional integration's counters by name, for ``GET /v1/status``.
     integrations: dict[str, Callable[[], dict[str, Any]]] = field(init=False, default_factory=dict)
+    recent: RecentReadings = field(init=False)
 
     def __post_init__(self) -> None:
         self.events = EventBus(self.store, self.clock)
         self.zone = HomeZone(self.config.timezone)
+        self.recent = RecentReadings(self.store)
 
     @property
     def timezone(self) -> str:

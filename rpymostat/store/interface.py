@@ -82,6 +82,9 @@ class Store(Protocol):
     ) -> Deferred[list[ReadingRecord]]:
         """Readings of one sensor, newest first, with ``before < at``/``at > after`` bounds."""
 
+    def recent_readings(self, sensor_ids: Sequence[str], after: float) -> Deferred[list[ReadingRecord]]:
+        """Every reading of these sensors taken after ``after``, in one query (the decision loop's start-up)."""
+
     # History
     def read_history(
         self, sensor_ids: Sequence[str], level: int, start: float, end: float, step: int

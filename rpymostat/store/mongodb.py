@@ -433,6 +433,17 @@ class MongoStore:
 
         return self._run("list readings", list_readings)
 
+    def recent_readings(self, sensor_ids: Sequence[str], after: float) -> Deferred[list[ReadingRecord]]:
+        ids = list(sensor_ids)
+
+        async def recent_readings() -> list[ReadingRecord]:
+            if not ids:
+                return []
+            docs = await self._collection("readings").find({"sensor_id": {"$in": ids}, "at": {"$gt": float(after)}})
+            return [_reading(doc) for doc in docs]
+
+        return self._run("list recent readings", recent_readings)
+
     # History
 
     def read_history(

@@ -157,9 +157,12 @@ def engine_config(tmp_path, **overrides: Any) -> EngineConfig:
     return replace(base, **overrides)
 
 
-async def start_engine(tmp_path, listen: bool = False, **overrides: Any) -> EngineHarness:
+async def start_engine(tmp_path, listen: bool = False, wrap_store: Any = None, **overrides: Any) -> EngineHarness:
+    """``wrap_store``, when given, wraps the opened store (to count or slow its calls)."""
     config = engine_config(tmp_path, **overrides)
     store = await open_store(config.db_uri)
+    if wrap_store is not None:
+        store = wrap_store(store)
     clock = Clock()
     clock.advance(START)
     context = EngineContext(store, clock, config)

@@ -31,13 +31,20 @@ class _NotFinite:
     looked for, to refuse the body with an error naming the field.
     """
 
+    made = 0  # how many were ever made: a body whose decoding made none needs no search for them
+
     def __init__(self, literal: str) -> None:
         self.literal = literal
+        _NotFinite.made += 1
 
 
 def _finite_or_marker(literal: str) -> float | _NotFinite:
     value = float(literal)
     return value if math.isfinite(value) else _NotFinite(literal)
+
+
+# One decoder for every body: json.loads with hooks would build a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_NotFinite, parse_float=_finite_or_marker)
 
 
 def _find_not_finite(data: Any) -> tuple[tuple[str, ...], _NotFinite] | None:
@@ -80,14 +87,19 @@ def parse_json_body(request: IRequest, body: bytes) -> Any:
         raise bad_request("request body is not UTF-8") from None
     if not text.strip():
         raise bad_request("request body is empty; a JSON object is required")
+    made = _NotFinite.made
     try:
-        data = json_input.loads(text, parse_constant=_NotFinite, parse_float=_finite_or_marker)
+        data = json_input.loads(text, decoder=_DECODER)
     except TooDeeplyNested as exc:
         raise bad_request(f"request body is {exc}") from None
     except ValueError as exc:
         raise bad_request(f"request body is not valid JSON: {exc}") from None
-    _refuse_not_finite(data)
-    _refuse_lone_surrogates(data)
+    # The decoder is the one pass over the body: the decoded value is walked again only
+    # when it made a marker, and surrogates can only come from a \u escape.
+    if _NotFinite.made != made:
+        _refuse_not_finite(data)
+    if "\\u" in text:
+        _refuse_lone_surrogates(data)
     return data
 
 

@@ -1,4 +1,4 @@
-"""The decision loop: every few seconds, and on every new reading, decide and command.
+"""The decision loop: every few seconds, and after new readings (at most once a second), decide and command.
 
 Each turn reads the effective instruction from the timeline (so a restart
 never replays or misses a scheduled change), the sensors' last reports from
@@ -9,17 +9,20 @@ turn, which is the keep-alive that heals a missed command or a restarted
 relay box. Decisions are recorded when what runs, what holds it back, the alerts or
 the instruction change (and at least every ten minutes), with their inputs
 and reason; a reason that only quotes a new temperature is not a change.
-Each turn also reads the last few minutes of stored readings of the sensors
-that count, from which the step computes the trend the plugin sees.
+Each turn also takes the last few minutes of readings of the sensors that
+count, from which the step computes the trend the plugin sees; they are kept
+in memory as updates arrive (:mod:`rpymostat.engine.loop.recent`), so a turn
+costs the same with one sensor or a thousand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol, cast
 
 from twisted.internet.defer import Deferred, succeed
+from twisted.internet.interfaces import IDelayedCall
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -29,7 +32,6 @@ from rpymostat.decisions.model import functions_for
 from rpymostat.decisions.predictive import planned_early_starts, predictive
 from rpymostat.decisions.safety import SafetyLimits
 from rpymostat.decisions.step import StepResult, decide_step, weights_for
-from rpymostat.decisions.trend import TREND_WINDOW
 from rpymostat.decisions.weighting import SensorReading
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.events import Event
@@ -40,7 +42,6 @@ from rpymostat.engine.loop.render import decision_json
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.schedules.events import CHANGE_TYPES
 from rpymostat.scheduling.instruction import Instruction
-from rpymostat.store.interface import Store
 from rpymostat.store.records import SensorRecord
 from rpymostat.weather.forecast import OutdoorForecast
 
@@ -48,8 +49,8 @@ log = Logger()
 
 DECISIONS_STREAM = "decisions"
 RECORD_AT_LEAST_EVERY = 600.0
+READINGS_TURN_GAP = 1.0
 OFF = Instruction("off")
-HISTORY_LIMIT = 200
 
 
 class InstructionSource(Protocol):
@@ -69,19 +70,6 @@ class EquipmentCommander(Protocol):
 def readings_of(sensors: list[SensorRecord]) -> dict[str, SensorReading]:
     """Each sensor's last report: its last value, timed by its last report (not its last change)."""
     return {s.sensor_id: SensorReading(s.last_value, s.last_seen) for s in sensors}
-
-
-async def recent_readings(store: Store, sensor_ids: Iterable[str], now: float) -> dict[str, list[SensorReading]]:
-    """Each sensor's stored readings of the last :data:`TREND_WINDOW` seconds, timed when they were taken.
-
-    At most :data:`HISTORY_LIMIT` per sensor (newest first), which covers
-    the window even for a daemon reporting every few seconds.
-    """
-    found: dict[str, list[SensorReading]] = {}
-    for sensor_id in sensor_ids:
-        records = await store.list_readings(sensor_id, HISTORY_LIMIT, after=now - TREND_WINDOW)
-        found[sensor_id] = [SensorReading(r.value, r.at) for r in records]
-    return found
 
 
 def fallback_weights(sensors: list[SensorRecord]) -> dict[str, float]:
@@ -135,9 +123,11 @@ class DecisionLoop:
         self._again = False
         self._current: Deferred[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._readings_call: IDelayedCall | None = None
+        self._last_readings_turn = float("-inf")
 
     def start(self) -> None:
-        """Run now and then every ``interval`` seconds; also after every batch of readings."""
+        """Run now and then every ``interval`` seconds; also after new readings, at most once a second."""
         self._looping = LoopingCall(self.trigger)
         self._looping.clock = self.context.clock
         self._looping.start(self.interval, now=True)
@@ -149,11 +139,36 @@ class DecisionLoop:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        if self._readings_call is not None and self._readings_call.active():
+            self._readings_call.cancel()
+        self._readings_call = None
 
     def _on_event(self, event: Event) -> None:
         # A new target or mode should reach the equipment now, not at the next turn.
-        if event.type == "readings" or event.type in CHANGE_TYPES:
+        if event.type in CHANGE_TYPES:
             self.trigger()
+        elif event.type == "readings":
+            self._after_readings()
+
+    def _after_readings(self) -> None:
+        """A turn for new readings: at once, or :data:`READINGS_TURN_GAP` after the last one.
+
+        Under a burst of updates (a thousand sensors, a spool replay) one turn
+        covers every reading of the gap, so a turn's cost is not paid per
+        update; a lone reading still gets its turn straight away.
+        """
+        if self._readings_call is not None:
+            return
+        wait = self._last_readings_turn + READINGS_TURN_GAP - self.context.now()
+        if wait <= 0:
+            self._readings_turn()
+        else:
+            self._readings_call = self.context.clock.callLater(wait, self._readings_turn)
+
+    def _readings_turn(self) -> None:
+        self._readings_call = None
+        self._last_readings_turn = self.context.now()
+        self.trigger()
 
     def trigger(self) -> Deferred[None] | None:
         """Evaluate now, or once more right after the evaluation in progress."""
@@ -202,7 +217,7 @@ class DecisionLoop:
         result = decide_step(
             plugin.plugin, options, instruction, readings_of(sensors), defaults, self.equipment, now,
             context.config.sensor_stale_after, self.limits, self.timeline.next_change(now),
-            await recent_readings(context.store, counted, now), self.outdoor, self.forecast,
+            await context.recent.window(counted, now), self.outdoor, self.forecast,
             await self.house.prediction(now, counted, self.outdoor, self.forecast), context.timezone,
         )
         try:

@@ -104,6 +104,18 @@ async def test_the_target_and_the_equipments_on_periods_come_with_the_temperatur
 
 
 @pytest_twisted.ensureDeferred
+async def test_the_target_in_force_at_the_start_is_found_whether_it_was_recorded_minutes_or_days_before(engine):
+    base = NOW - 4 * 3600
+    await engine.store.append_log("decisions", base - 3 * DAY, decision(base - 3 * DAY, False, None, 17.0))
+    await engine.store.append_log("decisions", base - 2 * DAY, decision(base - 2 * DAY, False, None, 19.0))
+    after_a_long_stop = await engine.request("GET", path(start=to_iso(base), end=to_iso(NOW)), key="read")
+    assert [(t["at"], t["heat"]) for t in after_a_long_stop.json["target"]] == [(to_iso(base), 19.0)]
+    await engine.store.append_log("decisions", base - 300, decision(base - 300, False, None, 20.0))
+    running = await engine.request("GET", path(start=to_iso(base), end=to_iso(NOW)), key="read")
+    assert [(t["at"], t["heat"]) for t in running.json["target"]] == [(to_iso(base), 20.0)]
+
+
+@pytest_twisted.ensureDeferred
 async def test_by_default_every_visible_sensor_is_charted(engine):
     for sensor_id in ("28-a", "28-b", "28-c"):
         await store_minutes(engine, sensor_id, NOW - 600, 5, lambda i: 20.0)

@@ -70,6 +70,17 @@ def test_readings_page_newest_first_with_bounds(open_store):
 
 
 @pytest_twisted.inlineCallbacks
+def test_recent_readings_of_several_sensors_come_in_one_call(open_store):
+    store = yield open_store()
+    yield store.record_readings("h", [reading("a", 1.0, at=1000.0), reading("b", None, at=1001.0),
+                                      reading("c", 3.0, at=1002.0)], 1003.0)
+    yield store.record_readings("h", [reading("a", 2.0, at=900.0)], 1004.0)
+    rows = yield store.recent_readings(["a", "b", "missing"], 950.0)
+    assert sorted((r.sensor_id, r.value, r.at) for r in rows) == [("a", 1.0, 1000.0), ("b", None, 1001.0)]
+    assert (yield store.recent_readings([], 0.0)) == []
+
+
+@pytest_twisted.inlineCallbacks
 def test_user_fields_of_a_sensor_can_be_changed(open_store):
     store = yield open_store()
     yield store.record_readings("h", [reading()], 1001.0)

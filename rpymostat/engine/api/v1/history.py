@@ -30,6 +30,7 @@ DEFAULT_RANGE = 86400.0
 MAX_RANGE_DAYS = 4018
 MAX_SENSORS = 64
 MAX_DECISIONS = 20000
+DAY = 86400.0
 # The pattern the document gives, read as Python validators read it
 # (a trailing newline passes, and int() ignores it).
 RESOLUTION_SECONDS = re.compile("^[0-9]*[1-9][0-9]*$")
@@ -82,9 +83,8 @@ def parse_resolution(request: IRequest, start: float, end: float) -> int:
     return resolution
 
 
-def point_json(point: HistoryPoint) -> dict[str, Any]:
-    return {"at": to_iso(point.at), "mean": round(point.mean, 4), "min": point.minimum, "max": point.maximum,
-            "count": point.count}
+def point_json(point: HistoryPoint, at: str) -> dict[str, Any]:
+    return {"at": at, "mean": round(point.mean, 4), "min": point.minimum, "max": point.maximum, "count": point.count}
 
 
 class HistoryAPI:
@@ -118,8 +118,12 @@ class HistoryAPI:
     @staticmethod
     def _series(sensors: list[SensorRecord], points: list[HistoryPoint]) -> list[dict[str, Any]]:
         by_sensor: dict[str, list[dict[str, Any]]] = {s.sensor_id: [] for s in sensors}
+        times: dict[float, str] = {}  # every sensor has the same bucket times: each is formatted once
         for point in points:
-            by_sensor[point.sensor_id].append(point_json(point))
+            at = times.get(point.at)
+            if at is None:
+                at = times[point.at] = to_iso(point.at)
+            by_sensor[point.sensor_id].append(point_json(point, at))
         return [{"sensor_id": s.sensor_id, "name": s.name or s.alias, "room": s.room, "outdoor": s.outdoor,
                  "points": by_sensor[s.sensor_id]} for s in sensors]
 
@@ -131,7 +135,11 @@ class HistoryAPI:
     async def _decisions(self, start: float, end: float) -> tuple[list[Entry], bool]:
         """The decision in force at ``start`` and those recorded until ``end``, oldest first."""
         store = self.context.store
-        earlier = await store.list_log(DECISIONS_STREAM, 1, before=start)
+        # The loop records at least every few minutes, so the decision in force at start is nearly always
+        # within the day before it: looked for there first, an index range rather than every older decision.
+        earlier = await store.list_log(DECISIONS_STREAM, 1, before=start, after=start - DAY)
+        if not earlier:
+            earlier = await store.list_log(DECISIONS_STREAM, 1, before=start)
         after_id = earlier[0].entry_id if earlier else None
         during = await store.list_log(DECISIONS_STREAM, MAX_DECISIONS, before=end, after_id=after_id,
                                       newest_first=False)

@@ -71,9 +71,12 @@ class SensorsAPI:
         if principal.kind == "device" and principal.host_id != host_id:
             raise unprocessable(f"host_id {host_id!r} does not match the signing device {principal.host_id!r}")
         ids = await self._store(host_id, readings, now, touch=principal.kind == "device")
+        self.context.recent.add(readings, now)
+        received = to_iso(now)  # most readings are timed by their arrival: formatted once for all of them
         await self.context.events.publish("readings", {
             "host_id": host_id,
-            "readings": [{"sensor_id": r.sensor_id, "value": r.value, "at": to_iso(r.at)} for r in readings],
+            "readings": [{"sensor_id": r.sensor_id, "value": r.value, "at": received if r.at == now else to_iso(r.at)}
+                         for r in readings],
         }, keep=False)
         return Reply({"status": "ok", "ids": ids}, 201)
 
