@@ -139,6 +139,11 @@ SETTINGS: tuple[Setting, ...] = (
             "°C below which the house is heated in every mode, even with the system off."),
     _engine("frost_margin", parse_float(0.1, 5.0), const("1.0"),
             "°C above the frost floor that frost heating goes on to, so it does not chatter at the floor."),
+    # Device events, clients and reactions (issue 12).
+    _engine("events_keep", parse_int(100, 10_000_000), const("10000"),
+            "Most device events (POST /v1/events) kept; beyond it the oldest are dropped."),
+    _engine("client_ping_timeout", parse_int(10, 86400), const("240"),
+            "Seconds after its last request that a device or API key stops being listed as an active client."),
 )
 
 
@@ -172,6 +177,8 @@ class EngineConfig:
     max_run_rest: int
     frost_floor: float
     frost_margin: float
+    events_keep: int
+    client_ping_timeout: int
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> EngineConfig:

@@ -8,7 +8,7 @@ from typing import Any
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
-from rpymostat.engine.api.v1 import decisions, history, live, model, overrides, plugins, schedules, timeline
+from rpymostat.engine.api.v1 import decisions, events, history, live, model, overrides, plugins, schedules, timeline
 from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
 from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
@@ -20,6 +20,7 @@ from rpymostat.engine.api.v1.sensors import SensorsAPI
 from rpymostat.engine.api.v1.status import StatusAPI
 from rpymostat.engine.api.v1.timeline import TimelineAPI
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.device_events import EventLog
 from rpymostat.engine.live.feed import LiveFeed
 from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.loop.learning import HouseModel
@@ -42,6 +43,7 @@ FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
     relays_fragment,
     decisions.openapi_fragment,
     live.openapi_fragment,
+    events.openapi_fragment,
 ]
 
 
@@ -90,6 +92,7 @@ def build_api(
         RelaysAPI(context, relays if relays is not None else default_commander(context)),
         decisions.DecisionsAPI(context, decision_loop),
         model.ModelAPI(context, decision_loop.house if decision_loop is not None else HouseModel(context.store)),
+        events.EventsAPI(context, EventLog(context)),
     ]
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)

@@ -132,6 +132,9 @@ INTENDED = {
     ("PUT", "/v1/relays/<relay_id>/state"): "admin",
     ("GET", "/v1/relays/<relay_id>/history"): "read",
     ("GET", "/v1/ws"): None,  # the live feed asks for the key inside the socket
+    ("POST", "/v1/events"): "write",
+    ("GET", "/v1/events"): "read",
+    ("GET", "/v1/events/<event_id>"): "read",
 }
 
 
