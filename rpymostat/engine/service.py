@@ -27,6 +27,7 @@ from rpymostat.engine.api.build import build_api
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
+from rpymostat.engine.reactions import Reactions
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.relays.restore import restored_equipment
@@ -62,6 +63,7 @@ class EngineService(Service):
         self.history_maintenance: HistoryMaintenance | None = None
         self.relays: RelayCommander | None = None
         self.decision_loop: DecisionLoop | None = None
+        self.reactions: Reactions | None = None
         self._starting: Any = None
 
     def startService(self):  # type: ignore[no-untyped-def]
@@ -93,9 +95,13 @@ class EngineService(Service):
         yield self.timeline.start()
         self.relays = RelayCommander(RelayRegistry(store), store, clock, _http_client(self.reactor))
         equipment = yield ensureDeferred(restored_equipment(self.relays, clock.seconds()))
+        self.reactions = Reactions(self.context)
+        yield ensureDeferred(self.reactions.load())
+        self.reactions.start()
         self.decision_loop = DecisionLoop(self.context, self.timeline, self.relays, plugins,
-                                          interval=self.decision_interval, equipment=equipment)
-        api = build_api(self.context, self.timeline, self.relays, self.decision_loop)
+                                          interval=self.decision_interval, equipment=equipment,
+                                          reactions=self.reactions)
+        api = build_api(self.context, self.timeline, self.relays, self.decision_loop, self.reactions)
         site = guarded_site(api.resource(), config.server_limits, self.reactor)
         self.port = self.reactor.listenTCP(config.port, site, interface=config.host)
         bound = self.port.getHost().port
@@ -128,6 +134,9 @@ class EngineService(Service):
             self.decision_loop.stop()
             yield self.decision_loop.settled()
             self.decision_loop = None
+        if self.reactions is not None:
+            self.reactions.stop()
+            self.reactions = None
         if self.relays is not None:
             self.relays.stop()
             self.relays = None

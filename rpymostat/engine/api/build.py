@@ -8,7 +8,18 @@ from typing import Any
 from rpymostat.engine.api.app import EngineAPI
 from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
-from rpymostat.engine.api.v1 import decisions, events, history, live, model, overrides, plugins, schedules, timeline
+from rpymostat.engine.api.v1 import (
+    decisions,
+    events,
+    history,
+    live,
+    model,
+    overrides,
+    plugins,
+    reactions,
+    schedules,
+    timeline,
+)
 from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
 from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
@@ -25,6 +36,7 @@ from rpymostat.engine.live.feed import LiveFeed
 from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.loop.learning import HouseModel
 from rpymostat.engine.plugin_settings import PluginSettings
+from rpymostat.engine.reactions import Reactions
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.schedules.book import RuleBook
@@ -44,6 +56,7 @@ FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
     decisions.openapi_fragment,
     live.openapi_fragment,
     events.openapi_fragment,
+    reactions.openapi_fragment,
 ]
 
 
@@ -64,6 +77,7 @@ def build_api(
     timeline_cache: TimelineCache | None = None,
     relays: RelayCommander | None = None,
     decision_loop: DecisionLoop | None = None,
+    reacting: Reactions | None = None,
 ) -> EngineAPI:
     """The whole HTTP API over one context (the same in tests and production).
 
@@ -93,6 +107,8 @@ def build_api(
         decisions.DecisionsAPI(context, decision_loop),
         model.ModelAPI(context, decision_loop.house if decision_loop is not None else HouseModel(context.store)),
         events.EventsAPI(context, EventLog(context)),
+        reactions.ReactionsAPI(reacting if reacting is not None else Reactions(context),
+                               (lambda: decision_loop.pause) if decision_loop is not None else (lambda: None)),
     ]
     authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)

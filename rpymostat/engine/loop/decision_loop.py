@@ -24,20 +24,24 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from rpymostat.common.timeutil import to_iso
 from rpymostat.decisions.equipment import EquipmentState
 from rpymostat.decisions.model import functions_for
 from rpymostat.decisions.predictive import planned_early_starts, predictive
+from rpymostat.decisions.reactions import Pause, explain_pause, paused_instruction
 from rpymostat.decisions.safety import SafetyLimits
 from rpymostat.decisions.step import StepResult, decide_step, weights_for
 from rpymostat.decisions.trend import TREND_WINDOW
 from rpymostat.decisions.weighting import SensorReading
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.device_events import BUS_TYPE as DEVICE_EVENT
 from rpymostat.engine.events import Event
 from rpymostat.engine.loop.learning import HouseModel
 from rpymostat.engine.loop.limits import configured_limits
 from rpymostat.engine.loop.outdoor import ForecastCache, outdoor_conditions
 from rpymostat.engine.loop.render import decision_json
 from rpymostat.engine.plugin_settings import PluginSettings
+from rpymostat.engine.reactions import Reactions
 from rpymostat.engine.schedules.events import CHANGE_TYPES
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.store.interface import Store
@@ -84,6 +88,17 @@ async def recent_readings(store: Store, sensor_ids: Iterable[str], now: float) -
     return found
 
 
+def rooms_of(sensors: list[SensorRecord], counted: Iterable[str]) -> set[str]:
+    """The rooms of the sensors that count (those that name one)."""
+    wanted = set(counted)
+    return {s.room for s in sensors if s.sensor_id in wanted and s.room}
+
+
+def pause_json(pause: Pause) -> dict[str, Any]:
+    return {"reaction": pause.reaction, "reason": pause.reason, "since": to_iso(pause.since),
+            "until": to_iso(pause.until)}
+
+
 def fallback_weights(sensors: list[SensorRecord]) -> dict[str, float]:
     """Weights for an instruction that names no sensors.
 
@@ -113,8 +128,11 @@ class DecisionLoop:
         limits: SafetyLimits | None = None,
         interval: float = 5.0,
         equipment: EquipmentState | None = None,
+        reactions: Reactions | None = None,
     ) -> None:
         self.context = context
+        self.reactions = reactions
+        self.pause: Pause | None = None
         self.timeline = timeline
         self.commander = commander
         self.plugins = plugins
@@ -152,7 +170,7 @@ class DecisionLoop:
 
     def _on_event(self, event: Event) -> None:
         # A new target or mode should reach the equipment now, not at the next turn.
-        if event.type == "readings" or event.type in CHANGE_TYPES:
+        if event.type in ("readings", DEVICE_EVENT) or event.type in CHANGE_TYPES:
             self.trigger()
 
     def trigger(self) -> Deferred[None] | None:
@@ -199,12 +217,15 @@ class DecisionLoop:
             context.store, sensors, self.plugins, now, context.config.sensor_stale_after, self._forecast_cache)
         defaults = fallback_weights(sensors)
         counted = [sensor_id for sensor_id, weight in weights_for(instruction, defaults).items() if weight > 0]
+        self.pause = None if self.reactions is None else self.reactions.pause(now, rooms_of(sensors, counted))
         result = decide_step(
-            plugin.plugin, options, instruction, readings_of(sensors), defaults, self.equipment, now,
+            plugin.plugin, options, paused_instruction(instruction, self.pause), readings_of(sensors), defaults,
+            self.equipment, now,
             context.config.sensor_stale_after, self.limits, self.timeline.next_change(now),
             await recent_readings(context.store, counted, now), self.outdoor, self.forecast,
             await self.house.prediction(now, counted, self.outdoor, self.forecast), context.timezone,
         )
+        result = explain_pause(result, self.pause)
         try:
             await self.house.observe(now, counted, None if result.temperature is None else result.temperature.value,
                                      self.outdoor, self.equipment)
@@ -216,6 +237,9 @@ class DecisionLoop:
         self._latest_result = result
         names = {s.sensor_id: s.name or s.alias or s.sensor_id for s in sensors}
         self.latest = decision_json(result, plugin.name, names, context.timezone, self.outdoor)
+        self.latest["reactions"] = [] if self.pause is None else [pause_json(self.pause)]
+        if self.pause is not None:
+            self.latest["summary"] = f"paused: {self.pause.reason}; {self.latest['summary']}"
         try:
             # Mapping's key type is invariant; every Function is a str.
             states = cast("Mapping[str, bool]", functions_for(result.decision.desired))

@@ -135,6 +135,9 @@ INTENDED = {
     ("POST", "/v1/events"): "write",
     ("GET", "/v1/events"): "read",
     ("GET", "/v1/events/<event_id>"): "read",
+    ("GET", "/v1/reactions"): "read",
+    ("GET", "/v1/reactions/<name>"): "read",
+    ("PATCH", "/v1/reactions/<name>"): "write",
 }
 
 

@@ -86,6 +86,9 @@ def openapi_fragment() -> dict[str, Any]:
                                        "fan": {"enum": ["auto", "on"]}, "sensors": {"type": "object"},
                                        "tolerance": nullable_number, "source": {"type": "string"},
                                        "until": NULLABLE_TIMESTAMP}},
+                    "reactions": {"type": "array", "items": ref("ReactionInForce"),
+                                  "description": "reactions in force, e.g. heating and cooling paused while a "
+                                                 "window is open; the reason and summary name them first"},
                     "equipment": {"type": "object", "additionalProperties": {
                         "type": "object", "required": ["on", "since"],
                         "properties": {"on": {"type": "boolean"}, "since": NULLABLE_TIMESTAMP}}},

@@ -1,0 +1,120 @@
+"""Reactions to what happens in the home, as pure functions of events, settings and now.
+
+The built-in window reaction: while a window in a room that counts for the
+temperature has been open for longer than a delay, heating and cooling
+pause (the fan and frost protection still work); they resume when the
+window closes, or after a maximum pause even if it stays open, so a
+forgotten window cannot leave the house cold for days. The engine folds the
+device events into the open windows and passes them in; nothing here reads
+a clock or a store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rpymostat.decisions.step import StepResult
+from rpymostat.scheduling.instruction import Instruction
+
+WINDOW_DEVICES = frozenset({"window"})
+OPEN_VALUES = frozenset({"open", "opened", "on", "true", "1"})
+CLOSED_VALUES = frozenset({"closed", "close", "shut", "off", "false", "0"})
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    """The window reaction's switch and times (seconds)."""
+
+    enabled: bool = False
+    delay: float = 60.0
+    max_pause: float = 3600.0
+
+
+@dataclass(frozen=True)
+class OpenWindow:
+    """A window that was last reported open, and since when."""
+
+    location: str
+    since: float
+    source: str = "contact"
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Heating and cooling held off by a reaction, with the sentence that says why."""
+
+    reaction: str
+    reason: str
+    since: float
+    until: float
+
+
+def window_state(event: Mapping[str, Any]) -> bool | None:
+    """True when a device event says a window opened, False when it closed, None when it is about something else."""
+    if str(event.get("device", "")).casefold() not in WINDOW_DEVICES:
+        return None
+    text = str(event.get("value")).casefold()
+    if text in OPEN_VALUES:
+        return True
+    if text in CLOSED_VALUES:
+        return False
+    return None
+
+
+def track_windows(windows: Mapping[str, OpenWindow], event: Mapping[str, Any], at: float) -> dict[str, OpenWindow]:
+    """The open windows after one event (keyed by location, ignoring case); an already open one keeps its time."""
+    state = window_state(event)
+    updated = dict(windows)
+    if state is None:
+        return updated
+    location = str(event.get("location", ""))
+    key = location.casefold()
+    if state and key not in updated:
+        updated[key] = OpenWindow(location, at, str(event.get("action", "contact")))
+    elif not state:
+        updated.pop(key, None)
+    return updated
+
+
+def local_clock(epoch: float, zone: str) -> str:
+    return datetime.fromtimestamp(epoch, ZoneInfo(zone)).strftime("%H:%M")
+
+
+def window_pause(windows: Collection[OpenWindow], counted_rooms: Collection[str], settings: WindowSettings,
+                 now: float, zone: str = "UTC") -> Pause | None:
+    """The pause the open windows call for now, or None.
+
+    A window counts when its location is the room of a sensor that counts
+    (ignoring case); when no counted sensor names a room, every window does.
+    The earliest-opened counting window that is past the delay and within
+    its maximum pause is the one named.
+    """
+    if not settings.enabled:
+        return None
+    rooms = {room.casefold() for room in counted_rooms}
+    candidates = sorted((w for w in windows if not rooms or w.location.casefold() in rooms), key=lambda w: w.since)
+    for window in candidates:
+        start, end = window.since + settings.delay, window.since + settings.delay + settings.max_pause
+        if start <= now < end:
+            return Pause("window", f"{window.location} window open since {local_clock(window.since, zone)}",
+                         window.since, end)
+    return None
+
+
+def paused_instruction(instruction: Instruction, pause: Pause | None) -> Instruction:
+    """The instruction with heating and cooling off while paused (the fan setting stays)."""
+    if pause is None or instruction.mode == "off":
+        return instruction
+    return replace(instruction, mode="off")
+
+
+def explain_pause(result: StepResult, pause: Pause | None) -> StepResult:
+    """The step's decision with the pause named first in its reason."""
+    if pause is None:
+        return result
+    decision = replace(result.decision, reason=f"paused: {pause.reason}; {result.decision.reason}")
+    return replace(result, decision=decision)
