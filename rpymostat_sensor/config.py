@@ -28,6 +28,7 @@ from rpymostat.common.settings import (
     parse_optional_url,
 )
 from rpymostat_sensor.hostinfo import HostIdError, host_id
+from rpymostat_sensor.inputs import InputSpec, format_inputs, parse_inputs
 
 __all__ = ["ConfigError", "SETTINGS", "SOURCE_NAMES", "SensorConfig", "default_data_dir"]
 
@@ -111,6 +112,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Longest wait, in seconds, between retries while the engine does not answer."),
     _sensor("discovery_interfaces", parse_interfaces, const("all"),
             "Addresses DNS-SD browses on: 'all', or a comma-separated list such as 192.168.1.20."),
+    _sensor("inputs", parse_inputs, const(""),
+            "GPIO inputs to watch, e.g. window:bedroom=17,door:hall=27,motion:hall=22 (KIND:LOCATION=PIN, "
+            "KIND window, door or motion; a trailing ! inverts); each change is posted as an event. "
+            "Needs gpiozero."),
 )
 
 
@@ -130,6 +135,7 @@ class SensorConfig:
     spool_max: int
     retry_max: float
     discovery_interfaces: str
+    inputs: tuple[InputSpec, ...] = ()
 
     @classmethod
     def load(cls, environ: Mapping[str, str], args: argparse.Namespace | None = None) -> SensorConfig:
@@ -138,5 +144,5 @@ class SensorConfig:
 
     def describe(self, environ: Mapping[str, str]) -> list[dict[str, str]]:
         """Each variable with its value, default and description (the secret masked)."""
-        values = {**vars(self), "sources": ",".join(self.sources)}
+        values = {**vars(self), "sources": ",".join(self.sources), "inputs": format_inputs(self.inputs)}
         return describe(SETTINGS, values, environ)

@@ -11,7 +11,7 @@ keep being spooled meanwhile; a run never raises.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from twisted.internet import error as net_error
 from twisted.internet.defer import CancelledError, Deferred, TimeoutError, ensureDeferred, succeed
@@ -24,7 +24,7 @@ from rpymostat.common.discovery import EngineLocator
 from rpymostat.common.signing import fingerprint
 from rpymostat_sensor.backoff import Backoff
 from rpymostat_sensor.enrolment import Enrolment, Registration, Standing
-from rpymostat_sensor.pusher import EngineUnavailable, NotAuthorised, Pusher
+from rpymostat_sensor.pusher import EngineUnavailable, NotAuthorised
 from rpymostat_sensor.spool import Spool
 
 log = Logger()
@@ -43,6 +43,12 @@ UNREACHABLE = (
 )
 
 
+class Deliverer(Protocol):
+    """What empties a spool into the engine (readings, and input events when inputs are watched)."""
+
+    async def deliver(self, engine_url: str) -> int: ...
+
+
 class EngineLink:
     """Keeps this host enrolled with the engine the locator names, and its spool delivered."""
 
@@ -51,7 +57,7 @@ class EngineLink:
         clock: IReactorTime,
         locator: EngineLocator,
         enrolment: Enrolment,
-        pusher: Pusher,
+        pusher: Deliverer,
         spool: Spool,
         host_id: str,
         secret: str,

@@ -32,9 +32,13 @@ from rpymostat.version import VERSION
 from rpymostat_sensor import BlockingRunner
 from rpymostat_sensor.backoff import Backoff
 from rpymostat_sensor.config import SensorConfig
+from rpymostat_sensor.deliveries import Deliveries
 from rpymostat_sensor.enrolment import Enrolment, load_or_create_secret
+from rpymostat_sensor.event_pusher import EventPusher
+from rpymostat_sensor.event_spool import EventSpool, event_spool_path
 from rpymostat_sensor.hostinfo import host_info
-from rpymostat_sensor.link import EngineLink
+from rpymostat_sensor.inputs import InputEvent, InputWatcher, format_inputs
+from rpymostat_sensor.link import Deliverer, EngineLink
 from rpymostat_sensor.pusher import Pusher
 from rpymostat_sensor.sources.base import SensorSample, TemperatureSource
 from rpymostat_sensor.spool import Spool
@@ -61,8 +65,12 @@ class SensorService(MultiService):
         host_info: Callable[[], dict[str, Any]],
         pool: HTTPConnectionPool | None = None,
         sources: list[tuple[str, TemperatureSource]] | None = None,
+        pin_factory: Any = None,
     ) -> None:
         super().__init__()
+        self.pin_factory = pin_factory
+        self.event_spool: EventSpool | None = None
+        self.inputs: InputWatcher | None = None
         self.pool = pool
         self.config = config
         self.reactor = reactor
@@ -99,8 +107,12 @@ class SensorService(MultiService):
         waiting = await self.spool.count()
         client = SignedJsonClient(self.http_client, self.reactor, config.host_id, secret)
         self.sources = self._given_sources or make_sources(config, self.reactor, self.runner)
+        pusher: Deliverer = Pusher(self.spool, client)
+        if config.inputs:
+            self.event_spool = await EventSpool.open(event_spool_path(config.spool), runner=self.runner)
+            pusher = Deliveries([pusher, EventPusher(self.event_spool, client)])
         self.link = EngineLink(
-            self.reactor, self.locator, Enrolment(client, self.host_info), Pusher(self.spool, client),
+            self.reactor, self.locator, Enrolment(client, self.host_info), pusher,
             self.spool, config.host_id, secret, config.interval, config.info_interval,
             Backoff(INITIAL_RETRY_SECONDS, max(INITIAL_RETRY_SECONDS, config.retry_max)),
         )
@@ -112,6 +124,12 @@ class SensorService(MultiService):
         if config.engine_url is None:
             log.info("looking for the engine by DNS-SD (_rpymostat._tcp)")
         self.link.start()
+        if config.inputs:
+            call_from_thread = getattr(self.reactor, "callFromThread", lambda work, *args: work(*args))
+            self.inputs = InputWatcher(config.inputs, self.reactor, self._spool_event, call_from_thread,
+                                       self.pin_factory)
+            self.inputs.start()
+            log.info("watching inputs {inputs}", inputs=format_inputs(config.inputs))
         readings = TimerService(config.interval, self.take_readings)
         readings.clock = self.reactor
         readings.setServiceParent(self)
@@ -127,6 +145,9 @@ class SensorService(MultiService):
         await MultiService.stopService(self)
         if self._info_timer is not None and self._info_timer.running:
             self._info_timer.stop()
+        if self.inputs is not None:
+            self.inputs.stop()
+            self.inputs = None
         if self.link is not None:
             await self.link.stop()
         await self.locator.stop()
@@ -134,6 +155,8 @@ class SensorService(MultiService):
             waiting = await self.spool.count()
             await self.spool.close()
             log.info("stopped; {waiting} readings kept in the spool for next time", waiting=waiting)
+        if self.event_spool is not None:
+            await self.event_spool.close()
         if self.pool is not None:
             await self.pool.closeCachedConnections()
 
@@ -162,6 +185,15 @@ class SensorService(MultiService):
         spooled = self.spool.append(samples).addCallback(self._count_dropped)
         spooled.addCallback(lambda _: self.link.kick() if self.link is not None else None)
         return spooled
+
+    def _spool_event(self, event: InputEvent) -> Deferred[Any]:
+        """Keep an input's change, then let the link deliver it; never fails."""
+        log.info("input {device} {location}: {value}", device=event.device, location=event.location,
+                 value=event.value)
+        assert self.event_spool is not None
+        spooled = self.event_spool.append([event])
+        spooled.addCallback(lambda _: self.link.kick() if self.link is not None else None)
+        return spooled.addErrback(lambda failure: log.failure("keeping an input event failed", failure))
 
     def _count_dropped(self, dropped: int) -> None:
         if dropped:
@@ -210,6 +242,7 @@ def make_service(
     runner: BlockingRunner | None = None,
     host_info: Callable[[], dict[str, Any]] = host_info,
     sources: list[tuple[str, TemperatureSource]] | None = None,
+    pin_factory: Any = None,
 ) -> MultiService:
     """The whole daemon; tests pass a ``Clock``, a synchronous runner, a client and a locator.
 
@@ -236,4 +269,5 @@ def make_service(
         host_info,
         pool,
         sources,
+        pin_factory,
     )
