@@ -56,8 +56,8 @@ def parse_event(body: Mapping[str, Any], now: float, future_tolerance: float) ->
         if name not in body:
             raise unprocessable(f"{name} field is missing")
         value = body[name]
-        if not isinstance(value, str) or not 1 <= len(value.strip()) <= MAX_TEXT or value != value.strip():
-            raise unprocessable(f"{name} must be a string of 1 to {MAX_TEXT} characters without surrounding spaces")
+        if not isinstance(value, str) or not 1 <= len(value) <= MAX_TEXT:
+            raise unprocessable(f"{name} must be a string of 1 to {MAX_TEXT} characters")
         texts.append(value)
     if "value" not in body:
         raise unprocessable("value field is missing (use null when the event has none)")

@@ -68,6 +68,8 @@ SEMANTICALLY_VALID_ONLY = [
     "PUT /v1/schedules/settings", "PATCH /v1/schedules/settings",
     "POST /v1/overrides", "PUT /v1/overrides/{rule_id}",
     "PUT /v1/relays/report", "PUT /v1/sensors/update", "PUT /v1/plugins/{kind}", "GET /v1/history",
+    # An event's time within a year of the engine's clock, its data within 4096 bytes of JSON.
+    "POST /v1/events",
 ]
 # allow_lists_every_matching_operation checks each 405's Allow against the
 # document's methods of the path asked for (a literal path's own, else its

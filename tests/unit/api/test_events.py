@@ -84,6 +84,7 @@ async def test_a_replayed_idempotency_key_is_kept_once_with_its_original_time(en
 @pytest.mark.parametrize(("change", "field"), [
     ({"device": None}, "device"),
     ({"device": ""}, "device"),
+    ({"location": "x" * 65}, "location"),
     ({"location": 3}, "location"),
     ({"action": "x" * 65}, "action"),
     ({"value": {"on": True}}, "value"),

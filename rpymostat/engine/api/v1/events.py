@@ -149,7 +149,7 @@ FILTER_PARAMS = [
      "description": f"only events whose {name} is this (ignoring case); * for any"}
     for name in ("device", "location", "action")
 ]
-TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": r"^\S(.*\S)?$"}
+TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
 VALUE = {"anyOf": [{"type": "string", "maxLength": MAX_VALUE}, {"type": "number"}, {"type": "boolean"},
                    {"type": "null"}]}
 
