@@ -12,7 +12,7 @@ reported naming its field.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,10 +125,17 @@ class EventFilter:
 
 
 class EventLog:
-    """Stores posted events, keeps the log within its retention, and tells the bus."""
+    """Stores posted events, keeps the log within its retention, and tells the bus.
 
-    def __init__(self, context: EngineContext) -> None:
+    ``subscribers`` names the clients whose subscriptions match an event;
+    the bus message carries them, so a live-feed client sees at once which
+    events it subscribed to.
+    """
+
+    def __init__(self, context: EngineContext,
+                 subscribers: Callable[[dict[str, Any]], Awaitable[list[str]]] | None = None) -> None:
         self.context = context
+        self.subscribers = subscribers
 
     async def record(self, event: EventInput, client: str) -> tuple[dict[str, Any], bool]:
         """Store and publish one event; ``(event JSON, created)``, not created for a replay of a recent key."""
@@ -147,7 +154,10 @@ class EventLog:
         entry_id = await store.append_log(DEVICE_EVENTS_STREAM, event.at, stored)
         await store.trim_log(DEVICE_EVENTS_STREAM, self.context.config.events_keep)
         shown = event_json(LogEntry(entry_id, DEVICE_EVENTS_STREAM, event.at, stored))
-        await self.context.events.publish(BUS_TYPE, shown, keep=False)
+        told = dict(shown)
+        if self.subscribers is not None:
+            told["subscribers"] = await self.subscribers(shown)
+        await self.context.events.publish(BUS_TYPE, told, keep=False)
         return shown, True
 
     async def get(self, event_id: int) -> dict[str, Any] | None:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from rpymostat.engine.api.app import EngineAPI
-from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
 from rpymostat.engine.api.v1 import (
+    clients,
     decisions,
     events,
     history,
@@ -30,6 +30,7 @@ from rpymostat.engine.api.v1.schedules import SchedulesAPI
 from rpymostat.engine.api.v1.sensors import SensorsAPI
 from rpymostat.engine.api.v1.status import StatusAPI
 from rpymostat.engine.api.v1.timeline import TimelineAPI
+from rpymostat.engine.clients import ClientRegistry, NotingAuthenticator
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.device_events import EventLog
 from rpymostat.engine.live.feed import LiveFeed
@@ -57,6 +58,7 @@ FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
     live.openapi_fragment,
     events.openapi_fragment,
     reactions.openapi_fragment,
+    clients.openapi_fragment,
 ]
 
 
@@ -91,6 +93,7 @@ def build_api(
         timeline_cache = TimelineCache(context.store, context.clock, context.zone, plugins=plugin_settings,
                                        events=context.events)
     book = RuleBook(timeline_cache)
+    registry = ClientRegistry(context.store)
     components = [
         RootPage(),
         StatusAPI(context),
@@ -106,11 +109,12 @@ def build_api(
         RelaysAPI(context, relays if relays is not None else default_commander(context)),
         decisions.DecisionsAPI(context, decision_loop),
         model.ModelAPI(context, decision_loop.house if decision_loop is not None else HouseModel(context.store)),
-        events.EventsAPI(context, EventLog(context)),
+        events.EventsAPI(context, EventLog(context, registry.subscribers)),
+        clients.ClientsAPI(context, registry),
         reactions.ReactionsAPI(reacting if reacting is not None else Reactions(context),
                                (lambda: decision_loop.pause) if decision_loop is not None else (lambda: None)),
     ]
-    authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
+    authenticator = NotingAuthenticator(registry, context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)
     api.serve_static("/ui/", str(static_directory()))
     live.LiveFeedRoute(LiveFeed(context.events, context.store, context.clock), authenticator).mount(api)

@@ -138,6 +138,16 @@ INTENDED = {
     ("GET", "/v1/reactions"): "read",
     ("GET", "/v1/reactions/<name>"): "read",
     ("PATCH", "/v1/reactions/<name>"): "write",
+    ("GET", "/v1/clients"): "read",
+    ("GET", "/v1/clients/me"): "read",
+    ("GET", "/v1/clients/<client_id>"): "read",
+    ("GET", "/v1/clients/<client_id>/events"): "read",
+    ("GET", "/v1/clients/me/subscribedevents"): "read",
+    ("GET", "/v1/clients/<client_id>/subscribedevents"): "read",
+    ("GET", "/v1/clients/me/subscriptions"): "read",
+    ("GET", "/v1/clients/<client_id>/subscriptions"): "read",
+    ("POST", "/v1/clients/me/subscriptions"): "write",
+    ("DELETE", "/v1/clients/me/subscriptions/<subscription_id>"): "write",
 }
 
 

@@ -8,14 +8,15 @@ cursor for it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rpymostat.engine.api.app import Call, Reply
-from rpymostat.engine.api.auth import Principal
 from rpymostat.engine.api.errors import bad_request, not_found
 from rpymostat.engine.api.requests import MAX_LIMIT, bool_param, int_param
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.openapi import TIMESTAMP, operation, path_param, ref, response
+from rpymostat.engine.clients import client_id
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.device_events import (
     DEVICE_EVENTS_STREAM,
@@ -29,13 +30,6 @@ from rpymostat.engine.device_events import (
 )
 
 MAX_ID = 2**53
-
-
-def client_id(principal: Principal) -> str:
-    """The client a request comes from: ``device:<host ID>`` or ``key:<key ID>``."""
-    if principal.kind == "device":
-        return f"device:{principal.host_id}"
-    return f"key:{principal.key_id}"
 
 
 def event_id_param(call: Call) -> int:
@@ -64,9 +58,9 @@ def _filter_param(call: Call, name: str) -> str:
     return text
 
 
-async def list_events(context: EngineContext, call: Call, wanted: EventFilter,
+async def list_events(context: EngineContext, call: Call, wanted: Sequence[EventFilter],
                       client: str | None = None) -> dict[str, Any]:
-    """A page of events matching ``wanted`` (and posted by ``client``), by the seed's paging parameters.
+    """A page of events matching any of ``wanted`` (and posted by ``client``), by the seed's paging parameters.
 
     Filtering happens over the stream newest first, a batch at a time, so
     ``limit`` and ``offset`` count matching events.
@@ -78,7 +72,7 @@ async def list_events(context: EngineContext, call: Call, wanted: EventFilter,
     after = _optional_id(call, "after")
     before = _optional_id(call, "before")
     store = context.store
-    if wanted == EventFilter() and client is None:
+    if list(wanted) == [EventFilter()] and client is None:
         entries = await store.list_log(DEVICE_EVENTS_STREAM, limit, offset, after_id=after, before_id=before)
         found = [event_json(entry) for entry in entries]
     else:
@@ -86,7 +80,7 @@ async def list_events(context: EngineContext, call: Call, wanted: EventFilter,
         while len(found) < limit:
             batch = await store.list_log(DEVICE_EVENTS_STREAM, MAX_LIMIT, after_id=after, before_id=cursor)
             for event in map(event_json, batch):
-                if not wanted.matches(event) or client is not None and event["client"] != client:
+                if not any(w.matches(event) for w in wanted) or client is not None and event["client"] != client:
                     continue
                 if skipped < offset:
                     skipped += 1
@@ -115,7 +109,7 @@ class EventsAPI:
 
     @route("/v1/events")
     async def list(self, call: Call) -> dict[str, Any]:
-        return await list_events(self.context, call, filter_of(call))
+        return await list_events(self.context, call, [filter_of(call)])
 
     @route("/v1/events/<event_id>")
     async def get(self, call: Call) -> dict[str, Any]:
