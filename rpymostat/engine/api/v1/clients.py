@@ -85,8 +85,6 @@ class ClientsAPI:
 
     async def _subscribed(self, call: Call, identity: str) -> dict[str, Any]:
         filters = [filter_of(s) for s in await self.registry.subscriptions(identity)]
-        if not filters:
-            return {"events": []}
         return await list_events(self.context, call, filters)
 
     @route("/v1/clients/me/subscriptions", device=True)

@@ -72,7 +72,9 @@ async def list_events(context: EngineContext, call: Call, wanted: Sequence[Event
     after = _optional_id(call, "after")
     before = _optional_id(call, "before")
     store = context.store
-    if list(wanted) == [EventFilter()] and client is None:
+    if not wanted:
+        found: list[dict[str, Any]] = []
+    elif list(wanted) == [EventFilter()] and client is None:
         entries = await store.list_log(DEVICE_EVENTS_STREAM, limit, offset, after_id=after, before_id=before)
         found = [event_json(entry) for entry in entries]
     else:
