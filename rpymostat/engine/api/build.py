@@ -16,6 +16,7 @@ from rpymostat.engine.api.v1 import (
     model,
     overrides,
     plugins,
+    presets,
     reactions,
     schedules,
     timeline,
@@ -59,6 +60,7 @@ FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
     events.openapi_fragment,
     reactions.openapi_fragment,
     clients.openapi_fragment,
+    presets.openapi_fragment,
 ]
 
 
@@ -111,6 +113,7 @@ def build_api(
         model.ModelAPI(context, decision_loop.house if decision_loop is not None else HouseModel(context.store)),
         events.EventsAPI(context, EventLog(context, registry.subscribers)),
         clients.ClientsAPI(context, registry),
+        presets.PresetsAPI(timeline_cache),
         reactions.ReactionsAPI(reacting if reacting is not None else Reactions(context),
                                (lambda: decision_loop.pause) if decision_loop is not None else (lambda: None)),
     ]

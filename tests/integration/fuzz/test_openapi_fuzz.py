@@ -70,6 +70,8 @@ SEMANTICALLY_VALID_ONLY = [
     "PUT /v1/relays/report", "PUT /v1/sensors/update", "PUT /v1/plugins/{kind}", "GET /v1/history",
     # An event's time within a year of the engine's clock, its data within 4096 bytes of JSON.
     "POST /v1/events",
+    # A preset's cool_setpoint at least the auto-mode gap above its heat_setpoint.
+    "PUT /v1/presets/{name}",
 ]
 # allow_lists_every_matching_operation checks each 405's Allow against the
 # document's methods of the path asked for (a literal path's own, else its
