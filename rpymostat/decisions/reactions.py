@@ -1,5 +1,9 @@
 """Reactions to what happens in the home, as pure functions of events, settings and now.
 
+The built-in presence reaction: when every person the events tell of is
+away, the targets of the preset ``away`` (or the one chosen) apply in place
+of the rule's; as soon as someone is home again the rules apply as written.
+
 The built-in window reaction: while a window in a room that counts for the
 temperature has been open for longer than a delay, heating and cooling
 pause (the fan and frost protection still work); they resume when the
@@ -11,7 +15,7 @@ a clock or a store.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -21,6 +25,10 @@ from rpymostat.decisions.step import StepResult
 from rpymostat.scheduling.instruction import Instruction
 
 WINDOW_DEVICES = frozenset({"window"})
+PRESENCE_ACTIONS = frozenset({"presence"})
+HOME_VALUES = frozenset({"home", "arrived", "present", "on", "true", "1"})
+AWAY_VALUES = frozenset({"away", "left", "not_home", "off", "false", "0"})
+LABELS = {"window": "paused", "presence": "away"}
 OPEN_VALUES = frozenset({"open", "opened", "on", "true", "1"})
 CLOSED_VALUES = frozenset({"closed", "close", "shut", "off", "false", "0"})
 
@@ -32,6 +40,23 @@ class WindowSettings:
     enabled: bool = False
     delay: float = 60.0
     max_pause: float = 3600.0
+
+
+@dataclass(frozen=True)
+class PresenceSettings:
+    """The presence reaction's switch and the preset it applies while everyone is away."""
+
+    enabled: bool = False
+    preset: str = "away"
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the last presence event of one person (its ``device``) said, and since when."""
+
+    name: str
+    home: bool
+    since: float
 
 
 @dataclass(frozen=True)
@@ -50,7 +75,12 @@ class Pause:
     reaction: str
     reason: str
     since: float
-    until: float
+    until: float | None
+
+    @property
+    def label(self) -> str:
+        """The word the decision's reason starts with: "paused" for a window, "away" for presence."""
+        return LABELS.get(self.reaction, self.reaction)
 
 
 def window_state(event: Mapping[str, Any]) -> bool | None:
@@ -63,6 +93,43 @@ def window_state(event: Mapping[str, Any]) -> bool | None:
     if text in CLOSED_VALUES:
         return False
     return None
+
+
+def presence_state(event: Mapping[str, Any]) -> bool | None:
+    """True when a device event says someone is home, False away, None when it is about something else."""
+    if str(event.get("action", "")).casefold() not in PRESENCE_ACTIONS:
+        return None
+    text = str(event.get("value")).casefold()
+    return True if text in HOME_VALUES else False if text in AWAY_VALUES else None
+
+
+def track_people(people: Mapping[str, Person], event: Mapping[str, Any], at: float) -> dict[str, Person]:
+    """The people after one event (keyed by ``device``, ignoring case); a repeated state keeps its time."""
+    state = presence_state(event)
+    updated = dict(people)
+    if state is None:
+        return updated
+    name = str(event.get("device", ""))
+    known = updated.get(name.casefold())
+    if known is None or known.home != state:
+        updated[name.casefold()] = Person(name, state, at)
+    return updated
+
+
+def presence_away(people: Collection[Person], settings: PresenceSettings, zone: str = "UTC") -> Pause | None:
+    """The away state when the reaction is on and every person known is away (since the last one left)."""
+    if not settings.enabled or not people or any(p.home for p in people):
+        return None
+    since = max(p.since for p in people)
+    return Pause("presence", f"everyone away since {local_clock(since, zone)}, preset {settings.preset}", since,
+                 None)
+
+
+def away_instruction(instruction: Instruction, preset_name: str, heat: float, cool: float) -> Instruction:
+    """The instruction with a preset's targets in place of its own (off stays off)."""
+    if instruction.mode == "off":
+        return instruction
+    return replace(instruction, heat_setpoint=heat, cool_setpoint=cool, preset=preset_name)
 
 
 def track_windows(windows: Mapping[str, OpenWindow], event: Mapping[str, Any], at: float) -> dict[str, OpenWindow]:
@@ -112,9 +179,9 @@ def paused_instruction(instruction: Instruction, pause: Pause | None) -> Instruc
     return replace(instruction, mode="off")
 
 
-def explain_pause(result: StepResult, pause: Pause | None) -> StepResult:
-    """The step's decision with the pause named first in its reason."""
-    if pause is None:
+def explain(result: StepResult, in_force: Sequence[Pause]) -> StepResult:
+    """The step's decision with the reactions in force named first in its reason."""
+    if not in_force:
         return result
-    decision = replace(result.decision, reason=f"paused: {pause.reason}; {result.decision.reason}")
-    return replace(result, decision=decision)
+    named = "; ".join(f"{p.label}: {p.reason}" for p in in_force)
+    return replace(result, decision=replace(result.decision, reason=f"{named}; {result.decision.reason}"))

@@ -9,17 +9,31 @@ so a restart does not forget an open window, and follows the bus after.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, replace
 from typing import Any
 
 from twisted.logger import Logger
 
 from rpymostat.common.timeutil import from_iso
-from rpymostat.decisions.reactions import OpenWindow, Pause, WindowSettings, track_windows, window_pause
+from rpymostat.decisions.reactions import (
+    OpenWindow,
+    Pause,
+    Person,
+    PresenceSettings,
+    WindowSettings,
+    away_instruction,
+    paused_instruction,
+    presence_away,
+    track_people,
+    track_windows,
+    window_pause,
+)
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.device_events import BUS_TYPE, DEVICE_EVENTS_STREAM
 from rpymostat.engine.events import Event
+from rpymostat.scheduling.instruction import Instruction
+from rpymostat.scheduling.presets import BUILT_IN, Preset
 
 log = Logger()
 
@@ -29,12 +43,20 @@ REPLAYED_ON_START = 1000
 
 
 class Reactions:
-    """Holds the window reaction's settings and the open windows; answers which pause is in force."""
+    """Holds the reactions' settings, the open windows and who is home; answers what is in force.
 
-    def __init__(self, context: EngineContext) -> None:
+    ``presets`` gives the presets as they are now (the timeline's), for the
+    presence reaction's preset.
+    """
+
+    def __init__(self, context: EngineContext,
+                 presets: Callable[[], Mapping[str, Preset]] = lambda: BUILT_IN) -> None:
         self.context = context
+        self.presets = presets
         self.window = WindowSettings()
+        self.presence = PresenceSettings()
         self.windows: dict[str, OpenWindow] = {}
+        self.people: dict[str, Person] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self._loaded = False
 
@@ -44,9 +66,10 @@ class Reactions:
             return
         saved = await self.context.store.get_setting(SETTING) or {}
         self.window = replace(WindowSettings(), **saved.get("window", {}))
+        self.presence = replace(PresenceSettings(), **saved.get("presence", {}))
         entries = await self.context.store.list_log(DEVICE_EVENTS_STREAM, REPLAYED_ON_START, newest_first=False)
         for entry in entries:
-            self.windows = track_windows(self.windows, entry.data, entry.at)
+            self._follow(entry.data, entry.at)
         self._loaded = True
 
     def start(self) -> None:
@@ -59,15 +82,48 @@ class Reactions:
 
     def _on_event(self, event: Event) -> None:
         if event.type == BUS_TYPE:
-            self.windows = track_windows(self.windows, event.data, from_iso(event.data["at"]))
+            self._follow(event.data, from_iso(event.data["at"]))
+
+    def _follow(self, event: Mapping[str, Any], at: float) -> None:
+        self.windows = track_windows(self.windows, event, at)
+        self.people = track_people(self.people, event, at)
 
     def pause(self, now: float, counted_rooms: Collection[str]) -> Pause | None:
-        """The pause in force now for a decision counting sensors in these rooms."""
+        """The window pause in force now for a decision counting sensors in these rooms."""
         return window_pause(list(self.windows.values()), counted_rooms, self.window, now, self.context.timezone)
+
+    def in_force(self, now: float, counted_rooms: Collection[str]) -> list[Pause]:
+        """Every reaction in force now: presence first (it sets the targets), then a window pause."""
+        found = [presence_away(list(self.people.values()), self.presence, self.context.timezone),
+                 self.pause(now, counted_rooms)]
+        return [p for p in found if p is not None]
+
+    def applied(self, instruction: Instruction, in_force: list[Pause]) -> Instruction:
+        """The instruction as the reactions in force change it."""
+        for reaction in in_force:
+            if reaction.reaction == "presence":
+                preset = self.presets().get(self.presence.preset)
+                if preset is not None:
+                    instruction = away_instruction(instruction, self.presence.preset, preset.heat_setpoint,
+                                                   preset.cool_setpoint)
+            else:
+                instruction = paused_instruction(instruction, reaction)
+        return instruction
 
     async def change_window(self, changes: dict[str, Any]) -> WindowSettings:
         """Apply validated changes to the window reaction and save them."""
         await self.load()
         self.window = replace(self.window, **changes)
-        await self.context.store.put_setting(SETTING, {"window": asdict(self.window)})
+        await self._save()
         return self.window
+
+    async def change_presence(self, changes: dict[str, Any]) -> PresenceSettings:
+        """Apply validated changes to the presence reaction and save them."""
+        await self.load()
+        self.presence = replace(self.presence, **changes)
+        await self._save()
+        return self.presence
+
+    async def _save(self) -> None:
+        await self.context.store.put_setting(SETTING, {"window": asdict(self.window),
+                                                       "presence": asdict(self.presence)})

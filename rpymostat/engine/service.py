@@ -95,7 +95,9 @@ class EngineService(Service):
         yield self.timeline.start()
         self.relays = RelayCommander(RelayRegistry(store), store, clock, _http_client(self.reactor))
         equipment = yield ensureDeferred(restored_equipment(self.relays, clock.seconds()))
-        self.reactions = Reactions(self.context)
+        timeline = self.timeline
+        assert timeline is not None
+        self.reactions = Reactions(self.context, lambda: timeline.limits.presets)
         yield ensureDeferred(self.reactions.load())
         self.reactions.start()
         self.decision_loop = DecisionLoop(self.context, self.timeline, self.relays, plugins,

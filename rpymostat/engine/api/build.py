@@ -76,6 +76,13 @@ def default_commander(context: EngineContext) -> RelayCommander:
     return RelayCommander(RelayRegistry(context.store), context.store, context.clock, treq)
 
 
+def _following(context: EngineContext, timeline_cache: TimelineCache) -> Reactions:
+    """Reactions that follow the bus, for an API built without a running engine (in API tests)."""
+    made = Reactions(context, lambda: timeline_cache.limits.presets)
+    made.start()
+    return made
+
+
 def build_api(
     context: EngineContext,
     timeline_cache: TimelineCache | None = None,
@@ -114,8 +121,8 @@ def build_api(
         events.EventsAPI(context, EventLog(context, registry.subscribers)),
         clients.ClientsAPI(context, registry),
         presets.PresetsAPI(timeline_cache),
-        reactions.ReactionsAPI(reacting if reacting is not None else Reactions(context),
-                               (lambda: decision_loop.pause) if decision_loop is not None else (lambda: None)),
+        reactions.ReactionsAPI(reacting if reacting is not None else _following(context, timeline_cache),
+                               (lambda: decision_loop.in_force) if decision_loop is not None else list),
     ]
     authenticator = NotingAuthenticator(registry, context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)

@@ -28,7 +28,7 @@ from rpymostat.common.timeutil import to_iso
 from rpymostat.decisions.equipment import EquipmentState
 from rpymostat.decisions.model import functions_for
 from rpymostat.decisions.predictive import planned_early_starts, predictive
-from rpymostat.decisions.reactions import Pause, explain_pause, paused_instruction
+from rpymostat.decisions.reactions import Pause, explain
 from rpymostat.decisions.safety import SafetyLimits
 from rpymostat.decisions.step import StepResult, decide_step, weights_for
 from rpymostat.decisions.trend import TREND_WINDOW
@@ -96,7 +96,7 @@ def rooms_of(sensors: list[SensorRecord], counted: Iterable[str]) -> set[str]:
 
 def pause_json(pause: Pause) -> dict[str, Any]:
     return {"reaction": pause.reaction, "reason": pause.reason, "since": to_iso(pause.since),
-            "until": to_iso(pause.until)}
+            "until": None if pause.until is None else to_iso(pause.until)}
 
 
 def fallback_weights(sensors: list[SensorRecord]) -> dict[str, float]:
@@ -132,7 +132,7 @@ class DecisionLoop:
     ) -> None:
         self.context = context
         self.reactions = reactions
-        self.pause: Pause | None = None
+        self.in_force: list[Pause] = []
         self.timeline = timeline
         self.commander = commander
         self.plugins = plugins
@@ -217,15 +217,17 @@ class DecisionLoop:
             context.store, sensors, self.plugins, now, context.config.sensor_stale_after, self._forecast_cache)
         defaults = fallback_weights(sensors)
         counted = [sensor_id for sensor_id, weight in weights_for(instruction, defaults).items() if weight > 0]
-        self.pause = None if self.reactions is None else self.reactions.pause(now, rooms_of(sensors, counted))
+        if self.reactions is not None:
+            self.in_force = self.reactions.in_force(now, rooms_of(sensors, counted))
+            instruction = self.reactions.applied(instruction, self.in_force)
         result = decide_step(
-            plugin.plugin, options, paused_instruction(instruction, self.pause), readings_of(sensors), defaults,
+            plugin.plugin, options, instruction, readings_of(sensors), defaults,
             self.equipment, now,
             context.config.sensor_stale_after, self.limits, self.timeline.next_change(now),
             await recent_readings(context.store, counted, now), self.outdoor, self.forecast,
             await self.house.prediction(now, counted, self.outdoor, self.forecast), context.timezone,
         )
-        result = explain_pause(result, self.pause)
+        result = explain(result, self.in_force)
         try:
             await self.house.observe(now, counted, None if result.temperature is None else result.temperature.value,
                                      self.outdoor, self.equipment)
@@ -237,9 +239,10 @@ class DecisionLoop:
         self._latest_result = result
         names = {s.sensor_id: s.name or s.alias or s.sensor_id for s in sensors}
         self.latest = decision_json(result, plugin.name, names, context.timezone, self.outdoor)
-        self.latest["reactions"] = [] if self.pause is None else [pause_json(self.pause)]
-        if self.pause is not None:
-            self.latest["summary"] = f"paused: {self.pause.reason}; {self.latest['summary']}"
+        self.latest["reactions"] = [pause_json(p) for p in self.in_force]
+        if self.in_force:
+            named = "; ".join(f"{p.label}: {p.reason}" for p in self.in_force)
+            self.latest["summary"] = f"{named}; {self.latest['summary']}"
         try:
             # Mapping's key type is invariant; every Function is a str.
             states = cast("Mapping[str, bool]", functions_for(result.decision.desired))

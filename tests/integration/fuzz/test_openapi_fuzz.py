@@ -72,6 +72,8 @@ SEMANTICALLY_VALID_ONLY = [
     "POST /v1/events",
     # A preset's cool_setpoint at least the auto-mode gap above its heat_setpoint.
     "PUT /v1/presets/{name}",
+    # Each reaction takes only its own fields; the presence reaction only a preset that exists.
+    "PATCH /v1/reactions/{name}",
 ]
 # allow_lists_every_matching_operation checks each 405's Allow against the
 # document's methods of the path asked for (a literal path's own, else its

@@ -1,4 +1,4 @@
-"""The window reaction as a pure function: when a pause starts, whom it concerns, and when it ends."""
+"""The window and presence reactions as pure functions: when they hold, whom they concern, what they change."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import pytest
 
 from rpymostat.decisions.reactions import (
     OpenWindow,
+    PresenceSettings,
     WindowSettings,
+    away_instruction,
     paused_instruction,
+    presence_away,
+    track_people,
     track_windows,
     window_pause,
     window_state,
@@ -66,3 +70,22 @@ def test_a_paused_instruction_turns_heating_and_cooling_off_and_keeps_the_fan():
     paused = paused_instruction(instruction, window_pause([BEDROOM], (), ON, OPENED + 120))
     assert (paused.mode, paused.fan, paused.source) == ("off", "on", "schedule:s")
     assert paused_instruction(instruction, None) == instruction
+
+
+def test_presence_is_away_only_when_everyone_known_is_away():
+    on = PresenceSettings(enabled=True)
+    people = track_people({}, {"device": "alice", "action": "presence", "value": "away"}, OPENED)
+    people = track_people(people, {"device": "bob", "action": "presence", "value": "home"}, OPENED + 10)
+    assert presence_away(list(people.values()), on) is None
+    people = track_people(people, {"device": "Bob", "action": "Presence", "value": "left"}, OPENED + 600)
+    away = presence_away(list(people.values()), on, zone="Europe/London")
+    assert away is not None and away.reason == "everyone away since 15:23, preset away"
+    assert presence_away(list(people.values()), PresenceSettings()) is None
+    assert presence_away([], on) is None
+
+
+def test_the_away_preset_replaces_the_targets_but_off_stays_off():
+    heating = Instruction("heat", heat_setpoint=21.0, source="schedule:s")
+    away = away_instruction(heating, "away", 16.0, 28.0)
+    assert (away.mode, away.heat_setpoint, away.preset, away.source) == ("heat", 16.0, "away", "schedule:s")
+    assert away_instruction(Instruction("off"), "away", 16.0, 28.0) == Instruction("off")

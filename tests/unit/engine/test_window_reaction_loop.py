@@ -89,3 +89,34 @@ async def test_a_restarted_engine_remembers_the_open_window_and_its_settings(eng
     assert again.window.enabled and again.window.delay == 0.0
     pause = again.pause(engine.clock.seconds() + 1, {"bedroom"})
     assert pause is not None and pause.reason.startswith("Bedroom window open since")
+
+
+@pytest_twisted.ensureDeferred
+async def test_when_the_last_person_leaves_the_away_preset_holds_until_someone_is_back(engine):
+    await report(engine)
+    reactions = Reactions(engine.context)
+    await reactions.load()
+    reactions.start()
+    await reactions.change_presence({"enabled": True})
+    loop = await heating_loop(engine, reactions)
+
+    async def presence(person, value):
+        body = {"device": person, "location": "home", "action": "presence", "value": value}
+        assert (await engine.request("POST", "/v1/events", json=body, key="write")).code == 201
+
+    await presence("alice", "home")
+    await presence("bob", "away")
+    engine.clock.advance(600)
+    await report(engine)
+    assert (await loop.evaluate()).context.instruction.heat_setpoint == 21.0
+    await presence("alice", "away")
+    engine.clock.advance(600)  # past the furnace's minimum run
+    await report(engine)
+    away = await loop.evaluate()
+    assert (away.context.instruction.heat_setpoint, away.context.instruction.preset) == (16.0, "away")
+    assert away.decision.reason.startswith("away: everyone away since ")
+    assert away.decision.desired == "idle"  # 18 °C is above the away target
+    await presence("bob", "home")
+    back = await loop.evaluate()
+    assert back.context.instruction.heat_setpoint == 21.0 and loop.latest["reactions"] == []
+    reactions.stop()
