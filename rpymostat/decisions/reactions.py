@@ -35,11 +35,20 @@ CLOSED_VALUES = frozenset({"closed", "close", "shut", "off", "false", "0"})
 
 @dataclass(frozen=True)
 class WindowSettings:
-    """The window reaction's switch and times (seconds)."""
+    """The window reaction's switch and times (seconds), and its detection from the temperature's slope.
+
+    ``slope_threshold`` is the fall in °C per hour, while heating, that
+    counts as an open window without a contact; ``slope_window`` the seconds
+    of reports the slope is fitted over (see
+    :mod:`rpymostat.decisions.window_slope`).
+    """
 
     enabled: bool = False
     delay: float = 60.0
     max_pause: float = 3600.0
+    slope_detection: bool = True
+    slope_threshold: float = 3.0
+    slope_window: float = 300.0
 
 
 @dataclass(frozen=True)

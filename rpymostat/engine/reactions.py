@@ -9,7 +9,7 @@ so a restart does not forget an open window, and follows the bus after.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -29,8 +29,10 @@ from rpymostat.decisions.reactions import (
     track_windows,
     window_pause,
 )
+from rpymostat.decisions.weighting import SensorReading
+from rpymostat.decisions.window_slope import SlopeSettings, slope_verdict
 from rpymostat.engine.context import EngineContext
-from rpymostat.engine.device_events import BUS_TYPE, DEVICE_EVENTS_STREAM
+from rpymostat.engine.device_events import BUS_TYPE, DEVICE_EVENTS_STREAM, EventInput, EventLog
 from rpymostat.engine.events import Event
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.scheduling.presets import BUILT_IN, Preset
@@ -53,6 +55,8 @@ class Reactions:
                  presets: Callable[[], Mapping[str, Preset]] = lambda: BUILT_IN) -> None:
         self.context = context
         self.presets = presets
+        self.log = EventLog(context)
+        self.slope_open: dict[str, str] = {}
         self.window = WindowSettings()
         self.presence = PresenceSettings()
         self.windows: dict[str, OpenWindow] = {}
@@ -91,6 +95,31 @@ class Reactions:
     def pause(self, now: float, counted_rooms: Collection[str]) -> Pause | None:
         """The window pause in force now for a decision counting sensors in these rooms."""
         return window_pause(list(self.windows.values()), counted_rooms, self.window, now, self.context.timezone)
+
+    async def watch_slopes(self, history: Mapping[str, Sequence[SensorReading]], heating_since: float | None,
+                           now: float, rooms: Mapping[str, str | None]) -> None:
+        """Post a window event when a counted sensor's temperature says a window opened (or closed again).
+
+        Only while the window reaction and its slope detection are on; the
+        event (``window``, the sensor's room or else its ID,
+        ``temperature_drop``, ``open``/``closed``) is kept and told like any
+        other, so the reaction handles it with its delay and maximum.
+        """
+        window = self.window
+        settings = SlopeSettings(window.enabled and window.slope_detection, window.slope_threshold,
+                                 window.slope_window)
+        for sensor_id, reports in history.items():
+            location = self.slope_open.get(sensor_id) or rooms.get(sensor_id) or sensor_id
+            verdict = slope_verdict(reports, heating_since, sensor_id in self.slope_open, now, settings)
+            if verdict is None:
+                continue
+            if verdict:
+                self.slope_open[sensor_id] = location
+            else:
+                del self.slope_open[sensor_id]
+            event = EventInput("window", location, "temperature_drop", "open" if verdict else "closed",
+                               {"sensor_id": sensor_id}, now)
+            await self.log.record(event, "engine")
 
     def in_force(self, now: float, counted_rooms: Collection[str]) -> list[Pause]:
         """Every reaction in force now: presence first (it sets the targets), then a window pause."""

@@ -217,14 +217,18 @@ class DecisionLoop:
             context.store, sensors, self.plugins, now, context.config.sensor_stale_after, self._forecast_cache)
         defaults = fallback_weights(sensors)
         counted = [sensor_id for sensor_id, weight in weights_for(instruction, defaults).items() if weight > 0]
+        history = await recent_readings(context.store, counted, now)
         if self.reactions is not None:
+            heat = self.equipment.of("heat")
+            await self.reactions.watch_slopes(history, heat.since if heat.on else None, now,
+                                              {s.sensor_id: s.room for s in sensors})
             self.in_force = self.reactions.in_force(now, rooms_of(sensors, counted))
             instruction = self.reactions.applied(instruction, self.in_force)
         result = decide_step(
             plugin.plugin, options, instruction, readings_of(sensors), defaults,
             self.equipment, now,
             context.config.sensor_stale_after, self.limits, self.timeline.next_change(now),
-            await recent_readings(context.store, counted, now), self.outdoor, self.forecast,
+            history, self.outdoor, self.forecast,
             await self.house.prediction(now, counted, self.outdoor, self.forecast), context.timezone,
         )
         result = explain(result, self.in_force)

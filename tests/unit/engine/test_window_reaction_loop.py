@@ -120,3 +120,27 @@ async def test_when_the_last_person_leaves_the_away_preset_holds_until_someone_i
     back = await loop.evaluate()
     assert back.context.instruction.heat_setpoint == 21.0 and loop.latest["reactions"] == []
     reactions.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_fast_fall_while_heating_raises_a_window_event_and_pauses(engine):
+    await report(engine, 18.0)
+    reactions = Reactions(engine.context)
+    await reactions.load()
+    reactions.start()
+    await reactions.change_window({"enabled": True, "delay": 0.0})
+    loop = await heating_loop(engine, reactions)
+    engine.clock.advance(600)
+    await report(engine, 18.0)
+    assert (await loop.evaluate()).decision.desired == "heat"
+    for step in range(1, 8):  # 0.2 °C a minute: 12 °C per hour, with the furnace on
+        engine.clock.advance(60)
+        await report(engine, 18.0 - 0.2 * step)
+        result = await loop.evaluate()
+    assert result.decision.reason.startswith("paused: bedroom window open since ")
+    response = await engine.request("GET", "/v1/events?full=true&action=temperature_drop", key="read")
+    (event,) = response.json["events"]
+    assert (event["device"], event["location"], event["value"], event["client"]) == ("window", "bedroom", "open",
+                                                                                     "engine")
+    assert event["data"] == {"sensor_id": "28-a"}
+    reactions.stop()

@@ -15,10 +15,12 @@ from rpymostat.engine.api.v1.openapi import NULLABLE_TIMESTAMP, TIMESTAMP, opera
 from rpymostat.engine.reactions import Reactions
 
 WINDOW_DESCRIPTION = ("While a window in a room whose sensors count has been open longer than delay seconds, "
-                      "heating and cooling pause; they resume when it closes, or after max_pause seconds.")
+                      "heating and cooling pause; they resume when it closes, or after max_pause seconds. With "
+                      "slope_detection, a fall faster than slope_threshold °C/h while heating counts as a window "
+                      "opened in that sensor's room.")
 PRESENCE_DESCRIPTION = ("While every person the presence events tell of is away, the targets of preset apply in "
                         "place of the rules'; when someone is home again, the rules apply as written.")
-LIMITS = {"delay": (0, 86400), "max_pause": (60, 7 * 86400)}
+LIMITS = {"delay": (0, 86400), "max_pause": (60, 7 * 86400), "slope_threshold": (0.5, 60), "slope_window": (120, 3600)}
 NAMES = ("window", "presence")
 
 
@@ -26,17 +28,19 @@ def parse_window_changes(body: dict[str, Any]) -> dict[str, Any]:
     """Validated changes to the window reaction; a 422 naming the field otherwise."""
     changes: dict[str, Any] = {}
     for name, value in body.items():
-        if name == "enabled":
+        if name in ("enabled", "slope_detection"):
             if not isinstance(value, bool):
-                raise unprocessable("enabled must be true or false")
+                raise unprocessable(f"{name} must be true or false")
             changes[name] = value
         elif name in LIMITS:
             low, high = LIMITS[name]
+            unit = "°C per hour" if name == "slope_threshold" else "seconds"
             if not is_number(value) or not low <= value <= high:
-                raise unprocessable(f"{name} must be a number of seconds from {low} to {high}")
+                raise unprocessable(f"{name} must be a number of {unit} from {low} to {high}")
             changes[name] = float(value)
         else:
-            raise unprocessable(f"unknown field {name!r}; the window reaction has enabled, delay and max_pause")
+            raise unprocessable(f"unknown field {name!r}; the window reaction has enabled, delay, max_pause, "
+                                "slope_detection, slope_threshold and slope_window")
     return changes
 
 
@@ -81,6 +85,9 @@ class ReactionsAPI:
             "enabled": window.enabled,
             "delay": window.delay,
             "max_pause": window.max_pause,
+            "slope_detection": window.slope_detection,
+            "slope_threshold": window.slope_threshold,
+            "slope_window": window.slope_window,
             "open": [{"location": w.location, "since": to_iso(w.since)} for w in reactions.windows.values()],
             "in_force": _in_force_json(self._current("window")),
         }
@@ -151,6 +158,10 @@ def openapi_fragment() -> dict[str, Any]:
                     "enabled": {"type": "boolean"},
                     "delay": {"type": "number", "description": "seconds a window stays open before the pause"},
                     "max_pause": {"type": "number", "description": "longest pause, in seconds, for one opening"},
+                    "slope_detection": {"type": "boolean",
+                                        "description": "also tell an open window from a fast temperature drop"},
+                    "slope_threshold": {"type": "number", "description": "°C per hour of fall while heating"},
+                    "slope_window": {"type": "number", "description": "seconds of reports the slope is fitted over"},
                     "open": {"type": "array", "items": {
                         "type": "object", "required": ["location", "since"],
                         "properties": {"location": {"type": "string"}, "since": NULLABLE_TIMESTAMP}}},
@@ -176,6 +187,11 @@ def openapi_fragment() -> dict[str, Any]:
                     "delay": {"type": "number", "minimum": LIMITS["delay"][0], "maximum": LIMITS["delay"][1]},
                     "max_pause": {"type": "number", "minimum": LIMITS["max_pause"][0],
                                   "maximum": LIMITS["max_pause"][1]},
+                    "slope_detection": {"type": "boolean"},
+                    "slope_threshold": {"type": "number", "minimum": LIMITS["slope_threshold"][0],
+                                        "maximum": LIMITS["slope_threshold"][1]},
+                    "slope_window": {"type": "number", "minimum": LIMITS["slope_window"][0],
+                                     "maximum": LIMITS["slope_window"][1]},
                 },
             },
         },
