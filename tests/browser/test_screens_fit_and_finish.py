@@ -21,6 +21,8 @@ LOADED = {
     "history": "svg.history-chart polyline.series",
     "devices": ".card.device",
     "settings": "#plugin",
+    "events": ".card.reaction",
+    "presets": ".card.preset",
 }
 
 

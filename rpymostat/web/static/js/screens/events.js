@@ -1,0 +1,70 @@
+// "Events": what devices said happened (window, door, motion, presence...), newest
+// first and live, and the built-in reactions with an on/off switch each.
+import { api, can } from "../api.js";
+import { h, replace, showError } from "../dom.js";
+import { formatAgo } from "../units.js";
+
+const SHOWN = 50;
+const TITLES = { window: "Pause heating and cooling while a window is open",
+  presence: "Switch to a preset while everyone is away" };
+const EXPLAINED = {
+  window: "A window contact, or a fast drop in temperature while heating, tells the thermostat a window is open " +
+    "in a room it heats.",
+  presence: "Phones or presence sensors tell who is home; when the last person leaves, the preset's targets apply " +
+    "until someone is back.",
+};
+
+export async function loadEvents(state) {
+  const [events, reactions] = await Promise.all([
+    api("GET", `/v1/events?full=true&limit=${SHOWN}`),
+    api("GET", "/v1/reactions"),
+  ]);
+  state.events = events.events;
+  state.reactions = reactions.reactions;
+}
+
+export function renderEvents(container, state, refresh) {
+  replace(container,
+    h("section", { "aria-labelledby": "reactions-title" }, h("h2", { id: "reactions-title" }, "Reactions"),
+      h("ul", { class: "cards" }, state.reactions.map((reaction) => reactionCard(reaction, refresh)))),
+    h("section", { "aria-labelledby": "events-title" }, h("h2", { id: "events-title" }, "Events"),
+      state.events.length ? eventTable(state.events)
+        : h("p", { class: "muted" }, "No device has told of an event yet.")),
+  );
+}
+
+function reactionCard(reaction, refresh) {
+  const toggle = h("input", { type: "checkbox", role: "switch",
+    checked: reaction.enabled, disabled: !can("write"), onchange: async () => {
+      try { await api("PATCH", `/v1/reactions/${reaction.name}`, { enabled: toggle.checked }); refresh(); }
+      catch (error) { toggle.checked = !toggle.checked; showError(card, error); }
+    } });
+  const card = h("li", { class: "card reaction", "data-reaction": reaction.name },
+    h("label", { class: "inline" }, toggle, TITLES[reaction.name] || reaction.name),
+    h("p", { class: "muted" }, EXPLAINED[reaction.name] || reaction.description),
+    detail(reaction),
+    reaction.in_force ? h("p", { class: "in-force", role: "status" }, `In force: ${reaction.in_force.reason}`) : null);
+  return card;
+}
+
+function detail(reaction) {
+  if (reaction.name === "window") {
+    const open = reaction.open.map((w) => `${w.location} (${formatAgo(w.since)})`).join(", ");
+    return h("p", {}, `After ${Math.round(reaction.delay)} s, at most ${Math.round(reaction.max_pause / 60)} min. ` +
+      `Open now: ${open || "none"}.`);
+  }
+  const away = reaction.people.filter((p) => !p.home).map((p) => p.name);
+  const home = reaction.people.filter((p) => p.home).map((p) => p.name);
+  return h("p", {}, `Preset: ${reaction.preset}. Home: ${home.join(", ") || "nobody known"}; ` +
+    `away: ${away.join(", ") || "nobody known"}.`);
+}
+
+function eventTable(events) {
+  return h("div", { class: "table-scroll" }, h("table", { class: "events-log" },
+    h("thead", {}, h("tr", {}, ["When", "Device", "Where", "What", "Value", "From"].map((name) =>
+      h("th", { scope: "col" }, name)))),
+    h("tbody", {}, events.map((event) => h("tr", { "data-event": event.id },
+      h("td", {}, formatAgo(event.at)), h("td", {}, event.device), h("td", {}, event.location),
+      h("td", {}, event.action), h("td", {}, event.value === null ? "—" : String(event.value)),
+      h("td", {}, event.client))))));
+}
