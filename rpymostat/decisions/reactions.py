@@ -89,7 +89,7 @@ class Pause:
     @property
     def label(self) -> str:
         """The word the decision's reason starts with: "paused" for a window, "away" for presence."""
-        return LABELS.get(self.reaction, self.reaction)
+        return LABELS.get(self.reaction, "reaction")
 
 
 def window_state(event: Mapping[str, Any]) -> bool | None:

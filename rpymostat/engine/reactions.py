@@ -16,6 +16,8 @@ from typing import Any
 from twisted.logger import Logger
 
 from rpymostat.common.timeutil import from_iso
+from rpymostat.decisions.event_rules import Activation, EventRule, apply_rule, describe, follow
+from rpymostat.decisions.event_rules import in_force as rules_in_force
 from rpymostat.decisions.reactions import (
     OpenWindow,
     Pause,
@@ -40,8 +42,17 @@ from rpymostat.scheduling.presets import BUILT_IN, Preset
 log = Logger()
 
 SETTING = "reactions"
+RULES = "reaction_rules"
 #: How many of the newest stored events are replayed on start to find the windows still open.
 REPLAYED_ON_START = 1000
+
+
+def rule_from_document(rule_id: str, data: Mapping[str, Any]) -> EventRule:
+    """A stored rule (checked when it was saved) as the pure functions take it."""
+    return EventRule(rule_id, data["name"], dict(data["when"]), data["action"], data["enabled"], data.get("preset"),
+                     data.get("step"), data.get("duration"),
+                     None if data.get("resume_when") is None else dict(data["resume_when"]),
+                     data.get("max_pause") or 3600.0)
 
 
 class Reactions:
@@ -61,6 +72,8 @@ class Reactions:
         self.presence = PresenceSettings()
         self.windows: dict[str, OpenWindow] = {}
         self.people: dict[str, Person] = {}
+        self.rules: list[EventRule] = []
+        self.activations: dict[str, Activation] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self._loaded = False
 
@@ -71,6 +84,7 @@ class Reactions:
         saved = await self.context.store.get_setting(SETTING) or {}
         self.window = replace(WindowSettings(), **saved.get("window", {}))
         self.presence = replace(PresenceSettings(), **saved.get("presence", {}))
+        self.rules = await self._stored_rules()
         entries = await self.context.store.list_log(DEVICE_EVENTS_STREAM, REPLAYED_ON_START, newest_first=False)
         for entry in entries:
             self._follow(entry.data, entry.at)
@@ -91,6 +105,18 @@ class Reactions:
     def _follow(self, event: Mapping[str, Any], at: float) -> None:
         self.windows = track_windows(self.windows, event, at)
         self.people = track_people(self.people, event, at)
+        self.activations = follow(self.activations, self.rules, event, at)
+
+    async def _stored_rules(self) -> list[EventRule]:
+        return [rule_from_document(rule_id, data)
+                for rule_id, data in await self.context.store.list_documents(RULES)]
+
+    async def rules_changed(self) -> None:
+        """Read the user's rules again after a change through the API; a deleted one stops at once."""
+        await self.load()
+        self.rules = await self._stored_rules()
+        known = {rule.rule_id for rule in self.rules}
+        self.activations = {k: v for k, v in self.activations.items() if k in known}
 
     def pause(self, now: float, counted_rooms: Collection[str]) -> Pause | None:
         """The window pause in force now for a decision counting sensors in these rooms."""
@@ -121,16 +147,29 @@ class Reactions:
                                {"sensor_id": sensor_id}, now)
             await self.log.record(event, "engine")
 
-    def in_force(self, now: float, counted_rooms: Collection[str]) -> list[Pause]:
-        """Every reaction in force now: presence first (it sets the targets), then a window pause."""
+    def in_force(self, now: float, counted_rooms: Collection[str], next_change: float | None = None) -> list[Pause]:
+        """Every reaction in force now: presence first (it sets the targets), the user's rules, a window pause.
+
+        ``next_change`` is when the instruction in force ends: a rule that
+        lasts "until the next scheduled change" ends then.
+        """
+        self.activations = rules_in_force(self.activations, self.rules, now, next_change)
+        by_id = {rule.rule_id: rule for rule in self.rules}
         found = [presence_away(list(self.people.values()), self.presence, self.context.timezone),
+                 *[Pause(f"rule:{a.rule_id}", describe(by_id[a.rule_id], a), a.since, a.until)
+                   for a in self.activations.values()],
                  self.pause(now, counted_rooms)]
         return [p for p in found if p is not None]
 
     def applied(self, instruction: Instruction, in_force: list[Pause]) -> Instruction:
         """The instruction as the reactions in force change it."""
         for reaction in in_force:
-            if reaction.reaction == "presence":
+            if reaction.reaction.startswith("rule:"):
+                rule = next((r for r in self.rules if f"rule:{r.rule_id}" == reaction.reaction), None)
+                if rule is not None:
+                    presets = {name: (p.heat_setpoint, p.cool_setpoint) for name, p in self.presets().items()}
+                    instruction = apply_rule(instruction, rule, presets)
+            elif reaction.reaction == "presence":
                 preset = self.presets().get(self.presence.preset)
                 if preset is not None:
                     instruction = away_instruction(instruction, self.presence.preset, preset.heat_setpoint,

@@ -17,6 +17,7 @@ from rpymostat.engine.api.v1 import (
     overrides,
     plugins,
     presets,
+    reaction_rules,
     reactions,
     schedules,
     timeline,
@@ -61,6 +62,7 @@ FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
     reactions.openapi_fragment,
     clients.openapi_fragment,
     presets.openapi_fragment,
+    reaction_rules.openapi_fragment,
 ]
 
 
@@ -103,6 +105,10 @@ def build_api(
                                        events=context.events)
     book = RuleBook(timeline_cache)
     registry = ClientRegistry(context.store)
+    if reacting is None:
+        reacting = _following(context, timeline_cache)
+    # The events the engine raises itself (an open window told by the temperature) name their subscribers too.
+    reacting.log = EventLog(context, registry.subscribers)
     components = [
         RootPage(),
         StatusAPI(context),
@@ -121,7 +127,8 @@ def build_api(
         events.EventsAPI(context, EventLog(context, registry.subscribers)),
         clients.ClientsAPI(context, registry),
         presets.PresetsAPI(timeline_cache),
-        reactions.ReactionsAPI(reacting if reacting is not None else _following(context, timeline_cache),
+        reaction_rules.ReactionRulesAPI(reacting),
+        reactions.ReactionsAPI(reacting,
                                (lambda: decision_loop.in_force) if decision_loop is not None else list),
     ]
     authenticator = NotingAuthenticator(registry, context.store, context.clock, context.config.signature_window)

@@ -222,7 +222,7 @@ class DecisionLoop:
             heat = self.equipment.of("heat")
             await self.reactions.watch_slopes(history, heat.since if heat.on else None, now,
                                               {s.sensor_id: s.room for s in sensors})
-            self.in_force = self.reactions.in_force(now, rooms_of(sensors, counted))
+            self.in_force = self.reactions.in_force(now, rooms_of(sensors, counted), instruction.until)
             instruction = self.reactions.applied(instruction, self.in_force)
         result = decide_step(
             plugin.plugin, options, instruction, readings_of(sensors), defaults,

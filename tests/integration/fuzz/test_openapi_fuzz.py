@@ -74,6 +74,8 @@ SEMANTICALLY_VALID_ONLY = [
     "PUT /v1/presets/{name}",
     # Each reaction takes only its own fields; the presence reaction only a preset that exists.
     "PATCH /v1/reactions/{name}",
+    # A rule's fields depend on its action, and a preset it names must exist.
+    "POST /v1/reactions/rules", "PUT /v1/reactions/rules/{rule_id}",
 ]
 # allow_lists_every_matching_operation checks each 405's Allow against the
 # document's methods of the path asked for (a literal path's own, else its
