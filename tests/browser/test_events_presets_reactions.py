@@ -46,3 +46,18 @@ def test_a_preset_is_changed_on_its_card(page, demo):
     finally:
         demo.api("PUT", "/v1/presets/eco", {"heat_setpoint": before["heat_setpoint"],
                                             "cool_setpoint": before["cool_setpoint"]})
+
+
+def test_a_rule_of_ones_own_is_switched_off_on_its_card(page, demo):
+    status, rule = demo.api("POST", "/v1/reactions/rules", {"name": "Browser party", "when": {"device": "light"},
+                                                             "action": "step", "step": 1})
+    assert status == 201, rule
+    try:
+        sign_in(page, demo.admin_key, "events")
+        switch = page.get_by_role("switch", name="Browser party")
+        expect(switch).to_be_checked()
+        switch.uncheck()
+        expect(page.get_by_role("switch", name="Browser party")).not_to_be_checked()
+        assert demo.api("GET", f"/v1/reactions/rules/{rule['id']}")[1]["enabled"] is False
+    finally:
+        demo.api("DELETE", f"/v1/reactions/rules/{rule['id']}")

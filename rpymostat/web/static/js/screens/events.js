@@ -15,18 +15,21 @@ const EXPLAINED = {
 };
 
 export async function loadEvents(state) {
-  const [events, reactions] = await Promise.all([
+  const [events, reactions, rules] = await Promise.all([
     api("GET", `/v1/events?full=true&limit=${SHOWN}`),
     api("GET", "/v1/reactions"),
+    api("GET", "/v1/reactions/rules"),
   ]);
   state.events = events.events;
   state.reactions = reactions.reactions;
+  state.rules = rules.rules;
 }
 
 export function renderEvents(container, state, refresh) {
   replace(container,
     h("section", { "aria-labelledby": "reactions-title" }, h("h2", { id: "reactions-title" }, "Reactions"),
-      h("ul", { class: "cards" }, state.reactions.map((reaction) => reactionCard(reaction, refresh)))),
+      h("ul", { class: "cards" }, state.reactions.map((reaction) => reactionCard(reaction, refresh)),
+        state.rules.map((rule) => ruleCard(rule, refresh)))),
     h("section", { "aria-labelledby": "events-title" }, h("h2", { id: "events-title" }, "Events"),
       state.events.length ? eventTable(state.events)
         : h("p", { class: "muted" }, "No device has told of an event yet.")),
@@ -44,6 +47,27 @@ function reactionCard(reaction, refresh) {
     h("p", { class: "muted" }, EXPLAINED[reaction.name] || reaction.description),
     detail(reaction),
     reaction.in_force ? h("p", { class: "in-force", role: "status" }, `In force: ${reaction.in_force.reason}`) : null);
+  return card;
+}
+
+// The user's own rules (made through /v1/reactions/rules): a switch and a delete button each.
+function ruleCard(rule, refresh) {
+  const { id, in_force: inForce, ...body } = rule;
+  const toggle = h("input", { type: "checkbox", role: "switch", checked: rule.enabled, disabled: !can("write"),
+    onchange: async () => {
+      try { await api("PUT", `/v1/reactions/rules/${id}`, { ...body, enabled: toggle.checked }); refresh(); }
+      catch (error) { toggle.checked = !toggle.checked; showError(card, error); }
+    } });
+  const when = Object.entries(rule.when).filter(([, value]) => value !== "*").map(([name, value]) => `${name} ${value}`);
+  const doing = { preset: `switch to preset ${rule.preset}`, step: `move the targets by ${rule.step} °C`,
+    pause: "pause heating and cooling" }[rule.action];
+  const card = h("li", { class: "card reaction", "data-rule": id },
+    h("label", { class: "inline" }, toggle, rule.name || `Rule ${id}`),
+    h("p", {}, `When ${when.join(", ") || "any event"}: ${doing}.`),
+    inForce ? h("p", { class: "in-force", role: "status" }, "In force now.") : null,
+    can("write") ? h("button", { type: "button", onclick: async () => {
+      try { await api("DELETE", `/v1/reactions/rules/${id}`); refresh(); } catch (error) { showError(card, error); }
+    } }, `Delete ${rule.name || "rule"}`) : null);
   return card;
 }
 
