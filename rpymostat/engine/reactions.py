@@ -1,10 +1,13 @@
 """The engine's side of the reactions: their saved switches, and the state the events build.
 
-The decisions themselves stay pure (:mod:`rpymostat.decisions.reactions`);
-this keeps what they are computed from: the window reaction's settings (saved
-in the store, changed through ``/v1/reactions``) and the windows the device
-events say are open. That state is rebuilt from the stored events on start,
-so a restart does not forget an open window, and follows the bus after.
+The decisions themselves stay pure (:mod:`rpymostat.decisions.reactions`,
+:mod:`rpymostat.decisions.event_rules`, :mod:`rpymostat.decisions.window_slope`);
+this keeps what they are computed from: the built-in reactions' settings
+(saved in the store, changed through ``/v1/reactions``), the user's rules
+(``/v1/reactions/rules``), and what the device events built — open windows,
+who is home, which rules are in force. That state is rebuilt from the stored
+events on start, so a restart forgets none of it, and follows the bus after.
+It also raises the window events that the temperature's slope tells of.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, replace
 from typing import Any
-
-from twisted.logger import Logger
 
 from rpymostat.common.timeutil import from_iso
 from rpymostat.decisions.event_rules import Activation, EventRule, apply_rule, describe, follow
@@ -38,8 +39,6 @@ from rpymostat.engine.device_events import BUS_TYPE, DEVICE_EVENTS_STREAM, Event
 from rpymostat.engine.events import Event
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.scheduling.presets import BUILT_IN, Preset
-
-log = Logger()
 
 SETTING = "reactions"
 RULES = "reaction_rules"
