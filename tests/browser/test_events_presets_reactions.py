@@ -22,7 +22,8 @@ def test_an_event_appears_in_the_log_as_it_is_posted_and_a_reaction_is_switched_
         expect(page.locator(f'tr[data-event="{posted["id"]}"]')).to_contain_text("Browser hall")
         if before:
             switch.uncheck()
-        switch.check()
+        with page.expect_response(lambda r: r.url.endswith("/v1/reactions/window") and r.request.method == "PATCH"):
+            switch.check()
         expect(page.get_by_role("switch", name="Pause heating and cooling while a window is open")).to_be_checked()
         assert demo.api("GET", "/v1/reactions/window")[1]["enabled"] is True
     finally:
@@ -56,7 +57,8 @@ def test_a_rule_of_ones_own_is_switched_off_on_its_card(page, demo):
         sign_in(page, demo.admin_key, "events")
         switch = page.get_by_role("switch", name="Browser party")
         expect(switch).to_be_checked()
-        switch.uncheck()
+        with page.expect_response(lambda r: "/v1/reactions/rules/" in r.url and r.request.method == "PUT"):
+            switch.uncheck()
         expect(page.get_by_role("switch", name="Browser party")).not_to_be_checked()
         assert demo.api("GET", f"/v1/reactions/rules/{rule['id']}")[1]["enabled"] is False
     finally:

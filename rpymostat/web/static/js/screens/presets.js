@@ -2,6 +2,7 @@
 // overrides and the presence reaction can name; changing one changes every rule using it.
 import { api, can } from "../api.js";
 import { field, h, replace, showFieldErrors } from "../dom.js";
+import { fromDisplay, step, toDisplay, unit } from "../units.js";
 
 export async function loadPresets(state) {
   state.presets = (await api("GET", "/v1/presets")).presets;
@@ -17,9 +18,16 @@ export function renderPresets(container, state, refresh) {
   );
 }
 
-function numberInput(name, value, label) {
-  return h("input", { type: "number", step: "0.5", min: "5", max: "35", name, value: value ?? "",
+// Shown and typed in the user's unit; sent in °C, rounded to a tenth so °F round-trips.
+function numberInput(name, celsius, label) {
+  return h("input", { type: "number", step: String(step()), min: String(Math.round(toDisplay(5))),
+    max: String(Math.round(toDisplay(35))), name, value: Math.round(toDisplay(celsius) * 10) / 10,
     required: true, "aria-label": label, disabled: !can("write") });
+}
+
+function targets(inputs) {
+  const celsius = (input) => Math.round(fromDisplay(Number(input.value)) * 10) / 10;
+  return { heat_setpoint: celsius(inputs.heat_setpoint), cool_setpoint: celsius(inputs.cool_setpoint) };
 }
 
 function presetCard(preset, refresh) {
@@ -30,13 +38,12 @@ function presetCard(preset, refresh) {
   const form = h("form", { class: "card preset", "data-preset": preset.name, onsubmit: async (event) => {
     event.preventDefault();
     try {
-      await api("PUT", `/v1/presets/${encodeURIComponent(preset.name)}`, {
-        heat_setpoint: Number(inputs.heat_setpoint.value), cool_setpoint: Number(inputs.cool_setpoint.value) });
+      await api("PUT", `/v1/presets/${encodeURIComponent(preset.name)}`, targets(inputs));
       refresh();
     } catch (error) { showFieldErrors(form, error, inputs); }
   } },
   h("h3", {}, preset.name),
-  field("Heat to (°C)", inputs.heat_setpoint), field("Cool to (°C)", inputs.cool_setpoint),
+  field(`Heat to (°${unit()})`, inputs.heat_setpoint), field(`Cool to (°${unit()})`, inputs.cool_setpoint),
   h("p", { class: "muted" }, preset.used_by.length ? `Used by ${preset.used_by.join(", ")}` : "Not used by a rule"),
   can("write") ? h("button", { type: "submit", class: "primary" }, "Save") : null,
   can("write") && !preset.built_in ? h("button", { type: "button", onclick: async () => {
@@ -56,13 +63,12 @@ function newPreset(refresh) {
   const form = h("form", { class: "new-preset", onsubmit: async (event) => {
     event.preventDefault();
     try {
-      await api("PUT", `/v1/presets/${encodeURIComponent(inputs.name.value.trim())}`, {
-        heat_setpoint: Number(inputs.heat_setpoint.value), cool_setpoint: Number(inputs.cool_setpoint.value) });
+      await api("PUT", `/v1/presets/${encodeURIComponent(inputs.name.value.trim())}`, targets(inputs));
       refresh();
     } catch (error) { showFieldErrors(form, error, inputs); }
   } },
   h("h3", {}, "New preset"),
-  field("Name (a-z, 0-9, _ and -)", inputs.name), field("Heat to (°C)", inputs.heat_setpoint),
-  field("Cool to (°C)", inputs.cool_setpoint), h("button", { type: "submit", class: "primary" }, "Add preset"));
+  field("Name (a-z, 0-9, _ and -)", inputs.name), field(`Heat to (°${unit()})`, inputs.heat_setpoint),
+  field(`Cool to (°${unit()})`, inputs.cool_setpoint), h("button", { type: "submit", class: "primary" }, "Add preset"));
   return form;
 }
