@@ -6,6 +6,7 @@ import pytest
 import pytest_twisted
 
 from rpymostat.common.signing import new_secret
+from rpymostat.common.timeutil import to_iso
 from rpymostat.store.records import DeviceRecord
 from tests.support.engine import START
 
@@ -29,6 +30,9 @@ async def test_clients_seen_within_the_ping_timeout_are_listed(engine):
     listed = (await engine.request("GET", "/v1/clients?full=true", key="read")).json["clients"]
     assert [c["id"] for c in listed] == [reader["id"]]  # only the key that just asked
     assert (await engine.request("GET", f"/v1/clients/{writer['id']}", key="read")).json["active"] is False
+    seen = (await engine.request("GET", f"/v1/clients?full=true&after={to_iso(START)}", key="read")).json
+    assert [c["id"] for c in seen["clients"]] == [reader["id"]]
+    assert (await engine.request("GET", f"/v1/clients?before={to_iso(START)}", key="read")).json["clients"] == []
 
 
 @pytest_twisted.ensureDeferred

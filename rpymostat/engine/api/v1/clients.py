@@ -6,10 +6,10 @@ from typing import Any
 
 from rpymostat.engine.api.app import Call, Reply
 from rpymostat.engine.api.errors import not_found, unprocessable
-from rpymostat.engine.api.requests import MAX_LIMIT, bool_param, int_param
+from rpymostat.engine.api.requests import MAX_LIMIT, bool_param, int_param, time_param
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.events import ID_PAGING, list_events
-from rpymostat.engine.api.v1.openapi import TIMESTAMP, operation, path_param, ref, response
+from rpymostat.engine.api.v1.openapi import TIMESTAMP, operation, paging, path_param, ref, response
 from rpymostat.engine.clients import MAX_SUBSCRIPTIONS_PER_CLIENT, ClientRegistry, client_id, filter_of
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.device_events import MAX_TEXT, EventFilter
@@ -56,8 +56,12 @@ class ClientsAPI:
         full = bool_param(call.request, "full", False)
         limit = int_param(call.request, "limit", 100, 1, MAX_LIMIT)
         offset = int_param(call.request, "offset", 0, 0, 10**9)
+        before = time_param(call.request, "before")
+        after = time_param(call.request, "after")
         now = self.context.now()
-        active = self.registry.active(now, self.timeout)[offset:offset + limit]
+        active = [c for c in self.registry.active(now, self.timeout)
+                  if (before is None or c.last_seen < before) and (after is None or c.last_seen > after)]
+        active = active[offset:offset + limit]
         if not full:
             return {"clients": [c.client_id for c in active]}
         return {"clients": [c.json(now, self.timeout) for c in active]}
@@ -114,7 +118,9 @@ class ClientsAPI:
 
 def openapi_fragment() -> dict[str, Any]:
     client = path_param("client_id")
-    listing = [ID_PAGING[0], ID_PAGING[1], ID_PAGING[4]]
+    listing = [ID_PAGING[0], ID_PAGING[1], ID_PAGING[4],
+               *[{**param, "description": f"only clients last seen {param['description'][len('only items '):]}"}
+                 for param in paging("before", "after")]]
 
     def read(summary: str, schema: str, params: list[dict[str, Any]] | None = None,
              device: bool = False) -> dict[str, Any]:
