@@ -188,6 +188,11 @@ SETTINGS: tuple[Setting, ...] = (
     _engine("export_retry_max", parse_float(1.0, 86400.0), const("300"),
             "Longest wait in seconds between attempts to reach an export's server (the wait doubles from the "
             "export's interval)."),
+    # Device events, clients and reactions (issue 12).
+    _engine("events_keep", parse_int(100, 10_000_000), const("10000"),
+            "Most device events (POST /v1/events) kept; beyond it the oldest are dropped."),
+    _engine("client_ping_timeout", parse_int(10, 86400), const("240"),
+            "Seconds after its last request that a device or API key stops being listed as an active client."),
 )
 
 
@@ -240,6 +245,8 @@ class EngineConfig:
     amqp_interval: float
     export_outbox_max: int
     export_retry_max: float
+    events_keep: int
+    client_ping_timeout: int
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> EngineConfig:

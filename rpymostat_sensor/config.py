@@ -26,6 +26,7 @@ from rpymostat.common.settings import (
     parse_int,
     parse_interfaces,
 )
+from rpymostat_sensor.inputs import InputSpec, format_inputs, parse_inputs
 
 __all__ = ["ConfigError", "SETTINGS", "SOURCE_NAMES", "SensorConfig", "default_data_dir"]
 
@@ -69,6 +70,10 @@ SETTINGS: tuple[Setting, ...] = (
     _sensor("discovery_interfaces", parse_interfaces, const("all"),
             "Addresses DNS-SD browses on: 'all', or a comma-separated list such as 192.168.1.20."),
     *metrics_settings(_sensor),
+    _sensor("inputs", parse_inputs, const(""),
+            "GPIO inputs to watch, e.g. window:bedroom=17,door:hall=27,motion:hall=22 (KIND:LOCATION=PIN, "
+            "KIND window, door or motion; a trailing ! inverts); each change is posted as an event. "
+            "Needs gpiozero."),
 )
 
 
@@ -90,6 +95,7 @@ class SensorConfig:
     discovery_interfaces: str
     metrics_port: int | None
     metrics_host: str
+    inputs: tuple[InputSpec, ...] = ()
 
     @classmethod
     def load(cls, environ: Mapping[str, str], args: argparse.Namespace | None = None) -> SensorConfig:
@@ -98,6 +104,6 @@ class SensorConfig:
 
     def describe(self, environ: Mapping[str, str]) -> list[dict[str, str]]:
         """Each variable with its value, default and description (the secret masked)."""
-        values = {**vars(self), "sources": ",".join(self.sources),
+        values = {**vars(self), "sources": ",".join(self.sources), "inputs": format_inputs(self.inputs),
                   "metrics_port": metrics_port_text(self.metrics_port)}
         return describe(SETTINGS, values, environ)

@@ -11,7 +11,7 @@ keep being spooled meanwhile; a run never raises.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from twisted.internet import error as net_error
 from twisted.internet.defer import CancelledError, Deferred, TimeoutError, ensureDeferred, succeed
@@ -26,7 +26,6 @@ from rpymostat.common.discovery import EngineLocator
 from rpymostat.common.enrolment import Registration, Standing
 from rpymostat.common.signing import fingerprint
 from rpymostat_sensor.enrolment import Enrolment
-from rpymostat_sensor.pusher import Pusher
 from rpymostat_sensor.spool import Spool
 
 log = Logger()
@@ -45,6 +44,12 @@ UNREACHABLE = (
 )
 
 
+class Deliverer(Protocol):
+    """What empties a spool into the engine (readings, and input events when inputs are watched)."""
+
+    async def deliver(self, engine_url: str) -> int: ...
+
+
 class EngineLink:
     """Keeps this host enrolled with the engine the locator names, and its spool delivered."""
 
@@ -53,7 +58,7 @@ class EngineLink:
         clock: IReactorTime,
         locator: EngineLocator,
         enrolment: Enrolment,
-        pusher: Pusher,
+        pusher: Deliverer,
         spool: Spool,
         host_id: str,
         secret: str,

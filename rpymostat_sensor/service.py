@@ -41,8 +41,12 @@ from rpymostat.common.timeutil import to_iso
 from rpymostat.version import VERSION
 from rpymostat_sensor import BlockingRunner
 from rpymostat_sensor.config import SensorConfig
+from rpymostat_sensor.deliveries import Deliveries
 from rpymostat_sensor.enrolment import Enrolment
-from rpymostat_sensor.link import EngineLink
+from rpymostat_sensor.event_pusher import EventPusher
+from rpymostat_sensor.event_spool import EventSpool, event_spool_path
+from rpymostat_sensor.inputs import InputEvent, InputWatcher, format_inputs
+from rpymostat_sensor.link import Deliverer, EngineLink
 from rpymostat_sensor.pusher import Pusher
 from rpymostat_sensor.sources.base import SensorSample, TemperatureSource
 from rpymostat_sensor.spool import Spool
@@ -61,8 +65,9 @@ class Collaborators:
 
     def __init__(self, reactor: Any, http_client: Any, locator: EngineLocator, runner: BlockingRunner,
                  host_info: Callable[[], dict[str, Any]], pool: HTTPConnectionPool | None,
-                 sources: list[tuple[str, TemperatureSource]]) -> None:
+                 sources: list[tuple[str, TemperatureSource]], pin_factory: Any = None) -> None:
         self.reactor = reactor
+        self.pin_factory = pin_factory
         self.http_client = http_client
         self.locator = locator
         self.runner = runner
@@ -75,10 +80,11 @@ class Running(InOrder):
     """The daemon once its spool is open."""
 
     def __init__(self, config: SensorConfig, parts: Collaborators, spool: Spool, secret: str,
-                 dropped_seen: int) -> None:
+                 dropped_seen: int, event_spool: EventSpool | None = None) -> None:
         super().__init__()
         self.config = config
         self.spool = spool
+        self.event_spool = event_spool
         self.sources = parts.sources
         self.reactor = parts.reactor
         self._source_errors: dict[str, str] = {}
@@ -87,8 +93,11 @@ class Running(InOrder):
         self._dropped_seen = dropped_seen
         client = SignedJsonClient(parts.http_client, parts.reactor, config.host_id, secret)
         self.pusher = Pusher(spool, client)
+        deliverer: Deliverer = self.pusher
+        if event_spool is not None:
+            deliverer = Deliveries([self.pusher, EventPusher(event_spool, client)])
         self.link = EngineLink(
-            parts.reactor, parts.locator, Enrolment(client, parts.host_info), self.pusher,
+            parts.reactor, parts.locator, Enrolment(client, parts.host_info), deliverer,
             spool, config.host_id, secret, config.interval, config.info_interval,
             Backoff(INITIAL_RETRY_SECONDS, max(INITIAL_RETRY_SECONDS, config.retry_max)),
         )
@@ -97,6 +106,10 @@ class Running(InOrder):
             Step("connections", _nothing, pool.closeCachedConnections).setServiceParent(self)
         Step("locator", lambda: self._find_engine(parts.locator), parts.locator.stop).setServiceParent(self)
         Step("link", self.link.start, self.link.stop).setServiceParent(self)
+        if config.inputs and event_spool is not None:
+            call_from_thread = getattr(parts.reactor, "callFromThread", lambda work, *args: work(*args))
+            inputs = InputWatcher(config.inputs, parts.reactor, self._spool_event, call_from_thread, parts.pin_factory)
+            Step("inputs", lambda: self._watch(inputs), inputs.stop).setServiceParent(self)
         readings = TimerService(config.interval, self.take_readings)
         readings.clock = parts.reactor
         readings.setName("readings")
@@ -114,6 +127,19 @@ class Running(InOrder):
     def dropped_readings(self) -> int:
         """Readings the full spool ever dropped (kept across restarts)."""
         return self._dropped_seen
+
+    def _watch(self, inputs: InputWatcher) -> None:
+        inputs.start()
+        log.info("watching inputs {inputs}", inputs=format_inputs(self.config.inputs))
+
+    def _spool_event(self, event: InputEvent) -> Deferred[Any]:
+        """Keep an input's change, then let the link deliver it; never fails."""
+        log.info("input {device} {location}: {value}", device=event.device, location=event.location,
+                 value=event.value)
+        assert self.event_spool is not None
+        spooled = self.event_spool.append([event])
+        spooled.addCallback(lambda _: self.link.kick())
+        return spooled.addErrback(lambda failure: log.failure("keeping an input event failed", failure))
 
     def _start_info(self) -> None:
         # Not the Deferred start() returns: it fires only when the loop stops.
@@ -168,6 +194,7 @@ class OpenSpool:
     spool: Spool
     secret: str
     dropped: int
+    event_spool: EventSpool | None = None
 
 
 class SensorService(Opened[OpenSpool]):
@@ -178,8 +205,9 @@ class SensorService(Opened[OpenSpool]):
         self.parts = parts
         # Named after its host: one process (the demo) may run several.
         super().__init__(f"sensor {config.host_id}", lambda: ensureDeferred(_open(config, parts.runner)),
-                         lambda opened: Running(config, parts, opened.spool, opened.secret, opened.dropped),
-                         lambda opened: ensureDeferred(_close_spool(opened.spool)))
+                         lambda opened: Running(config, parts, opened.spool, opened.secret, opened.dropped,
+                                                opened.event_spool),
+                         lambda opened: ensureDeferred(_close_spool(opened.spool, opened.event_spool)))
 
     @property
     def pool(self) -> HTTPConnectionPool | None:
@@ -207,7 +235,8 @@ async def _open(config: SensorConfig, runner: BlockingRunner) -> OpenSpool:
              "{waiting} readings waiting in {spool}",
              version=VERSION, host_id=config.host_id, sources=",".join(config.sources),
              interval=config.interval, waiting=await spool.count(), spool=config.spool)
-    return OpenSpool(spool, secret, await spool.dropped())
+    events = await EventSpool.open(event_spool_path(config.spool), runner=runner) if config.inputs else None
+    return OpenSpool(spool, secret, await spool.dropped(), events)
 
 
 def _secret(config: SensorConfig) -> str:
@@ -221,10 +250,12 @@ def _secret(config: SensorConfig) -> str:
     return secret
 
 
-async def _close_spool(spool: Spool) -> None:
+async def _close_spool(spool: Spool, event_spool: EventSpool | None) -> None:
     waiting = await spool.count()
     await spool.close()
     log.info("stopped; {waiting} readings kept in the spool for next time", waiting=waiting)
+    if event_spool is not None:
+        await event_spool.close()
 
 
 def _nothing() -> None:
@@ -271,6 +302,7 @@ def make_service(
     runner: BlockingRunner | None = None,
     host_info: Callable[[], dict[str, Any]] = host_info,
     sources: list[tuple[str, TemperatureSource]] | None = None,
+    pin_factory: Any = None,
 ) -> SensorService:
     """The whole daemon; tests pass a ``Clock``, a synchronous runner, a client and a locator.
 
@@ -291,4 +323,4 @@ def make_service(
     runner = runner if runner is not None else thread_runner(reactor)
     return SensorService(config, Collaborators(
         reactor, http_client, locator if locator is not None else default_locator(config, reactor), runner,
-        host_info, pool, sources or make_sources(config, reactor, runner)))
+        host_info, pool, sources or make_sources(config, reactor, runner), pin_factory))

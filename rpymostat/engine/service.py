@@ -37,6 +37,7 @@ from rpymostat.engine.api.build import build_api
 from rpymostat.engine.context import EngineContext
 from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
+from rpymostat.engine.reactions import Reactions
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.relays.restore import restored_equipment
@@ -73,11 +74,18 @@ class Running(InOrder):
         self.exports: Exports | None = None
         Step("exports", lambda: self._start_exports(config, reactor), self._stop_exports).setServiceParent(self)
         Step("timeline", lambda: ensureDeferred(self.timeline.start()), self.timeline.stop).setServiceParent(self)
+        timeline = self.timeline
+        self.reactions = Reactions(self.context, lambda: timeline.limits.presets)
+        Step("reactions", self._start_reactions, self.reactions.stop).setServiceParent(self)
         self.deciding: Opened[EquipmentState] = Opened(
             "deciding", lambda: ensureDeferred(restored_equipment(self.relays, clock.seconds())),
             lambda equipment: Deciding(self, reactor, decision_interval, equipment), _nothing_to_close)
         self.deciding.setServiceParent(self)
 
+
+    async def _start_reactions(self) -> None:
+        await self.reactions.load()
+        self.reactions.start()
 
     async def _start_exports(self, config: EngineConfig, reactor: Any) -> None:
         self.exports = await start_exports(config, self.context.events, reactor)
@@ -96,9 +104,11 @@ class Deciding(InOrder):
         super().__init__()
         config = running.context.config
         self.decision_loop = DecisionLoop(running.context, running.timeline, running.relays, running.plugins,
-                                          interval=decision_interval, equipment=equipment)
+                                          interval=decision_interval, equipment=equipment,
+                                          reactions=running.reactions)
         book = RuleBook(running.timeline)
-        api = build_api(running.context, running.timeline, running.relays, self.decision_loop, book=book)
+        api = build_api(running.context, running.timeline, running.relays, self.decision_loop, book=book,
+                        reacting=running.reactions)
         # Home Assistant over MQTT: optional, off while RPYMOSTAT_MQTT_URL is unset; made before listening, so a
         # missing paho-mqtt stops the start before anything runs.
         mqtt = mqtt_bridge(config, reactor, running.context.clock, running.context, running.timeline,

@@ -39,3 +39,4 @@ class Instruction:
     tolerance: float | None = None
     source: str = "default"
     until: float | None = None
+    preset: str | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from rpymostat.common.timeutil import TimestampError, from_iso, representable
 from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.scheduling.instruction import FAN_MODES, MODES, Instruction
 from rpymostat.scheduling.model import Adjustment, Override, Schedule
+from rpymostat.scheduling.presets import BUILT_IN, Preset
 
 # Bounds the look-back when resolving, and no home needs one occurrence of
 # a recurring rule to last longer; a longer stay is an override.
@@ -34,7 +35,7 @@ DURATION_PATTERN = (r"^P(?=.*[1-9])([0-9]+W)?([0-9]+D)?"
                     r"(T(?=[0-9])([0-9]+(\.[0-9]+)?H)?([0-9]+(\.[0-9]+)?M)?([0-9]+(\.[0-9]+)?S)?)?$(?!\n)")
 NEXT_CHANGE = "next_change"
 
-_INSTRUCTION_FIELDS = frozenset({"mode", "heat_setpoint", "cool_setpoint", "fan", "sensors", "tolerance"})
+_INSTRUCTION_FIELDS = frozenset({"mode", "heat_setpoint", "cool_setpoint", "fan", "sensors", "tolerance", "preset"})
 _READ_ONLY_FIELDS = frozenset({"id", "created_at"})
 _SCHEDULE_FIELDS = _INSTRUCTION_FIELDS | {"name", "cron", "duration", "end_cron", "enabled"}
 _OVERRIDE_FIELDS = _INSTRUCTION_FIELDS | {"name", "kind", "start", "end", "duration", "until"}
@@ -43,12 +44,17 @@ _KINDS = ("override", "adjustment")
 
 @dataclass(frozen=True)
 class SetpointLimits:
-    """What the installation allows; the engine builds it from configuration."""
+    """What the installation allows; the engine builds it from configuration.
+
+    ``presets`` are the named targets a rule may use instead of numbers
+    (the built-in ones unless the engine passes the saved ones).
+    """
 
     minimum: float = 5.0
     maximum: float = 35.0
     auto_min_gap: float = 1.0
     max_tolerance: float = 5.0
+    presets: Mapping[str, Preset] = field(default_factory=lambda: dict(BUILT_IN))
 
 
 def parse_schedule(
@@ -216,8 +222,17 @@ def _instruction(body: Mapping[str, Any], known_sensors: Collection[str], limits
     mode = body.get("mode")
     if mode not in MODES:
         raise ScheduleValidationError("mode", f"mode must be one of {', '.join(MODES)}")
-    heat = _setpoint(body, "heat_setpoint", limits, required=mode in ("heat", "auto"), mode=mode)
-    cool = _setpoint(body, "cool_setpoint", limits, required=mode in ("cool", "auto"), mode=mode)
+    preset = body.get("preset")
+    heat: float | None
+    cool: float | None
+    if preset is not None:
+        if not isinstance(preset, str) or preset not in limits.presets:
+            raise ScheduleValidationError("preset", f"preset must be one of {', '.join(sorted(limits.presets))}")
+        # The preset's targets, as they are now: a rule read again after a preset changed follows it.
+        heat, cool = limits.presets[preset].heat_setpoint, limits.presets[preset].cool_setpoint
+    else:
+        heat = _setpoint(body, "heat_setpoint", limits, required=mode in ("heat", "auto"), mode=mode)
+        cool = _setpoint(body, "cool_setpoint", limits, required=mode in ("cool", "auto"), mode=mode)
     if mode == "auto" and heat is not None and cool is not None and cool - heat < limits.auto_min_gap:
         raise ScheduleValidationError(
             "cool_setpoint",
@@ -233,6 +248,7 @@ def _instruction(body: Mapping[str, Any], known_sensors: Collection[str], limits
         fan=fan,
         sensors=_sensors(body, known_sensors),
         tolerance=_tolerance(body, limits),
+        preset=preset,
     )
 
 

@@ -20,8 +20,8 @@ from rpymostat.scheduling.validation import NEXT_CHANGE
 
 
 def instruction_to_dict(instruction: Instruction) -> dict[str, Any]:
-    """The instruction fields a rule body carries, ``None`` where unset."""
-    return {
+    """The instruction fields a rule body carries, ``None`` where unset; ``preset`` only when it names one."""
+    shown: dict[str, Any] = {
         "mode": instruction.mode,
         "heat_setpoint": instruction.heat_setpoint,
         "cool_setpoint": instruction.cool_setpoint,
@@ -29,6 +29,9 @@ def instruction_to_dict(instruction: Instruction) -> dict[str, Any]:
         "sensors": dict(instruction.sensors),
         "tolerance": instruction.tolerance,
     }
+    if instruction.preset is not None:
+        shown["preset"] = instruction.preset
+    return shown
 
 
 def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:

@@ -178,8 +178,12 @@ class Store(Protocol):
         after: float | None = None,
         after_id: int | None = None,
         newest_first: bool = True,
+        before_id: int | None = None,
     ) -> Deferred[list[LogEntry]]:
-        """Entries of a stream filtered by time (exclusive) and by ``entry_id > after_id``."""
+        """Entries of a stream filtered by time (exclusive), by ``entry_id > after_id`` and ``entry_id < before_id``."""
 
     def prune_log(self, stream: str, older_than: float) -> Deferred[int]:
         """Delete a stream's entries with ``at < older_than``; fires with how many went."""
+
+    def trim_log(self, stream: str, keep: int) -> Deferred[int]:
+        """Delete all but the ``keep`` newest entries of a stream (a retention by count); fires with how many went."""

@@ -655,6 +655,7 @@ class MongoStore:
         after: float | None = None,
         after_id: int | None = None,
         newest_first: bool = True,
+        before_id: int | None = None,
     ) -> Deferred[list[LogEntry]]:
         query: dict[str, Any] = {"stream": stream}
         at_bounds: dict[str, float] = {}
@@ -664,8 +665,13 @@ class MongoStore:
             at_bounds["$gt"] = float(after)
         if at_bounds:
             query["at"] = at_bounds
+        id_bounds: dict[str, int] = {}
         if after_id is not None:
-            query["_id"] = {"$gt": after_id}
+            id_bounds["$gt"] = after_id
+        if before_id is not None:
+            id_bounds["$lt"] = before_id
+        if id_bounds:
+            query["_id"] = id_bounds
         order = qf.DESCENDING("_id") if newest_first else qf.ASCENDING("_id")
 
         async def list_log() -> list[LogEntry]:
@@ -682,3 +688,14 @@ class MongoStore:
             return int(result.deleted_count)
 
         return self._run("prune a log", prune_log)
+
+    def trim_log(self, stream: str, keep: int) -> Deferred[int]:
+        async def trim_log() -> int:
+            docs = await self._collection("log").find({"stream": stream}, sort=qf.sort(qf.DESCENDING("_id")),
+                                                      skip=keep, limit=1)
+            if not docs:
+                return 0
+            result = await self._collection("log").delete_many({"stream": stream, "_id": {"$lte": docs[0]["_id"]}})
+            return int(result.deleted_count)
+
+        return self._run("trim a log", trim_log)

@@ -570,10 +570,12 @@ class SQLiteStore:
         after: float | None = None,
         after_id: int | None = None,
         newest_first: bool = True,
+        before_id: int | None = None,
     ) -> Deferred[list[LogEntry]]:
         sql = "SELECT entry_id, stream, at, data FROM log WHERE stream = ?"
         params: list[Any] = [stream]
-        for clause, value in (("at < ?", before), ("at > ?", after), ("entry_id > ?", after_id)):
+        for clause, value in (("at < ?", before), ("at > ?", after), ("entry_id > ?", after_id),
+                              ("entry_id < ?", before_id)):
             if value is not None:
                 sql += f" AND {clause}"
                 params.append(value)
@@ -585,3 +587,8 @@ class SQLiteStore:
 
     def prune_log(self, stream: str, older_than: float) -> Deferred[int]:
         return self._execute("DELETE FROM log WHERE stream = ? AND at < ?", stream, older_than)
+
+    def trim_log(self, stream: str, keep: int) -> Deferred[int]:
+        return self._execute(
+            "DELETE FROM log WHERE stream = ? AND entry_id <= (SELECT entry_id FROM log WHERE stream = ?"
+            " ORDER BY entry_id DESC LIMIT 1 OFFSET ?)", stream, stream, keep)

@@ -27,6 +27,8 @@ LOADED = {
     "history": "#history-chart canvas",
     "devices": ".card.device",
     "settings": "#plugin",
+    "events": ".card.reaction",
+    "presets": ".card.preset",
 }
 
 

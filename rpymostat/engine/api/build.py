@@ -6,9 +6,22 @@ from collections.abc import Callable
 from typing import Any
 
 from rpymostat.engine.api.app import EngineAPI
-from rpymostat.engine.api.auth import Authenticator
 from rpymostat.engine.api.root import RootPage
-from rpymostat.engine.api.v1 import decisions, history, live, model, overrides, plugins, schedules, timeline
+from rpymostat.engine.api.v1 import (
+    clients,
+    decisions,
+    events,
+    history,
+    live,
+    model,
+    overrides,
+    plugins,
+    presets,
+    reaction_rules,
+    reactions,
+    schedules,
+    timeline,
+)
 from rpymostat.engine.api.v1.devices import DevicesAPI
 from rpymostat.engine.api.v1.keys import KeysAPI
 from rpymostat.engine.api.v1.openapi import OpenAPIDocument, build_document
@@ -19,11 +32,14 @@ from rpymostat.engine.api.v1.schedules import SchedulesAPI
 from rpymostat.engine.api.v1.sensors import SensorsAPI
 from rpymostat.engine.api.v1.status import StatusAPI
 from rpymostat.engine.api.v1.timeline import TimelineAPI
+from rpymostat.engine.clients import ClientRegistry, NotingAuthenticator
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.device_events import EventLog
 from rpymostat.engine.live.feed import LiveFeed
 from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.loop.learning import HouseModel
 from rpymostat.engine.plugin_settings import PluginSettings
+from rpymostat.engine.reactions import Reactions
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.registry import RelayRegistry
 from rpymostat.engine.schedules.book import RuleBook
@@ -45,6 +61,11 @@ FRAGMENTS: list[Callable[[], dict[str, Any]]] = [
     decisions.openapi_fragment,
     live.openapi_fragment,
     metrics_fragment,
+    events.openapi_fragment,
+    reactions.openapi_fragment,
+    clients.openapi_fragment,
+    presets.openapi_fragment,
+    reaction_rules.openapi_fragment,
 ]
 
 
@@ -60,12 +81,20 @@ def default_commander(context: EngineContext) -> RelayCommander:
     return RelayCommander(RelayRegistry(context.store), context.store, context.clock, treq)
 
 
+def _following(context: EngineContext, timeline_cache: TimelineCache) -> Reactions:
+    """Reactions that follow the bus, for an API built without a running engine (in API tests)."""
+    made = Reactions(context, lambda: timeline_cache.limits.presets)
+    made.start()
+    return made
+
+
 def build_api(
     context: EngineContext,
     timeline_cache: TimelineCache | None = None,
     relays: RelayCommander | None = None,
     decision_loop: DecisionLoop | None = None,
     book: RuleBook | None = None,
+    reacting: Reactions | None = None,
 ) -> EngineAPI:
     """The whole HTTP API over one context (the same in tests and production).
 
@@ -81,6 +110,11 @@ def build_api(
         timeline_cache = TimelineCache(context.store, context.clock, context.zone, plugins=plugin_settings,
                                        events=context.events)
     book = book if book is not None else RuleBook(timeline_cache)
+    registry = ClientRegistry(context.store)
+    if reacting is None:
+        reacting = _following(context, timeline_cache)
+    # The events the engine raises itself (an open window told by the temperature) name their subscribers too.
+    reacting.log = EventLog(context, registry.subscribers)
     components = [
         RootPage(),
         StatusAPI(context),
@@ -96,10 +130,16 @@ def build_api(
         RelaysAPI(context, relays if relays is not None else default_commander(context)),
         decisions.DecisionsAPI(context, decision_loop),
         model.ModelAPI(context, decision_loop.house if decision_loop is not None else HouseModel(context.store)),
+        events.EventsAPI(context, EventLog(context, registry.subscribers)),
+        clients.ClientsAPI(context, registry),
+        presets.PresetsAPI(timeline_cache),
+        reaction_rules.ReactionRulesAPI(reacting),
+        reactions.ReactionsAPI(reacting,
+                               (lambda: decision_loop.in_force) if decision_loop is not None else list),
     ]
     metrics, page = metrics_page(context, lambda: decision_loop.latest if decision_loop is not None else None)
     components.append(page)
-    authenticator = Authenticator(context.store, context.clock, context.config.signature_window)
+    authenticator = NotingAuthenticator(registry, context.store, context.clock, context.config.signature_window)
     api = EngineAPI(components, authenticator, context.config.max_body_bytes)
     if metrics is not None:
         api.observers.append(metrics.observe_request)

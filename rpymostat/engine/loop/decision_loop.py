@@ -17,7 +17,7 @@ costs the same with one sensor or a thousand.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol, cast
 
@@ -27,19 +27,23 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from rpymostat.common.timeutil import to_iso
 from rpymostat.decisions.equipment import EquipmentState
 from rpymostat.decisions.model import functions_for
 from rpymostat.decisions.predictive import planned_early_starts, predictive
+from rpymostat.decisions.reactions import Pause, explain
 from rpymostat.decisions.safety import SafetyLimits
 from rpymostat.decisions.step import StepResult, decide_step, weights_for
 from rpymostat.decisions.weighting import SensorReading
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.device_events import BUS_TYPE as DEVICE_EVENT
 from rpymostat.engine.events import Event
 from rpymostat.engine.loop.learning import HouseModel
 from rpymostat.engine.loop.limits import configured_limits
 from rpymostat.engine.loop.outdoor import ForecastCache, outdoor_conditions
 from rpymostat.engine.loop.render import decision_json
 from rpymostat.engine.plugin_settings import PluginSettings
+from rpymostat.engine.reactions import Reactions
 from rpymostat.engine.schedules.events import CHANGE_TYPES
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.store.records import SensorRecord
@@ -72,6 +76,17 @@ def readings_of(sensors: list[SensorRecord]) -> dict[str, SensorReading]:
     return {s.sensor_id: SensorReading(s.last_value, s.last_seen) for s in sensors}
 
 
+def rooms_of(sensors: list[SensorRecord], counted: Iterable[str]) -> set[str]:
+    """The rooms of the sensors that count (those that name one)."""
+    wanted = set(counted)
+    return {s.room for s in sensors if s.sensor_id in wanted and s.room}
+
+
+def pause_json(pause: Pause) -> dict[str, Any]:
+    return {"reaction": pause.reaction, "reason": pause.reason, "since": to_iso(pause.since),
+            "until": None if pause.until is None else to_iso(pause.until)}
+
+
 def fallback_weights(sensors: list[SensorRecord]) -> dict[str, float]:
     """Weights for an instruction that names no sensors.
 
@@ -101,8 +116,11 @@ class DecisionLoop:
         limits: SafetyLimits | None = None,
         interval: float = 5.0,
         equipment: EquipmentState | None = None,
+        reactions: Reactions | None = None,
     ) -> None:
         self.context = context
+        self.reactions = reactions
+        self.in_force: list[Pause] = []
         self.timeline = timeline
         self.commander = commander
         self.plugins = plugins
@@ -145,7 +163,7 @@ class DecisionLoop:
 
     def _on_event(self, event: Event) -> None:
         # A new target or mode should reach the equipment now, not at the next turn.
-        if event.type in CHANGE_TYPES:
+        if event.type == DEVICE_EVENT or event.type in CHANGE_TYPES:
             self.trigger()
         elif event.type == "readings":
             self._after_readings()
@@ -214,12 +232,21 @@ class DecisionLoop:
             context.store, sensors, self.plugins, now, context.config.sensor_stale_after, self._forecast_cache)
         defaults = fallback_weights(sensors)
         counted = [sensor_id for sensor_id, weight in weights_for(instruction, defaults).items() if weight > 0]
+        history = await context.recent.window(counted, now)
+        if self.reactions is not None:
+            heat = self.equipment.of("heat")
+            await self.reactions.watch_slopes(history, heat.since if heat.on else None, now,
+                                              {s.sensor_id: s.room for s in sensors})
+            self.in_force = self.reactions.in_force(now, rooms_of(sensors, counted), instruction.until)
+            instruction = self.reactions.applied(instruction, self.in_force)
         result = decide_step(
-            plugin.plugin, options, instruction, readings_of(sensors), defaults, self.equipment, now,
+            plugin.plugin, options, instruction, readings_of(sensors), defaults,
+            self.equipment, now,
             context.config.sensor_stale_after, self.limits, self.timeline.next_change(now),
-            await context.recent.window(counted, now), self.outdoor, self.forecast,
+            history, self.outdoor, self.forecast,
             await self.house.prediction(now, counted, self.outdoor, self.forecast), context.timezone,
         )
+        result = explain(result, self.in_force)
         try:
             await self.house.observe(now, counted, None if result.temperature is None else result.temperature.value,
                                      self.outdoor, self.equipment)
@@ -231,6 +258,10 @@ class DecisionLoop:
         self._latest_result = result
         names = {s.sensor_id: s.name or s.alias or s.sensor_id for s in sensors}
         self.latest = decision_json(result, plugin.name, names, context.timezone, self.outdoor)
+        self.latest["reactions"] = [pause_json(p) for p in self.in_force]
+        if self.in_force:
+            named = "; ".join(f"{p.label}: {p.reason}" for p in self.in_force)
+            self.latest["summary"] = f"{named}; {self.latest['summary']}"
         try:
             # Mapping's key type is invariant; every Function is a str.
             states = cast("Mapping[str, bool]", functions_for(result.decision.desired))

@@ -26,7 +26,7 @@ def local_clock(epoch: float, tz: str) -> str:
 
 
 def instruction_json(instruction: Instruction) -> dict[str, Any]:
-    return {
+    shown = {
         "mode": instruction.mode,
         "heat_setpoint": instruction.heat_setpoint,
         "cool_setpoint": instruction.cool_setpoint,
@@ -36,6 +36,9 @@ def instruction_json(instruction: Instruction) -> dict[str, Any]:
         "source": instruction.source,
         "until": None if instruction.until is None else to_iso(instruction.until),
     }
+    if instruction.preset is not None:
+        shown["preset"] = instruction.preset
+    return shown
 
 
 def summary(result: StepResult, names: Mapping[str, str], tz: str) -> str:

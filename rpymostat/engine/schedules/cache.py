@@ -168,6 +168,7 @@ class TimelineCache:
         """Read every rule again, delete expired overrides, and recompute."""
         async with self._lock:
             rules = await load_rules(self.store, self.limits)
+            self.limits = replace(self.limits, presets=rules.presets)
             self.zone.chosen = rules.settings.timezone
             if self.plugins is not None:
                 plugin, options = await self.plugins.active("schedulers")

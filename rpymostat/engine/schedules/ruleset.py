@@ -18,6 +18,7 @@ from rpymostat.engine.schedules.settings import SETTING_NAME, ScheduleSettings, 
 from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.scheduling.model import Adjustment, Override, Schedule
+from rpymostat.scheduling.presets import BUILT_IN, Preset, stored_presets
 from rpymostat.scheduling.validation import SetpointLimits, parse_override, parse_schedule
 from rpymostat.store.interface import Store
 
@@ -25,6 +26,7 @@ log = Logger()
 
 SCHEDULES = "schedules"
 OVERRIDES = "overrides"
+PRESETS_SETTING = "presets"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class RuleSet:
     settings: ScheduleSettings = field(default_factory=ScheduleSettings)
     known_sensors: frozenset[str] = frozenset()
     visible_sensors: tuple[str, ...] = ()
+    presets: Mapping[str, Preset] = field(default_factory=lambda: dict(BUILT_IN))
 
     @property
     def default_weights(self) -> dict[str, float]:
@@ -100,7 +103,12 @@ def _readable(kind: str, rule_id: str, document: Mapping[str, Any], limits: Setp
 
 
 async def load_rules(store: Store, limits: SetpointLimits) -> RuleSet:
-    """Read every rule, the settings and the sensor list from storage."""
+    """Read every rule, the settings, the presets and the sensor list from storage.
+
+    The presets are read first, so a rule naming one takes its targets as they are now.
+    """
+    presets = stored_presets(await store.get_setting(PRESETS_SETTING))
+    limits = replace(limits, presets=presets)
     schedules = [
         _readable("schedule", rule_id, document, limits, read_schedule)
         for rule_id, document in await store.list_documents(SCHEDULES)
@@ -125,6 +133,7 @@ async def load_rules(store: Store, limits: SetpointLimits) -> RuleSet:
         settings=settings,
         known_sensors=frozenset(sensor.sensor_id for sensor in sensors),
         visible_sensors=tuple(sensor.sensor_id for sensor in sensors if not sensor.hidden and not sensor.outdoor),
+        presets=presets,
     )
 
 

@@ -68,6 +68,14 @@ SEMANTICALLY_VALID_ONLY = [
     "PUT /v1/schedules/settings", "PATCH /v1/schedules/settings",
     "POST /v1/overrides", "PUT /v1/overrides/{rule_id}",
     "PUT /v1/relays/report", "PUT /v1/sensors/update", "PUT /v1/plugins/{kind}", "GET /v1/history",
+    # An event's time within a year of the engine's clock, its data within 4096 bytes of JSON.
+    "POST /v1/events",
+    # A preset's cool_setpoint at least the auto-mode gap above its heat_setpoint.
+    "PUT /v1/presets/{name}",
+    # Each reaction takes only its own fields; the presence reaction only a preset that exists.
+    "PATCH /v1/reactions/{name}",
+    # A rule's fields depend on its action, and a preset it names must exist.
+    "POST /v1/reactions/rules", "PUT /v1/reactions/rules/{rule_id}",
 ]
 # allow_lists_every_matching_operation checks each 405's Allow against the
 # document's methods of the path asked for (a literal path's own, else its

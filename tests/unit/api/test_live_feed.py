@@ -172,6 +172,22 @@ async def test_a_sensor_update_put_over_http_arrives_as_a_reading(engine):
 
 
 @pytest_twisted.ensureDeferred
+async def test_a_posted_device_event_arrives_with_its_subscribers(engine):
+    subscribed = await engine.request("POST", "/v1/clients/me/subscriptions", json={"device": "window"}, key="read")
+    assert subscribed.code == 403  # subscribing changes something: a read key may not
+    await engine.request("POST", "/v1/clients/me/subscriptions", json={"device": "window"}, key="admin")
+    client, _ = await sign_in(engine, "read")
+    body = {"device": "window", "location": "Bedroom", "action": "contact", "value": "open"}
+    posted = await engine.request("POST", "/v1/events", json=body, key="write")
+    message = await client.next()
+    assert message["type"] == "device_event" and message["id"] is None
+    assert (message["data"]["id"], message["data"]["location"]) == (posted.json["id"], "Bedroom")
+    assert message["data"]["subscribers"] == [(await engine.request("GET", "/v1/clients/me", key="admin")).json["id"]]
+    assert_documented(message)
+    await goodbye(client)
+
+
+@pytest_twisted.ensureDeferred
 async def test_a_change_of_target_made_over_http_arrives_as_it_happens(engine):
     client, welcome = await sign_in(engine, "read")
     created = await engine.request("POST", "/v1/overrides", key="write",

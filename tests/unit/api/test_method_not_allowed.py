@@ -55,7 +55,8 @@ def test_the_document_forbids_the_template_parameter_value_that_names_the_fixed_
         if method.upper() not in METHODS:
             continue
         (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
-        value = fixed.rsplit("/", 1)[1]
+        # The fixed path's segment where the template has its parameter (not always the last one).
+        value = next(f for f, t in zip(fixed.split("/"), template.split("/"), strict=True) if t.startswith("{"))
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(value, parameter["schema"])
         jsonschema.validate(value + "x", parameter["schema"])

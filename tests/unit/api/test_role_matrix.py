@@ -134,6 +134,31 @@ INTENDED = {
     ("GET", "/v1/relays/<relay_id>/history"): "read",
     ("GET", "/v1/ws"): None,  # the live feed asks for the key inside the socket
     ("GET", "/metrics"): "read",  # None with RPYMOSTAT_METRICS_OPEN=on
+    ("POST", "/v1/events"): "write",
+    ("GET", "/v1/events"): "read",
+    ("GET", "/v1/events/<event_id>"): "read",
+    ("GET", "/v1/reactions"): "read",
+    ("GET", "/v1/reactions/<name>"): "read",
+    ("PATCH", "/v1/reactions/<name>"): "write",
+    ("GET", "/v1/reactions/rules"): "read",
+    ("POST", "/v1/reactions/rules"): "write",
+    ("GET", "/v1/reactions/rules/<rule_id>"): "read",
+    ("PUT", "/v1/reactions/rules/<rule_id>"): "write",
+    ("DELETE", "/v1/reactions/rules/<rule_id>"): "write",
+    ("GET", "/v1/presets"): "read",
+    ("GET", "/v1/presets/<name>"): "read",
+    ("PUT", "/v1/presets/<name>"): "write",
+    ("DELETE", "/v1/presets/<name>"): "write",
+    ("GET", "/v1/clients"): "read",
+    ("GET", "/v1/clients/me"): "read",
+    ("GET", "/v1/clients/<client_id>"): "read",
+    ("GET", "/v1/clients/<client_id>/events"): "read",
+    ("GET", "/v1/clients/me/subscribedevents"): "read",
+    ("GET", "/v1/clients/<client_id>/subscribedevents"): "read",
+    ("GET", "/v1/clients/me/subscriptions"): "read",
+    ("GET", "/v1/clients/<client_id>/subscriptions"): "read",
+    ("POST", "/v1/clients/me/subscriptions"): "write",
+    ("DELETE", "/v1/clients/me/subscriptions/<subscription_id>"): "write",
 }
 
 

@@ -212,6 +212,23 @@ def test_logs_append_with_growing_ids_and_filter_by_time_and_id(open_store):
     assert len((yield store.list_log("events", limit=10))) == 3
 
 
+@pytest_twisted.inlineCallbacks
+def test_logs_page_below_an_id_and_trim_to_the_newest_entries(open_store):
+    store = yield open_store()
+    ids = []
+    for i in range(6):
+        stream = "device_events" if i % 2 == 0 else "other"
+        ids.append((yield store.append_log(stream, 1000.0 + i, {"n": i})))
+    below = yield store.list_log("device_events", limit=10, before_id=ids[4])
+    assert [e.data["n"] for e in below] == [2, 0]
+    between = yield store.list_log("device_events", limit=10, after_id=ids[0], before_id=ids[4])
+    assert [e.data["n"] for e in between] == [2]
+    assert (yield store.trim_log("device_events", 5)) == 0
+    assert (yield store.trim_log("device_events", 1)) == 2
+    assert [e.data["n"] for e in (yield store.list_log("device_events", limit=10))] == [4]
+    assert len((yield store.list_log("other", limit=10))) == 3
+
+
 # History: rollups kept in step with readings, read back per level, pruned.
 
 HOUR = 3600

@@ -85,7 +85,12 @@ def openapi_fragment() -> dict[str, Any]:
                                        "heat_setpoint": nullable_number, "cool_setpoint": nullable_number,
                                        "fan": {"enum": ["auto", "on"]}, "sensors": {"type": "object"},
                                        "tolerance": nullable_number, "source": {"type": "string"},
-                                       "until": NULLABLE_TIMESTAMP}},
+                                       "until": NULLABLE_TIMESTAMP,
+                                       "preset": {"type": "string",
+                                                  "description": "the preset the rule named, if any"}}},
+                    "reactions": {"type": "array", "items": ref("ReactionInForce"),
+                                  "description": "reactions in force, e.g. heating and cooling paused while a "
+                                                 "window is open; the reason and summary name them first"},
                     "equipment": {"type": "object", "additionalProperties": {
                         "type": "object", "required": ["on", "since"],
                         "properties": {"on": {"type": "boolean"}, "since": NULLABLE_TIMESTAMP}}},

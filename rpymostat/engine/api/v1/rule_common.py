@@ -51,6 +51,9 @@ INSTRUCTION_PROPERTIES: dict[str, Any] = {
     "sensors": WEIGHTS,
     "tolerance": {"type": ["number", "null"], "minimum": 0, "maximum": LIMITS.max_tolerance,
                   "description": "hysteresis half-band in °C"},
+    "preset": {"type": ["string", "null"],
+               "description": "a preset's name (GET /v1/presets): its heat_setpoint and cool_setpoint apply, now and "
+                              "whenever the preset is changed, in place of any given here (unknown name: 422)"},
 }
 INSTRUCTION_REQUIRED = ["mode", "heat_setpoint", "cool_setpoint", "fan", "sensors", "tolerance"]
 
@@ -70,7 +73,8 @@ def one_of_needed(*names: str) -> dict[str, Any]:
 
 # The setpoint each mode needs, as the server requires it, stated in the schema.
 SETPOINTS_BY_MODE: list[dict[str, Any]] = [
-    {"if": {"required": ["mode"], "properties": {"mode": {"enum": modes}}}, "then": given(setpoint)}
+    {"if": {"required": ["mode"], "properties": {"mode": {"enum": modes}}},
+     "then": {"anyOf": [given(setpoint), given("preset")]}}
     for setpoint, modes in (("heat_setpoint", ["heat", "auto"]), ("cool_setpoint", ["cool", "auto"]))
 ]
 NAME = {"type": "string", "maxLength": MAX_NAME_LENGTH}

@@ -8,9 +8,9 @@ from rpymostat.common.timeutil import to_iso
 from rpymostat.engine.api.app import Call
 from rpymostat.engine.api.requests import int_param
 from rpymostat.engine.api.routing import route
-from rpymostat.engine.api.v1.openapi import TIMESTAMP, operation, ref, response
+from rpymostat.engine.api.v1.openapi import NULLABLE_TIMESTAMP, TIMESTAMP, operation, ref, response
 from rpymostat.engine.api.v1.rule_common import INSTRUCTION_PROPERTIES, INSTRUCTION_REQUIRED
-from rpymostat.engine.loop.decision_loop import DecisionLoop
+from rpymostat.engine.loop.decision_loop import DecisionLoop, pause_json
 from rpymostat.engine.schedules.cache import DEFAULT_HOURS, HOUR, MAX_HOURS, TimelineCache
 from rpymostat.scheduling.wire import segment_to_dict
 
@@ -34,6 +34,7 @@ class TimelineAPI:
             "hours": hours,
             "timezone": self.timeline.timezone,
             "paused": self.timeline.rules.settings.paused,
+            "reactions": [] if self.loop is None else [pause_json(p) for p in self.loop.in_force],
             "segments": [{**segment_to_dict(segment), "early_start": _early(planned.get(segment.start))}
                          for segment in segments],
         }
@@ -77,6 +78,11 @@ def openapi_fragment() -> dict[str, Any]:
                                        "target": {"type": "number"}}}]},
                 },
             },
+            "ReactionInForce": {
+                "type": "object", "required": ["reaction", "reason", "since", "until"],
+                "properties": {"reaction": {"type": "string"}, "reason": {"type": "string"},
+                               "since": TIMESTAMP, "until": NULLABLE_TIMESTAMP},
+            },
             "Timeline": {
                 "type": "object",
                 "required": ["start", "end", "hours", "timezone", "paused", "segments"],
@@ -86,6 +92,9 @@ def openapi_fragment() -> dict[str, Any]:
                     "hours": {"type": "integer"},
                     "timezone": {"type": "string"},
                     "paused": {"type": "boolean"},
+                    "reactions": {"type": "array", "items": ref("ReactionInForce"),
+                                  "description": "reactions holding the equipment back now, e.g. heating paused "
+                                                 "while a window is open (absent from older engines)"},
                     "segments": {"type": "array", "items": ref("TimelineSegment")},
                 },
             },

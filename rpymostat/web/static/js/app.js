@@ -9,6 +9,8 @@ import { loadDevices, renderDevices } from "./screens/devices.js";
 import { loadSettings, renderSettings } from "./screens/settings.js";
 import { loadSchedule, renderSchedule } from "./screens/schedule.js";
 import { loadHistory, renderHistory } from "./screens/history.js";
+import { loadEvents, renderEvents } from "./screens/events.js";
+import { loadPresets, renderPresets } from "./screens/presets.js";
 
 // `live` names the event types after which a screen reloads itself. Screens
 // with forms listen to few, so that an update never wipes what is being typed.
@@ -18,6 +20,8 @@ const SCREENS = {
   schedule: { title: "Schedule", load: loadSchedule, render: renderSchedule, live: (type) => type === "schedule.changed" },
   history: { title: "History", load: loadHistory, render: renderHistory, live: () => false },
   devices: { title: "Devices", load: loadDevices, render: renderDevices, live: () => false },
+  events: { title: "Events", load: loadEvents, render: renderEvents, live: (type) => type === "device_event" },
+  presets: { title: "Presets", load: loadPresets, render: renderPresets, live: () => false },
   settings: { title: "Settings", load: loadSettings, render: renderSettings, live: () => false },
 };
 const KIOSK_STORAGE = "rpymostat.kiosk";
