@@ -218,6 +218,10 @@ class SensorService(Opened[OpenSpool]):
         return self.opened.spool if self.opened is not None else None
 
     @property
+    def event_spool(self) -> EventSpool | None:
+        return self.opened.event_spool if self.opened is not None else None
+
+    @property
     def working(self) -> Running | None:
         """The daemon's parts once its spool is open (``None`` before and after)."""
         return self.built if isinstance(self.built, Running) else None

@@ -38,7 +38,7 @@ def _dev_run(venv: Path, *args: str) -> list[str]:
 
 
 def test_the_second_start_does_not_reinstall(venv):
-    assert _dev_run(venv, "--speed", "60") == ["python -m pip install -q -e .[sensor,control]",
+    assert _dev_run(venv, "--speed", "60") == ["python -m pip install -q -e .[engine,sensor,control]",
                                                 "rpymostat-demo --speed 60"]
     assert _dev_run(venv) == ["rpymostat-demo "]
 
@@ -47,6 +47,6 @@ def test_a_changed_setup_py_or_a_failed_install_installs_again(venv):
     _dev_run(venv)
     stamp = venv / ".rpymostat-install"
     stamp.write_text("sensor,control 0000\n")  # as if setup.py had changed since
-    assert _dev_run(venv)[0] == "python -m pip install -q -e .[sensor,control]"
+    assert _dev_run(venv)[0] == "python -m pip install -q -e .[engine,sensor,control]"
     stamp.unlink()  # as after an install that failed
-    assert _dev_run(venv)[0] == "python -m pip install -q -e .[sensor,control]"
+    assert _dev_run(venv)[0] == "python -m pip install -q -e .[engine,sensor,control]"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import pytest_twisted
 
 from tests.support.raw_http import connect, wait_until
@@ -15,6 +16,7 @@ def request(method: str, path: str, key: str, body: bytes = b"") -> bytes:
     return head.encode() + body
 
 
+@pytest.mark.listening
 @pytest_twisted.ensureDeferred
 async def test_an_update_an_error_and_a_read_are_answered_with_a_content_length_not_in_chunks(engine):
     update = json.dumps({"host_id": "h", "sensors": {"28-a": {"type": "DS18B20", "value": 20.5}}}).encode()

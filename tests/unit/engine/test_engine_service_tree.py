@@ -31,7 +31,7 @@ async def test_the_parts_start_in_order_and_the_engine_serves_then_stops_everyth
     service = make_service(engine_config(tmp_path, port=0, host="127.0.0.1"), reactor, clock)
     await service.startService()
     try:
-        assert names(service) == [None, "history maintenance", "first admin key", "timeline", "deciding", None,
+        assert names(service) == [None, "history maintenance", "first admin key", "exports", "timeline", "reactions", "deciding", None,
                                   "http", "serving", "relay commands", "decision loop"]
         response = await treq.get(f"http://127.0.0.1:{service.port_number}/v1/status")
         assert response.code == 200

@@ -8,13 +8,14 @@ from rpymostat.engine.loop.decision_loop import DecisionLoop
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.reactions import Reactions
 from rpymostat.scheduling.instruction import Instruction
-from rpymostat.store.records import ReadingInput
 from tests.unit.engine.test_decision_loop import FixedTimeline, RecordingCommander
 
 
 async def report(engine, value=18.0):
-    now = engine.clock.seconds()
-    await engine.store.record_readings("h", [ReadingInput("28-a", "DS18B20", value, now)], now)
+    """A reading through the API, as a sensor daemon sends it (the loop keeps its recent window from these)."""
+    body = {"host_id": "h", "sensors": {"28-a": {"type": "DS18B20", "value": value}}}
+    response = await engine.request("PUT", "/v1/sensors/update", json=body, key="write")
+    assert response.code == 201, response.text
 
 
 async def window(engine, value):
