@@ -46,6 +46,8 @@ from typing import Any
 
 import psutil
 
+from rpymostat.testing.processes import stop_process
+
 LOOPBACK = "127.0.0.1"
 UPDATE_PATH = "/v1/sensors/update"
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -461,13 +463,7 @@ class Server:
         return self.log_path.read_text(errors="replace")[-3000:] if self.log_path.exists() else ""
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 class Ceiling(Server):

@@ -24,6 +24,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def accepting(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something on ``host`` accepts TCP connections on ``port`` (a server that is up)."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def stop_process(process: subprocess.Popen[Any] | None, timeout: float = 20.0) -> None:
+    """Ask a server process to stop (SIGTERM) and wait; kill it if it is still there after ``timeout`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def wait_for(condition: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05, what: str = "condition"):
     """Poll until ``condition()`` is truthy; return its value or fail at the deadline."""
     deadline = time.monotonic() + timeout

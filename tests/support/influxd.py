@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from rpymostat.testing.processes import free_port, wait_for
+from rpymostat.testing.processes import free_port, stop_process, wait_for
 from tests.support.requirements import requirement_missing
 
 STARTUP_TIMEOUT = 60.0
@@ -63,14 +63,8 @@ class InfluxServer:
             return False
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-            self.process = None
+        stop_process(self.process)
+        self.process = None
 
     def query(self, q: str, db: str | None = None) -> dict[str, Any]:
         """Run InfluxQL (POST /query, so statements that change the database work too); the decoded answer."""

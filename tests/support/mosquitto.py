@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from rpymostat.testing.processes import free_port, wait_for
+from rpymostat.testing.processes import accepting, free_port, stop_process, wait_for
 from tests.support.requirements import requirement_missing
 
 
@@ -55,16 +54,10 @@ class Mosquitto:
     def _accepting(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
             raise AssertionError(f"mosquitto exited with {self.process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return True
-        except OSError:
-            return False
+        return accepting(self.port)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        stop_process(self.process, timeout=10)
         self.process = None
 
 

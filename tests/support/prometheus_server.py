@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from rpymostat.testing.processes import free_port, http, wait_for
+from rpymostat.testing.processes import free_port, http, stop_process, wait_for
 from tests.support.requirements import requirement_missing
 
 
@@ -47,13 +47,7 @@ class PrometheusServer:
         return body["data"]["activeTargets"]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def prometheus_binary() -> str:

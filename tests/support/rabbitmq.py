@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
-from rpymostat.testing.processes import free_port, wait_for
+from rpymostat.testing.processes import accepting, free_port, wait_for
 from tests.support.requirements import requirement_missing
 
 SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
@@ -64,13 +63,7 @@ class RabbitServer:
     def _ready(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
             raise AssertionError(f"rabbitmq-server exited with {self.process.returncode}:\n{self.log_path.read_text()}")
-        if "Server startup complete" not in self.log_path.read_text(errors="replace"):
-            return False
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return True
-        except OSError:
-            return False
+        return "Server startup complete" in self.log_path.read_text(errors="replace") and accepting(self.port)
 
     def stop(self) -> None:
         """Stop the broker (SIGTERM: a clean shutdown that keeps persistent messages) and wait for it."""
@@ -88,11 +81,7 @@ class RabbitServer:
         wait_for(self._closed, timeout=30, what="RabbitMQ's port to close")
 
     def _closed(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return False
-        except OSError:
-            return True
+        return not accepting(self.port)
 
     def close(self) -> None:
         """Stop the broker and its ``epmd`` for good."""
