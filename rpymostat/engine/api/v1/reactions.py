@@ -119,8 +119,8 @@ class ReactionsAPI:
 
     @route("/v1/reactions/<name>", methods=["PATCH"], role="write")
     async def change(self, call: Call) -> dict[str, Any]:
+        body = call.json_object()  # a malformed body is refused as such, whatever it is sent to
         name = self._known(call.params["name"])
-        body = call.json_object()
         if name == "window":
             await self.reactions.change_window(parse_window_changes(body))
         else:

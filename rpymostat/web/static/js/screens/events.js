@@ -84,7 +84,9 @@ function detail(reaction) {
 }
 
 function eventTable(events) {
-  return h("div", { class: "table-scroll" }, h("table", { class: "events-log" },
+  // Wider than a phone: the scrolling box takes the keyboard focus so it can be scrolled without a pointer.
+  return h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": "Events log" },
+    h("table", { class: "events-log" },
     h("thead", {}, h("tr", {}, ["When", "Device", "Where", "What", "Value", "From"].map((name) =>
       h("th", { scope: "col" }, name)))),
     h("tbody", {}, events.map((event) => h("tr", { "data-event": event.id },
