@@ -13,22 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-KEPT = ("name", "cron", "duration", "end_cron", "enabled", "mode", "heat_setpoint", "cool_setpoint", "fan",
-        "sensors", "tolerance")
-
-
-@pytest.fixture
-def no_schedules(demo):
-    """Every schedule out of the way for the test (the grid starts empty), and back afterwards."""
-    saved = demo.api("GET", "/v1/schedules")[1]["schedules"]
-    for rule in saved:
-        demo.api("DELETE", f"/v1/schedules/{rule['id']}")
-    yield
-    for rule in demo.api("GET", "/v1/schedules")[1]["schedules"]:
-        demo.api("DELETE", f"/v1/schedules/{rule['id']}")
-    for rule in saved:
-        status, made = demo.api("POST", "/v1/schedules", {k: v for k, v in rule.items() if k in KEPT and v is not None})
-        assert status == 201, made
 
 
 def _shown(hh_mm: str) -> str:

@@ -2,17 +2,17 @@
 // 24:00, each with a setting, read from and written to the engine's schedule
 // rules. No DOM here.
 //
-// A setting is what a block asks for. Today it is a temperature pair
-// ({mode, heat, cool}); `null` means "the default instruction" (what applies
-// outside every schedule). A named preset can be one more kind of setting:
-// only settingKey, settingOf and instructionOf need to learn it.
+// A setting is what a block asks for: a temperature pair ({mode, heat, cool}),
+// a named preset in a mode ({mode, preset}: its targets are the preset's, as
+// they are now, looked up where the block is drawn), or `null` for "the
+// default instruction" (what applies outside every schedule).
 //
 // The grid owns the schedules it can draw exactly — a start time on some
-// weekdays, an end time (end_cron) or a duration, a plain instruction with no
-// sensor weights of its own — and leaves every other rule alone (they stay in
-// the advanced view). Saving writes one rule per distinct block, with its
-// weekdays in the cron line and its end as an end_cron, which keeps the end on
-// the wall clock across daylight-saving changes.
+// weekdays, an end time (end_cron) or a duration, a plain instruction (with or
+// without a preset) with no sensor weights of its own — and leaves every other
+// rule alone (they stay in the advanced view). Saving writes one rule per
+// distinct block, with its weekdays in the cron line and its end as an
+// end_cron, which keeps the end on the wall clock across daylight-saving changes.
 
 export const DAY_MINUTES = 1440;
 export const WEEK_MINUTES = 7 * DAY_MINUTES;
@@ -21,17 +21,21 @@ export const DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"
 
 export function settingKey(setting) {
   if (!setting) return "default";
+  if (setting.preset) return `${setting.mode}:preset:${setting.preset}`;
   return `${setting.mode}:${setting.heat ?? ""}:${setting.cool ?? ""}`;
 }
 
-// Only the setpoints the mode uses, so two rules that act alike compare equal.
+// Only the setpoints the mode uses, so two rules that act alike compare equal;
+// a rule naming a preset is that preset (its setpoints follow the preset).
 export function settingOf(instruction) {
   const mode = instruction.mode;
+  if (instruction.preset && mode !== "off") return { mode, preset: instruction.preset };
   return { mode, heat: mode === "heat" || mode === "auto" ? instruction.heat_setpoint : null,
     cool: mode === "cool" || mode === "auto" ? instruction.cool_setpoint : null };
 }
 
 export function instructionOf(setting) {
+  if (setting.preset) return { mode: setting.mode, preset: setting.preset };
   const body = { mode: setting.mode };
   if (setting.heat !== null && setting.heat !== undefined) body.heat_setpoint = setting.heat;
   if (setting.cool !== null && setting.cool !== undefined) body.cool_setpoint = setting.cool;

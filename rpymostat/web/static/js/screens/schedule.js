@@ -16,15 +16,17 @@ let advancedOpen = false;
 const SVG = "http://www.w3.org/2000/svg";
 
 export async function loadSchedule(state) {
-  const [timeline, schedules, overrides, settings] = await Promise.all([
+  const [timeline, schedules, overrides, settings, presets] = await Promise.all([
     api("GET", "/v1/timeline?hours=168"),
     api("GET", "/v1/schedules"),
     api("GET", "/v1/overrides"),
     api("GET", "/v1/schedules/settings"),
+    api("GET", "/v1/presets"),
   ]);
   noteEngineTime(timeline.start);
   setHomeZone(timeline.timezone);
-  Object.assign(state, { timeline, schedules: schedules.schedules, overrides: overrides.overrides, scheduleSettings: settings });
+  Object.assign(state, { timeline, schedules: schedules.schedules, overrides: overrides.overrides, scheduleSettings: settings,
+    presets: presets.presets });
 }
 
 function svg(tag, attributes, ...children) {
@@ -36,12 +38,14 @@ function svg(tag, attributes, ...children) {
 
 function kindOf(source) { return source.split(":")[0]; }
 
+// A band's or rule's targets, led by the preset in force when they come from one.
 function label(segment) {
   if (segment.mode === "off") return "off";
   const parts = [];
   if (segment.mode !== "cool" && segment.heat_setpoint !== null) parts.push(formatTemperature(segment.heat_setpoint, 0));
   if (segment.mode !== "heat" && segment.cool_setpoint !== null) parts.push(formatTemperature(segment.cool_setpoint, 0));
-  return parts.join("–");
+  const targets = parts.join("–");
+  return segment.preset ? `${segment.preset.charAt(0).toUpperCase()}${segment.preset.slice(1)} ${targets}` : targets;
 }
 
 // One row per day at home, from midnight to midnight, hours across; each

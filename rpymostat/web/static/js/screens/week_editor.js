@@ -1,7 +1,9 @@
 // The week grid on the Schedule screen: a row of time blocks per day. Tap a
 // day to edit it below the grid; drag an edge between two blocks to move it;
 // split, remove and set blocks; copy a day to others; then save, which writes
-// schedule rules through the API (week_model.js says which). What applies
+// schedule rules through the API (week_model.js says which). A block asks for
+// a preset (Home, Sleep, … from /v1/presets, shown by name in its own colour,
+// with the preset's targets as they are now) or for temperatures. What applies
 // outside every block — the default instruction — is edited here too.
 //
 // The draft survives the screen's reloads (a live update, a saved rule
@@ -12,15 +14,36 @@ import { formatTemperature, fromDisplay, step, toDisplay, unit } from "../units.
 import { DAY_MINUTES, DAY_NAMES, STEP, clock, daysLabel, instructionOf, moveEdge, removeBlock, ruleEffect,
   rulesFromWeek, setSetting, settingOf, split, weekFromRules } from "../week_model.js";
 
-const MODES = [["default", "Outside-schedule setting"], ["heat", "Heat"], ["cool", "Cool"], ["auto", "Heat and cool"],
-  ["off", "Off"]];
+const MODES = [["heat", "Heat"], ["cool", "Cool"], ["auto", "Heat and cool"]];
+const PRESET_MODES = [["heat", "Heating"], ["cool", "Cooling"], ["auto", "Heating and cooling"]];
+// As many as app.css has preset colours; past that, colours repeat.
+const PRESET_COLOURS = 8;
 // `said` is the last thing done, kept for the redraw that follows a save.
 const draft = { week: null, saved: null, day: 0, dirty: false, said: "" };
 
 function savedSignature(schedules) { return schedules.map(ruleEffect).sort().join(";"); }
 
+// The presets as the engine has them now (built-in first), set on each draw:
+// a preset block shows the preset's current targets, and its place here picks its colour.
+let presets = [];
+
+function presetTitle(name) { return name.charAt(0).toUpperCase() + name.slice(1); }
+
+// What a setting asks for in numbers: for a preset, its targets the block's mode uses; null for an unknown preset.
+function targetsOf(setting) {
+  if (!setting.preset) return setting;
+  const preset = presets.find((p) => p.name === setting.preset);
+  if (!preset) return null;
+  return { mode: setting.mode, heat: setting.mode === "cool" ? null : preset.heat_setpoint,
+    cool: setting.mode === "heat" ? null : preset.cool_setpoint };
+}
+
 function settingLabel(setting, fallback) {
   if (!setting) return fallback ? `${settingLabel(fallback)} (outside schedule)` : "Outside schedule";
+  if (setting.preset) {
+    const targets = targetsOf(setting);
+    return `${presetTitle(setting.preset)} (${targets ? settingLabel(targets) : "no such preset"})`;
+  }
   if (setting.mode === "off") return "Off";
   const parts = [];
   if (setting.heat !== null) parts.push(formatTemperature(setting.heat, 1));
@@ -28,10 +51,20 @@ function settingLabel(setting, fallback) {
   return `${{ heat: "Heat", cool: "Cool", auto: "Heat/cool" }[setting.mode]} ${parts.join("–")}`;
 }
 
-// A band's colour names its setting: warm for heat, blue for cool, grey for default/off.
-function settingClass(setting) { return setting ? `setting-${setting.mode}` : "setting-default"; }
+// A band's colour names its setting: warm for heat, blue for cool, grey for
+// default/off, and one colour of its own per preset.
+function settingClass(setting) {
+  if (!setting) return "setting-default";
+  if (!setting.preset) return `setting-${setting.mode}`;
+  const index = presets.findIndex((p) => p.name === setting.preset);
+  return index < 0 ? "setting-preset" : `setting-preset preset-colour-${index % PRESET_COLOURS}`;
+}
+
+// What the chooser shows fields for: a new kind redraws it.
+function settingKind(setting) { return !setting ? "default" : setting.preset ? "preset" : setting.mode; }
 
 export function weekEditor(state, refresh) {
+  presets = state.presets;
   const schedules = state.schedules;
   const signature = savedSignature(schedules);
   if (!draft.dirty || draft.week === null) {
@@ -80,7 +113,7 @@ export function weekEditor(state, refresh) {
         track.append(h("div", { class: `block ${settingClass(block.setting)}`, "data-start": clock(block.start),
           title: `${wallTime(block.start)}–${wallTime(block.end)} ${settingLabel(block.setting, fallback)}`,
           style: `left:${(block.start / DAY_MINUTES) * 100}%;width:${width}%` },
-        width > 9 ? shortLabel(block.setting) : ""));
+        blockLabel(block.setting, width)));
         if (index > 0 && editable) {
           track.append(h("div", { class: "edge", "data-edge": index, style: `left:${(block.start / DAY_MINUTES) * 100}%` }));
         }
@@ -163,7 +196,7 @@ export function weekEditor(state, refresh) {
       } });
     const chooser = settingChooser(name, block.setting, fallback, (setting) => {
       const next = setSetting(draft.week[day], index, setting);
-      change(day, next, next.length !== blocks.length || settingClass(setting) !== settingClass(block.setting));
+      change(day, next, next.length !== blocks.length || settingKind(setting) !== settingKind(block.setting));
     }, editable);
     return h("li", { class: `block-row ${settingClass(block.setting)}`, "data-block": index },
       h("div", { class: "when" }, start, h("span", {}, ` to ${wallTime(block.end)}`)),
@@ -204,7 +237,7 @@ export function weekEditor(state, refresh) {
     replace(defaultPanel, h("h3", {}, "Outside every schedule"),
       h("p", { class: "muted" }, "What the house keeps to where no block of the week applies."),
       settingChooser("Outside every schedule", setting, null, (chosen) => {
-        if (chosen.mode === setting.mode) setting = chosen; else drawDefault(chosen);
+        if (settingKind(chosen) === settingKind(setting)) setting = chosen; else drawDefault(chosen);
       }, editable, false),
       editable ? h("button", { type: "button", id: "save-default", onclick: async () => {
         try {
@@ -243,13 +276,42 @@ function shortLabel(setting) {
   return [setting.heat, setting.cool].filter((v) => v !== null).map((v) => `${toDisplay(v).toFixed(0)}°`).join("–");
 }
 
-// Mode and temperatures for a block (or for the default, which cannot be "default").
-function settingChooser(name, setting, fallback, changed, editable, allowDefault = true) {
+// What a block of `width` (% of the day) says: a preset by name, with its
+// targets in small print where there is room (to the tenth: they change in
+// half degrees); temperatures in short.
+function blockLabel(setting, width) {
+  if (!setting || !setting.preset) return width > 9 ? shortLabel(setting) : "";
+  const targets = targetsOf(setting);
+  const degrees = targets ? [targets.heat, targets.cool].filter((v) => v !== null)
+    .map((v) => `${Math.round(toDisplay(v) * 10) / 10}°`).join("–") : "";
+  return [width > 12 ? h("span", {}, presetTitle(setting.preset)) : null,
+    width > 20 && degrees ? h("small", {}, degrees) : null];
+}
+
+// The mode a block newly set to a preset takes: the one it had, else the
+// outside-schedule one, else heating.
+function usualMode(setting, fallback) {
+  const modes = PRESET_MODES.map(([value]) => value);
+  return [setting, fallback].map((s) => s && s.mode).find((mode) => modes.includes(mode)) || "heat";
+}
+
+// A preset (and the mode it is used in), or a mode and temperatures, for a
+// block; for the default (`forBlock` false) neither "default" nor a preset,
+// as the engine's default instruction takes numbers only.
+function settingChooser(name, setting, fallback, changed, editable, forBlock = true) {
+  const chosen = setting ? (setting.preset ? `preset:${setting.preset}` : setting.mode) : "default";
+  const option = (value, text) => h("option", { value, selected: chosen === value }, text);
   const mode = h("select", { "aria-label": `${name} setting`, disabled: !editable },
-    MODES.filter(([value]) => allowDefault || value !== "default").map(([value, text]) =>
-      h("option", { value, selected: (setting ? setting.mode : "default") === value },
-        value === "default" && fallback ? `${text} (${settingLabel(fallback)})` : text)));
-  const base = setting || fallback || { mode: "heat", heat: 20, cool: 24 };
+    forBlock ? option("default", fallback ? `Outside-schedule setting (${settingLabel(fallback)})`
+      : "Outside-schedule setting") : null,
+    forBlock && presets.length ? h("optgroup", { label: "Presets" },
+      presets.map((preset) => option(`preset:${preset.name}`, presetTitle(preset.name)))) : null,
+    h("optgroup", { label: "Temperatures" }, MODES.map(([value, text]) => option(value, text))),
+    option("off", "Off"));
+  const presetMode = h("select", { "aria-label": `${name} preset used for`, disabled: !editable, onchange: emit },
+    PRESET_MODES.map(([value, text]) => h("option", { value, selected: usualMode(setting, fallback) === value }, text)));
+  const base = setting && !setting.preset ? setting : fallback && !fallback.preset ? fallback
+    : { mode: "heat", heat: 20, cool: 24 };
   const number = (kind, value) => h("input", { type: "number", step: String(step()), inputmode: "decimal",
     "aria-label": `${name} ${kind} to (°${unit()})`, disabled: !editable,
     value: toDisplay(value ?? (kind === "heat" ? 20 : 24)).toFixed(1), onchange: emit });
@@ -257,15 +319,15 @@ function settingChooser(name, setting, fallback, changed, editable, allowDefault
   const cool = number("cool", base.cool);
   function read() {
     if (mode.value === "default") return null;
+    if (mode.value.startsWith("preset:")) return { mode: presetMode.value, preset: mode.value.slice("preset:".length) };
     const celsius = (input) => Math.round(fromDisplay(Number(input.value)) * 10) / 10;
     return { mode: mode.value, heat: mode.value === "heat" || mode.value === "auto" ? celsius(heat) : null,
       cool: mode.value === "cool" || mode.value === "auto" ? celsius(cool) : null };
   }
   function emit() { changed(read()); }
   mode.addEventListener("change", emit);
-  const shown = setting ? setting.mode : "default";
   return h("div", { class: "setting" }, mode,
-    shown === "heat" || shown === "auto" ? h("label", { class: "inline" }, "Heat to", heat) : null,
-    shown === "cool" || shown === "auto" ? h("label", { class: "inline" }, "Cool to", cool) : null);
+    chosen.startsWith("preset:") ? h("label", { class: "inline" }, "Used for", presetMode) : null,
+    chosen === "heat" || chosen === "auto" ? h("label", { class: "inline" }, "Heat to", heat) : null,
+    chosen === "cool" || chosen === "auto" ? h("label", { class: "inline" }, "Cool to", cool) : null);
 }
-
