@@ -35,10 +35,10 @@ DURATION_PATTERN = (r"^P(?=.*[1-9])([0-9]+W)?([0-9]+D)?"
                     r"(T(?=[0-9])([0-9]+(\.[0-9]+)?H)?([0-9]+(\.[0-9]+)?M)?([0-9]+(\.[0-9]+)?S)?)?$(?!\n)")
 NEXT_CHANGE = "next_change"
 
-_INSTRUCTION_FIELDS = frozenset({"mode", "heat_setpoint", "cool_setpoint", "fan", "sensors", "tolerance", "preset"})
+INSTRUCTION_FIELDS = frozenset({"mode", "heat_setpoint", "cool_setpoint", "fan", "sensors", "tolerance", "preset"})
 _READ_ONLY_FIELDS = frozenset({"id", "created_at"})
-_SCHEDULE_FIELDS = _INSTRUCTION_FIELDS | {"name", "cron", "duration", "end_cron", "enabled"}
-_OVERRIDE_FIELDS = _INSTRUCTION_FIELDS | {"name", "kind", "start", "end", "duration", "until"}
+_SCHEDULE_FIELDS = INSTRUCTION_FIELDS | {"name", "cron", "duration", "end_cron", "enabled"}
+_OVERRIDE_FIELDS = INSTRUCTION_FIELDS | {"name", "kind", "start", "end", "duration", "until"}
 _KINDS = ("override", "adjustment")
 
 

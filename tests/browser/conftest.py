@@ -76,8 +76,13 @@ def _serving(url: str, data_dir: Path, process: subprocess.Popen) -> bool:
             return False
         # The demo seeds its first schedule just after it starts serving: a test that clears the
         # schedules (no_schedules) must not run before, or the seed lands in the middle of it.
-        status, rules = http("GET", url + "/v1/schedules", key=(data_dir / "admin-key").read_text().strip())
-        return status == 200 and bool(rules["schedules"])
+        key = (data_dir / "admin-key").read_text().strip()
+        status, rules = http("GET", url + "/v1/schedules", key=key)
+        if status != 200 or not rules["schedules"]:
+            return False
+        # Its daemons register just after too: screens are looked at once the house is all there.
+        status, devices = http("GET", url + "/v1/devices", key=key)
+        return status == 200 and len(devices["devices"]) >= 2
     except OSError:
         return False
 

@@ -14,11 +14,10 @@ from typing import Any
 from rpymostat.config import parse_timezone
 from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.scheduling.instruction import Instruction
-from rpymostat.scheduling.validation import SetpointLimits, parse_schedule
+from rpymostat.scheduling.validation import INSTRUCTION_FIELDS, SetpointLimits, parse_schedule
 from rpymostat.scheduling.wire import instruction_to_dict
 
 SETTING_NAME = "schedule_settings"
-INSTRUCTION_FIELDS = frozenset(instruction_to_dict(Instruction(mode="off")))
 SETTINGS_FIELDS = ("paused", "default_instruction", "default_sensors", "timezone")
 READ_ONLY_FIELDS = frozenset({"effective_sensors", "effective_timezone"})
 MAX_ZONE_LENGTH = 64  # the longest IANA name is about half this

@@ -73,3 +73,17 @@ async def test_a_rule_naming_an_unknown_preset_is_refused(engine):
     response = await engine.request("POST", "/v1/overrides", key="write",
                                     json={"start": "now", "duration": "PT1H", "mode": "heat", "preset": "party"})
     assert response.code == 422 and "preset must be one of" in response.json["error"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_what_holds_outside_every_schedule_may_name_a_preset_and_follows_it(engine):
+    changed = await engine.request("PATCH", "/v1/schedules/settings", key="write",
+                                   json={"default_instruction": {"mode": "heat", "preset": "eco"}})
+    assert changed.code == 200, changed.text
+    segment = (await engine.request("GET", "/v1/timeline?hours=1", key="read")).json["segments"][0]
+    assert segment["preset"] == "eco"
+    eco = (await engine.request("GET", "/v1/presets/eco", key="read")).json
+    assert segment["heat_setpoint"] == eco["heat_setpoint"]
+    await engine.request("PUT", "/v1/presets/eco", key="write", json={"heat_setpoint": 17.5, "cool_setpoint": 28})
+    segment = (await engine.request("GET", "/v1/timeline?hours=1", key="read")).json["segments"][0]
+    assert (segment["preset"], segment["heat_setpoint"]) == ("eco", 17.5)
