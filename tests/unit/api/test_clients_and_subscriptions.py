@@ -97,3 +97,12 @@ async def test_a_bad_subscription_is_refused_naming_the_field(engine, body, fiel
 @pytest_twisted.ensureDeferred
 async def test_an_unknown_client_is_not_found(engine):
     assert (await engine.request("GET", "/v1/clients/key:nobody", key="read")).code == 404
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_bad_filter_is_refused_naming_the_field_at_fault(engine):
+    wrong = await engine.request("POST", "/v1/clients/me/subscriptions", json={"location": 7}, key="write")
+    assert (wrong.code, wrong.json["field"]) == (422, "location")
+    extra = await engine.request("POST", "/v1/clients/me/subscriptions", json={"room": "hall"}, key="write")
+    assert (extra.code, extra.json["field"]) == (422, "room")
+    assert (await engine.request("GET", "/v1/clients/me/subscriptions", key="read")).json["subscriptions"] == []

@@ -8,6 +8,7 @@ from rpymostat.engine.api.app import Call, Reply
 from rpymostat.engine.api.errors import not_found, unprocessable
 from rpymostat.engine.api.requests import MAX_LIMIT, bool_param, int_param, time_param
 from rpymostat.engine.api.routing import route
+from rpymostat.engine.api.v1.event_filter import parse_event_filter
 from rpymostat.engine.api.v1.events import ID_PAGING, list_events
 from rpymostat.engine.api.v1.openapi import TIMESTAMP, operation, paging, path_param, ref, response
 from rpymostat.engine.clients import MAX_SUBSCRIPTIONS_PER_CLIENT, ClientRegistry, client_id, filter_of
@@ -19,16 +20,7 @@ FILTER_FIELDS = ("device", "location", "action")
 
 def parse_subscription(body: dict[str, Any]) -> EventFilter:
     """The filter of a new subscription; absent fields are ``*``. A 422 naming the field otherwise."""
-    unknown = sorted(set(body) - set(FILTER_FIELDS))
-    if unknown:
-        raise unprocessable(f"unknown field(s): {', '.join(unknown)}; a subscription has device, location, action")
-    values = {}
-    for name in FILTER_FIELDS:
-        value = body.get(name, "*")
-        if not isinstance(value, str) or not 1 <= len(value) <= MAX_TEXT:
-            raise unprocessable(f"{name} must be a string of 1 to {MAX_TEXT} characters, or * for any")
-        values[name] = value
-    return EventFilter(**values)
+    return EventFilter(**parse_event_filter(body, FILTER_FIELDS))
 
 
 class ClientsAPI:

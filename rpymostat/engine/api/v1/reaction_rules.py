@@ -10,28 +10,18 @@ from rpymostat.engine.api.app import Call, Reply
 from rpymostat.engine.api.errors import not_found, unprocessable
 from rpymostat.engine.api.requests import is_number
 from rpymostat.engine.api.routing import route
+from rpymostat.engine.api.v1.event_filter import parse_event_filter
 from rpymostat.engine.api.v1.openapi import operation, path_param, ref, response
+from rpymostat.engine.device_events import MAX_TEXT
 from rpymostat.engine.reactions import RULES, Reactions
 
 FIELDS = {"name", "enabled", "when", "action", "preset", "step", "duration", "resume_when", "max_pause"}
 IGNORED = {"id", "in_force"}
 MAX_RULES = 50
-MAX_TEXT = 64
 
 
 def _filter(value: Any, field: str) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise unprocessable(f"{field} must be an object of device, location, action and value (each * for any)")
-    unknown = sorted(set(value) - set(FILTER_FIELDS))
-    if unknown:
-        raise unprocessable(f"{field}: unknown field(s): {', '.join(unknown)}")
-    checked = {}
-    for name in FILTER_FIELDS:
-        text = value.get(name, "*")
-        if not isinstance(text, str) or not 1 <= len(text) <= MAX_TEXT:
-            raise unprocessable(f"{field}.{name} must be a string of 1 to {MAX_TEXT} characters, or * for any")
-        checked[name] = text
-    return checked
+    return parse_event_filter(value, FILTER_FIELDS, field)
 
 
 def _seconds(body: dict[str, Any], field: str, low: float, high: float) -> float:
