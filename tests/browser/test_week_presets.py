@@ -145,12 +145,3 @@ def test_a_preset_changed_on_its_screen_changes_the_blocks_that_use_it(page, dem
     expect(block).to_have_attribute("title", "12:00 PM–midnight Eco (Heat/cool 18.5 °C–27.0 °C)")
     expect(block.locator("small")).to_have_text("18.5°–27°")
     expect(block).to_contain_text("Eco")
-
-
-
-def test_the_setting_outside_every_schedule_offers_no_preset(page, demo):
-    """The engine's default instruction takes numbers only: choosing a preset there could only be refused."""
-    sign_in(page, demo.admin_key, "schedule")
-    expect(page.get_by_label("Monday block 1 setting").locator('option[value="preset:home"]')).to_have_count(1)
-    chooser = page.locator("#default-instruction").get_by_label("Outside every schedule setting")
-    expect(chooser.locator("option")).to_have_text(["Heat", "Cool", "Heat and cool", "Off"])

@@ -296,15 +296,14 @@ function usualMode(setting, fallback) {
 }
 
 // A preset (and the mode it is used in), or a mode and temperatures, for a
-// block; for the default (`forBlock` false) neither "default" nor a preset,
-// as the engine's default instruction takes numbers only.
-function settingChooser(name, setting, fallback, changed, editable, forBlock = true) {
+// block (or for the default, which cannot be "default").
+function settingChooser(name, setting, fallback, changed, editable, allowDefault = true) {
   const chosen = setting ? (setting.preset ? `preset:${setting.preset}` : setting.mode) : "default";
   const option = (value, text) => h("option", { value, selected: chosen === value }, text);
   const mode = h("select", { "aria-label": `${name} setting`, disabled: !editable },
-    forBlock ? option("default", fallback ? `Outside-schedule setting (${settingLabel(fallback)})`
+    allowDefault ? option("default", fallback ? `Outside-schedule setting (${settingLabel(fallback)})`
       : "Outside-schedule setting") : null,
-    forBlock && presets.length ? h("optgroup", { label: "Presets" },
+    presets.length ? h("optgroup", { label: "Presets" },
       presets.map((preset) => option(`preset:${preset.name}`, presetTitle(preset.name)))) : null,
     h("optgroup", { label: "Temperatures" }, MODES.map(([value, text]) => option(value, text))),
     option("off", "Off"));
