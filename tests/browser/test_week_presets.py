@@ -145,3 +145,17 @@ def test_a_preset_changed_on_its_screen_changes_the_blocks_that_use_it(page, dem
     expect(block).to_have_attribute("title", "12:00 PM–midnight Eco (Heat/cool 18.5 °C–27.0 °C)")
     expect(block.locator("small")).to_have_text("18.5°–27°")
     expect(block).to_contain_text("Eco")
+
+
+def test_the_setting_outside_every_schedule_may_be_a_preset(page, demo):
+    before = demo.api("GET", "/v1/schedules/settings")[1]["default_instruction"]
+    try:
+        sign_in(page, demo.admin_key, "schedule")
+        panel = page.locator("#default-instruction")
+        panel.get_by_label("Outside every schedule setting").select_option("preset:eco")
+        panel.get_by_role("button", name="Save outside-schedule setting").click()
+        expect(page.locator("#week-status")).to_contain_text("Outside every schedule: Eco")
+        stored = demo.api("GET", "/v1/schedules/settings")[1]["default_instruction"]
+        assert stored["preset"] == "eco"
+    finally:
+        demo.api("PATCH", "/v1/schedules/settings", {"default_instruction": before})
