@@ -68,6 +68,11 @@ DRIFT_PRIOR = (0.0, 0.03)
 DRIFT_PRIOR_STRENGTH = (20.0, 2000.0)
 
 
+def _last_stop(equipment: EquipmentState) -> float | None:
+    """When heating or cooling last stopped, ``None`` if never seen."""
+    return max((t for f in ("heat", "cool") if (t := equipment.of(f).last_off) is not None), default=None)
+
+
 def _fade(since: float | None, now: float) -> float:
     if since is None or now <= since:
         return 1.0
@@ -227,7 +232,7 @@ class HouseLearner:
     def _drift_due(self, now: float, equipment: EquipmentState) -> float:
         if self._last_drift_row is not None and now - self._last_drift_row < DRIFT_ROW_EVERY:
             return self._last_drift_row + DRIFT_ROW_EVERY
-        stopped = max((t for f in ("heat", "cool") if (t := equipment.of(f).last_off) is not None), default=None)
+        stopped = _last_stop(equipment)
         if stopped is None:
             return math.inf
         if now - stopped < SETTLE_AFTER_STOP:
@@ -303,7 +308,7 @@ class HouseLearner:
     def _drift_row(self, now: float, equipment: EquipmentState, temperature: float, outside: float) -> None:
         if self._last_drift_row is not None and now - self._last_drift_row < DRIFT_ROW_EVERY:
             return
-        stopped = max((t for f in ("heat", "cool") if (t := equipment.of(f).last_off) is not None), default=None)
+        stopped = _last_stop(equipment)
         if stopped is None or now - stopped < SETTLE_AFTER_STOP:
             return
         since = max(stopped + SETTLE_AFTER_STOP - DRIFT_ROW_EVERY, now - DRIFT_ROW_EVERY)

@@ -98,6 +98,15 @@ def instruction_at(segments: Sequence[TimelineSegment], now: float) -> Instructi
     return None
 
 
+def instruction_until(segments: Sequence[TimelineSegment], now: float) -> float:
+    """Until when the instruction in force at ``now`` holds: the end of its segment or the next one's start."""
+    index = bisect_right(segments, now, key=_start)
+    until = segments[index].start if index < len(segments) else math.inf
+    if index > 0 and now < segments[index - 1].end:
+        until = min(until, segments[index - 1].end)
+    return until
+
+
 def next_change(segments: Sequence[TimelineSegment], now: float) -> tuple[float, Instruction] | None:
     """When the instruction next changes after ``now`` and what it becomes.
 

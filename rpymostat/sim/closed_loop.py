@@ -17,7 +17,6 @@ each decision, and everything a user would notice is recorded.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -35,7 +34,7 @@ from rpymostat.decisions.weighting import SensorReading, weighted_temperature
 from rpymostat.prediction.learner import ModelBook
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.scheduling.model import Adjustment
-from rpymostat.scheduling.timeline import TimelineSegment, instruction_at, next_change, resolve
+from rpymostat.scheduling.timeline import TimelineSegment, instruction_at, instruction_until, next_change, resolve
 from rpymostat.scheduling.validation import SetpointLimits, parse_override, parse_schedule
 from rpymostat.sim.house import SimulatedHouse
 
@@ -424,11 +423,8 @@ class ClosedLoop:
     def _rule_at(self, now: float) -> tuple[Instruction, tuple[float, Instruction] | None]:
         """The instruction in force and the next change, looked up again only once the next change is due."""
         if now >= self._rule_until:
-            upcoming = next_change(self.timeline, now)
-            index = bisect_right(self.timeline, now, key=lambda segment: segment.start) - 1
-            ends = self.timeline[index].end if index >= 0 and now < self.timeline[index].end else math.inf
-            self._rule = (instruction_at(self.timeline, now) or OFF, upcoming)
-            self._rule_until = min(ends, math.inf if upcoming is None else upcoming[0])
+            self._rule = (instruction_at(self.timeline, now) or OFF, next_change(self.timeline, now))
+            self._rule_until = instruction_until(self.timeline, now)
         return self._rule
 
     def _scheduled_turn(self) -> None:
