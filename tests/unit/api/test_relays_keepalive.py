@@ -104,12 +104,13 @@ async def test_a_restarted_engine_feeds_the_failsafe_but_leaves_the_relays_to_it
     try:
         await eventually(lambda: not enrolled.daemon.controller.failsafe.tripped, what="the failsafe to be fed")
         before_deciding = enrolled.daemon.pin(17)
-        await restarted.set_desired({"heat": True}, "the first decision: still too cold")
+        decided = await restarted.set_desired({"heat": True}, "the first decision: still too cold")
     finally:
         restarted.stop()
 
     assert before_deciding is False
-    assert enrolled.daemon.pin(17) is True
+    # Seen failing twice in full runs on a busy machine: the answer says whether the daemon took the "on".
+    assert enrolled.daemon.pin(17) is True, {relay: (r.code, r.body) for relay, r in decided.items()}
 
 
 @pytest_twisted.ensureDeferred
