@@ -169,6 +169,15 @@ class Store(Protocol):
     def append_log(self, stream: str, at: float, data: dict[str, Any]) -> Deferred[int]:
         """Append an entry; fires with its ID, larger than every earlier ID of any stream."""
 
+    def append_logs(self, entries: Sequence[tuple[str, float, dict[str, Any]]]) -> Deferred[list[int]]:
+        """Append (stream, at, data) entries together; fires with their IDs, growing in the order given.
+
+        For entries that are only right together (a decision and the chart's
+        record of what it changed): on SQLite one transaction stores all or
+        none; MongoDB without a replica set has no such transaction and
+        inserts them in order, in one request.
+        """
+
     def list_log(
         self,
         stream: str,

@@ -646,6 +646,22 @@ class MongoStore:
 
         return self._run("append to a log", append_log)
 
+    def append_logs(self, entries: Sequence[tuple[str, float, dict[str, Any]]]) -> Deferred[list[int]]:
+        docs = [{"stream": stream, "at": float(at), "data": json.dumps(data)} for stream, at, data in entries]
+
+        async def append_logs() -> list[int]:
+            if not docs:
+                return []
+            counter = await self._collection("counters").find_one_and_update(
+                {"_id": LOG_COUNTER}, {"$inc": {"seq": len(docs)}}, upsert=True,
+                return_document=ReturnDocument.AFTER)
+            first = int(counter["seq"]) - len(docs) + 1
+            ids = list(range(first, first + len(docs)))
+            await self._collection("log").insert_many([{"_id": i, **doc} for i, doc in zip(ids, docs, strict=True)])
+            return ids
+
+        return self._run("append to a log", append_logs)
+
     def list_log(
         self,
         stream: str,

@@ -561,6 +561,20 @@ class SQLiteStore:
 
         return self._group_write(append)
 
+    def append_logs(self, entries: Sequence[tuple[str, float, dict[str, Any]]]) -> Deferred[list[int]]:
+        rows = [(stream, at, json.dumps(data)) for stream, at, data in entries]
+
+        def append(cur: sqlite3.Cursor) -> list[int]:
+            ids = []
+            for row in rows:
+                entry_id = cur.execute("INSERT INTO log (stream, at, data) VALUES (?, ?, ?)", row).lastrowid
+                if entry_id is None:  # never after a successful INSERT; typeshed allows it
+                    raise StoreError("SQLite gave no ID for the new log entry")
+                ids.append(entry_id)
+            return ids
+
+        return self._group_write(append)
+
     def list_log(
         self,
         stream: str,

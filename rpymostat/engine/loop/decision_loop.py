@@ -41,6 +41,7 @@ from rpymostat.engine.events import Event
 from rpymostat.engine.loop.learning import HouseModel
 from rpymostat.engine.loop.limits import configured_limits
 from rpymostat.engine.loop.outdoor import ForecastCache, outdoor_conditions
+from rpymostat.engine.loop.recording import DecisionRecorder
 from rpymostat.engine.loop.render import decision_json
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.reactions import Reactions
@@ -51,7 +52,6 @@ from rpymostat.weather.forecast import OutdoorForecast
 
 log = Logger()
 
-DECISIONS_STREAM = "decisions"
 RECORD_AT_LEAST_EVERY = 600.0
 READINGS_TURN_GAP = 1.0
 OFF = Instruction("off")
@@ -136,6 +136,7 @@ class DecisionLoop:
         self._latest_result: StepResult | None = None
         self._last_recorded: tuple[Any, ...] | None = None
         self._last_recorded_at = float("-inf")
+        self._recorder = DecisionRecorder(context.store)
         self._looping: LoopingCall | None = None
         self._busy = False
         self._again = False
@@ -292,7 +293,7 @@ class DecisionLoop:
         previous_alerts = set(self._last_recorded[2]) if self._last_recorded else set()
         self._last_recorded, self._last_recorded_at = signature, now
         assert self.latest is not None
-        await self.context.store.append_log(DECISIONS_STREAM, now, self.latest)
+        await self._recorder.record(now, self.latest)
         await self.context.events.publish("decision", {"decision": self.latest, "equipment_changed": changed})
         if set(signature[2]) != previous_alerts:
             await self.context.events.publish("alerts", {"alerts": self.latest["alerts"]})

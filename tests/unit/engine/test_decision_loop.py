@@ -12,9 +12,11 @@ from twisted.internet.defer import succeed
 from rpymostat.config import EngineConfig
 from rpymostat.decisions.model import Decision
 from rpymostat.engine.context import EngineContext
-from rpymostat.engine.loop.decision_loop import DECISIONS_STREAM, DecisionLoop
+from rpymostat.engine.loop.decision_loop import DecisionLoop
+from rpymostat.engine.loop.recording import DECISIONS_STREAM
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.schedules.cache import TimelineCache
+from rpymostat.history.decisions import CHANGES_STREAM, chart_fields
 from rpymostat.plugins.registry import LoadedPlugin, load_plugins
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.store.records import ReadingInput
@@ -77,6 +79,9 @@ async def test_a_cold_house_is_heated_and_the_state_is_reasserted_every_interval
     assert len(commander.sent) == 5 and all(states["heat"] for states, _ in commander.sent[1:])
     recorded = await engine.store.list_log(DECISIONS_STREAM, 10)
     assert [e.data["desired"] for e in recorded] == ["heat", "idle"]
+    changes = await engine.store.list_log(CHANGES_STREAM, 10, newest_first=False)
+    assert [(e.entry_id - d.entry_id, e.data) for e, d in zip(changes, reversed(recorded), strict=True)] == [
+        (1, chart_fields(d.data)) for d in reversed(recorded)], "the chart's changes are recorded beside them"
 
 
 @pytest_twisted.ensureDeferred

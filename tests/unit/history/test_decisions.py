@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rpymostat.common.timeutil import to_iso
-from rpymostat.history.decisions import Period, equipment_periods, merge_periods, target_steps
+from rpymostat.history.decisions import Period, chart_fields, equipment_periods, merge_periods, target_steps
 
 
 def decision(at, heat_on, since, heat=20.0, mode="heat"):
@@ -36,3 +36,20 @@ def test_target_steps_only_when_the_setpoints_change():
                decision(600.0, False, None, 21.0), decision(900.0, False, None, 21.0)]
     steps = target_steps(entries, 100.0, 1000.0)
     assert [(s.at, s.heat) for s in steps] == [(100.0, 18.0), (600.0, 21.0)]
+
+
+def test_from_the_changes_alone_a_last_on_holds_after_the_last_decision_not_the_last_change():
+    changes = [decision(100.0, True, 100.0)]  # then unchanged decisions until 5000
+    assert equipment_periods(changes, 0.0, 100_000.0, 900.0, last_at=5000.0) == [
+        Period("heat", 100.0, 5900.0, 5800.0)]
+
+
+def test_the_chart_fields_of_a_decision_draw_what_the_whole_decision_draws():
+    at, whole = decision(100.0, True, 90.0)
+    whole = {**whole, "summary": "heating", "instruction": {**whole["instruction"], "fan": "auto"}}
+    fields = chart_fields(whole)
+    assert fields == {"instruction": {"mode": "heat", "heat_setpoint": 20.0, "cool_setpoint": None},
+                      "equipment": {"heat": {"on": True, "since": to_iso(90.0)}, "cool": {"on": False, "since": None}}}
+    assert target_steps([(at, fields)], 0.0, 200.0) == target_steps([(at, whole)], 0.0, 200.0)
+    assert chart_fields({"instruction": None}) == {
+        "instruction": {"mode": None, "heat_setpoint": None, "cool_setpoint": None}, "equipment": {}}

@@ -213,6 +213,20 @@ def test_logs_append_with_growing_ids_and_filter_by_time_and_id(open_store):
 
 
 @pytest_twisted.inlineCallbacks
+def test_entries_appended_together_get_growing_ids_in_their_order(open_store):
+    store = yield open_store()
+    alone = yield store.append_log("decisions", 1000.0, {"n": 0})
+    together = yield store.append_logs([("decisions", 1001.0, {"n": 1}), ("changes", 1001.0, {"n": 2})])
+    assert len(together) == 2 and alone < together[0] < together[1]
+    assert (yield store.append_logs([])) == []
+    after = yield store.append_log("changes", 1002.0, {"n": 3})
+    assert after > together[1]
+    assert [(e.entry_id, e.at, e.data) for e in (yield store.list_log("changes", 10, newest_first=False))] == [
+        (together[1], 1001.0, {"n": 2}), (after, 1002.0, {"n": 3})]
+    assert [e.entry_id for e in (yield store.list_log("decisions", 10))] == [together[0], alone]
+
+
+@pytest_twisted.inlineCallbacks
 def test_logs_page_below_an_id_and_trim_to_the_newest_entries(open_store):
     store = yield open_store()
     ids = []

@@ -10,7 +10,8 @@ from rpymostat.engine.api.requests import MAX_LIMIT, bool_param, int_param, time
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.openapi import NULLABLE_TIMESTAMP, TIMESTAMP, operation, paging, ref, response
 from rpymostat.engine.context import EngineContext
-from rpymostat.engine.loop.decision_loop import DECISIONS_STREAM, DecisionLoop
+from rpymostat.engine.loop.decision_loop import DecisionLoop
+from rpymostat.engine.loop.recording import DECISIONS_STREAM
 
 
 class DecisionsAPI:

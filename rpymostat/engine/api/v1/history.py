@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from twisted.web.iweb import IRequest
@@ -20,11 +21,12 @@ from rpymostat.engine.api.requests import int_param, time_param
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.openapi import ID, NULLABLE_STRING, TIMESTAMP, operation, ref, response
 from rpymostat.engine.context import EngineContext
-from rpymostat.engine.loop.decision_loop import DECISIONS_STREAM, RECORD_AT_LEAST_EVERY
-from rpymostat.history.decisions import Entry, equipment_periods, merge_periods, target_steps
+from rpymostat.engine.loop.decision_loop import RECORD_AT_LEAST_EVERY
+from rpymostat.engine.loop.recording import DECISIONS_STREAM
+from rpymostat.history.decisions import CHANGES_STREAM, Entry, equipment_periods, merge_periods, target_steps
 from rpymostat.history.levels import configured_levels
 from rpymostat.history.resolution import DEFAULT_POINTS, MAX_POINTS, Plan, auto_resolution, choose_level
-from rpymostat.store.records import HistoryPoint, SensorRecord
+from rpymostat.store.records import HistoryPoint, LogEntry, SensorRecord
 
 DEFAULT_RANGE = 86400.0
 MAX_RANGE_DAYS = 4018
@@ -34,6 +36,15 @@ DAY = 86400.0
 # The pattern the document gives, read as Python validators read it
 # (a trailing newline passes, and int() ignores it).
 RESOLUTION_SECONDS = re.compile("^[0-9]*[1-9][0-9]*$")
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What the chart reads of the decisions over a range."""
+
+    entries: list[Entry]  # the decision in force at the start, then those that changed the chart, oldest first
+    last_at: float | None  # when the last decision before the end was recorded
+    truncated: bool  # the range held more than one answer reads
 
 
 def _sensor_ids(raw: str | None, known: list[SensorRecord]) -> list[SensorRecord]:
@@ -100,7 +111,7 @@ class HistoryAPI:
         plan = choose_level(configured_levels(self.context.config), start, resolution, now)
         points = await store.read_history([s.sensor_id for s in sensors], plan.level.step, start, end,
                                           plan.resolution)
-        entries, truncated = await self._decisions(start, end)
+        decisions = await self._decisions(start, end)
         return {
             "start": to_iso(start),
             "end": to_iso(end),
@@ -108,11 +119,11 @@ class HistoryAPI:
             "level": plan.level.name,
             "series": self._series(sensors, points),
             "target": [{"at": to_iso(s.at), "mode": s.mode, "heat": s.heat, "cool": s.cool}
-                       for s in target_steps(entries, start, end)],
+                       for s in target_steps(decisions.entries, start, end)],
             "equipment": [{"function": p.function, "start": to_iso(p.start), "end": to_iso(p.end),
                            "on_seconds": round(p.on_seconds, 3)}
-                          for p in self._periods(entries, start, end, plan)],
-            "truncated": truncated,
+                          for p in self._periods(decisions, start, end, plan)],
+            "truncated": decisions.truncated,
         }
 
     @staticmethod
@@ -128,12 +139,17 @@ class HistoryAPI:
                  "points": by_sensor[s.sensor_id]} for s in sensors]
 
     @staticmethod
-    def _periods(entries: list[Entry], start: float, end: float, plan: Plan) -> list[Any]:
-        periods = equipment_periods(entries, start, end, RECORD_AT_LEAST_EVERY * 1.5)
+    def _periods(decisions: Decisions, start: float, end: float, plan: Plan) -> list[Any]:
+        periods = equipment_periods(decisions.entries, start, end, RECORD_AT_LEAST_EVERY * 1.5, decisions.last_at)
         return merge_periods(periods, plan.resolution) if plan.resolution > 60 else periods
 
-    async def _decisions(self, start: float, end: float) -> tuple[list[Entry], bool]:
-        """The decision in force at ``start`` and those recorded until ``end``, oldest first."""
+    async def _decisions(self, start: float, end: float) -> Decisions:
+        """The decision in force at ``start``, then the chart fields of those recorded until ``end``, oldest first.
+
+        Decisions recorded since the loop keeps its changes stream are read
+        from that stream (a few small entries); older ones, from a database
+        of an earlier version, are decoded whole as they were.
+        """
         store = self.context.store
         # The loop records at least every few minutes, so the decision in force at start is nearly always
         # within the day before it: looked for there first, an index range rather than every older decision.
@@ -141,11 +157,26 @@ class HistoryAPI:
         if not earlier:
             earlier = await store.list_log(DECISIONS_STREAM, 1, before=start)
         after_id = earlier[0].entry_id if earlier else None
-        during = await store.list_log(DECISIONS_STREAM, MAX_DECISIONS, before=end, after_id=after_id,
-                                      newest_first=False)
+        first_change = await store.list_log(CHANGES_STREAM, 1, newest_first=False)
+        since_id = first_change[0].entry_id if first_change else None
+        legacy: list[LogEntry] = []
+        if since_id is None or after_id is None or after_id < since_id:
+            legacy = await store.list_log(DECISIONS_STREAM, MAX_DECISIONS, before=end, after_id=after_id,
+                                          before_id=since_id, newest_first=False)
+        changes: list[LogEntry] = []
+        if since_id is not None and len(legacy) < MAX_DECISIONS:
+            changes = await store.list_log(CHANGES_STREAM, MAX_DECISIONS, before=end, after_id=after_id,
+                                           newest_first=False)
+        during = [*legacy, *changes]
         if after_id is None:
             during = [e for e in during if e.at >= start]
-        return [(e.at, e.data) for e in [*earlier, *during]], len(during) >= MAX_DECISIONS
+        entries = [(e.at, e.data) for e in [*earlier, *during]]
+        truncated = len(legacy) >= MAX_DECISIONS or len(changes) >= MAX_DECISIONS
+        last_at = entries[-1][0] if entries else None
+        if since_id is not None and not truncated:
+            last = await store.list_log(DECISIONS_STREAM, 1, before=end, after_id=after_id)
+            last_at = last[0].at if last else last_at
+        return Decisions(entries, last_at, truncated)
 
 
 def openapi_fragment() -> dict[str, Any]:
@@ -201,7 +232,8 @@ def openapi_fragment() -> dict[str, Any]:
                         "properties": {"function": {"type": "string"}, "start": TIMESTAMP, "end": TIMESTAMP,
                                        "on_seconds": {"type": "number"}}}},
                     "truncated": {"type": "boolean",
-                                  "description": "true when the range held more decisions than one answer reads"},
+                                  "description": "true when the range held more recorded changes of the target or "
+                                                 "the equipment than one answer reads"},
                 },
             },
         },
