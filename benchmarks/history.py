@@ -6,7 +6,8 @@ minutes on two cores) in a fresh SQLite file, then times the history reads
 the API makes, through the store method and through HTTP on loopback,
 beside a raw scan (the same aggregation computed from the readings table).
 ``--quick`` stores two weeks from three sensors (a few seconds) and also
-checks the bulk path against the store's own write path; ``--days`` and
+checks the bulk path against the store's own write path (readings, and
+the decisions' changes against the loop's recorder); ``--days`` and
 ``--sensors`` pick another size. Decisions are stored as the decision loop
 records them (one every ten minutes, the furnace running a third of each
 hour), so the HTTP figures include drawing the target and the equipment.
@@ -77,15 +78,24 @@ FROM minute
 
 
 DECISIONS = """
-WITH RECURSIVE turn(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM turn WHERE i + 1 < :count)
-INSERT INTO log (stream, at, data)
-SELECT 'decisions', :first + i * :every,
-       json_set(:template, '$.at', strftime('%Y-%m-%dT%H:%M:%fZ', :first + i * :every, 'unixepoch'),
-                '$.desired', CASE WHEN i % 6 < 2 THEN 'heat' ELSE 'idle' END,
-                '$.equipment.heat.on', json(CASE WHEN i % 6 < 2 THEN 'true' ELSE 'false' END),
-                '$.equipment.heat.since', strftime('%Y-%m-%dT%H:%M:%fZ',
-                    :first + (i - i % 6 + CASE WHEN i % 6 < 2 THEN 0 ELSE 2 END) * :every, 'unixepoch'))
-FROM turn
+WITH RECURSIVE turn(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM turn WHERE i + 1 < :count),
+state(i, heat_on, heat_since) AS (
+    SELECT i, CASE WHEN i % 6 < 2 THEN 'true' ELSE 'false' END,
+           strftime('%Y-%m-%dT%H:%M:%fZ', :first + (i - i % 6 + CASE WHEN i % 6 < 2 THEN 0 ELSE 2 END) * :every,
+                    'unixepoch')
+    FROM turn),
+entry(i, kind, stream, data) AS (
+    SELECT i, 0, 'decisions',
+           json_set(:template, '$.at', strftime('%Y-%m-%dT%H:%M:%fZ', :first + i * :every, 'unixepoch'),
+                    '$.desired', CASE WHEN i % 6 < 2 THEN 'heat' ELSE 'idle' END,
+                    '$.equipment.heat.on', json(heat_on), '$.equipment.heat.since', heat_since)
+    FROM state
+    UNION ALL
+    SELECT i, 1, :changes_stream, json_set(:fields, '$.equipment.heat.on', json(heat_on),
+                                           '$.equipment.heat.since', heat_since)
+    FROM state WHERE :with_changes AND i % 6 IN (0, 2)
+)
+INSERT INTO log (stream, at, data) SELECT stream, :first + i * :every, data FROM entry ORDER BY i, kind
 """
 
 
@@ -117,8 +127,16 @@ def reading_value(n: int, i: int) -> float | None:
     return round(raw * 16) / 16.0
 
 
-def bulk_load(path: str, size: Size) -> None:
-    """Readings generated in SQLite at schema 2, then the store's migration builds the rollups."""
+def bulk_load(path: str, size: Size, with_changes: bool = True) -> None:
+    """Readings generated in SQLite at schema 2, then the store's migration builds the rollups.
+
+    The decisions come with the chart's changes beside them, as the loop
+    records them (:class:`rpymostat.engine.loop.recording.DecisionRecorder`:
+    the heating turns on and off twice an hour, so two decisions in six
+    change the chart); ``with_changes=False`` stores them as an engine of an
+    earlier version did.
+    """
+    from rpymostat.history.decisions import CHANGES_STREAM, chart_fields
     from rpymostat.store.sqlite import migrate
 
     first = END - size.days * DAY
@@ -135,8 +153,11 @@ def bulk_load(path: str, size: Size) -> None:
             "count": size.days * 1440, "sensor": sensor_id, "offset": n, "null_every": NULL_EVERY,
             "base": 19.0 + n * 0.5, "day_angle": 2 * math.pi / 1440, "year_angle": 2 * math.pi / 525960,
             "first": float(first)})
+    template = decision_template(size)
     conn.execute(DECISIONS, {"count": size.days * DAY // DECISION_EVERY, "first": float(first),
-                             "every": float(DECISION_EVERY), "template": decision_template(size)})
+                             "every": float(DECISION_EVERY), "template": template,
+                             "fields": json.dumps(chart_fields(json.loads(template))),
+                             "changes_stream": CHANGES_STREAM, "with_changes": with_changes})
     conn.execute("COMMIT")
     migrate(conn)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -301,6 +322,29 @@ def print_verdicts(verdicts: list[Verdict]) -> None:
     print("all aims held" if not missed else f"aims missed: {'; '.join(missed)}")
 
 
+async def recorded_changes(path: str) -> tuple[list[Any], list[Any]]:
+    """The bulk file's changes stream, and the one the loop's recorder writes for the same decisions."""
+    from rpymostat.engine.loop.recording import DECISIONS_STREAM, DecisionRecorder
+    from rpymostat.history.decisions import CHANGES_STREAM
+    from rpymostat.store.sqlite import SQLiteStore
+
+    store = await SQLiteStore.open(path)
+    try:
+        stored = await store.list_log(CHANGES_STREAM, 10**7, newest_first=False)
+        decisions = await store.list_log(DECISIONS_STREAM, 10**7, newest_first=False)
+    finally:
+        await store.close()
+    store = await SQLiteStore.open(f"{path}-recorded")
+    try:
+        recorder = DecisionRecorder(store)
+        for entry in decisions:
+            await recorder.record(entry.at, entry.data)
+        recorded = await store.list_log(CHANGES_STREAM, 10**7, newest_first=False)
+    finally:
+        await store.close()
+    return [(e.at, e.data) for e in stored], [(e.at, e.data) for e in recorded]
+
+
 async def verify_bulk_path(folder: str, size: Size) -> bool:
     store_db = f"{folder}/store-path.sqlite"
     await store_path_load(store_db, size)
@@ -315,6 +359,9 @@ async def main(reactor: Any, argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per query (median shown)")
     parser.add_argument("--days", type=int, help="days of readings to store (default: 1826, or 14 with --quick)")
     parser.add_argument("--sensors", type=int, help="sensors to store them for (default: 10, or 3 with --quick)")
+    parser.add_argument("--before-changes", action="store_true",
+                        help="store the decisions alone, as an engine of an earlier version did (the chart decodes "
+                             "every decision)")
     args = parser.parse_args(argv)
     size = QUICK if args.quick else FULL
     size = Size(args.sensors or size.sensors, args.days or size.days)
@@ -324,13 +371,15 @@ async def main(reactor: Any, argv: list[str] | None = None) -> None:
         print(f"Storing {size.readings:,} one-minute readings ({size.sensors} sensors x {size.days} days) "
               f"in {path} ...", flush=True)
         began = time.perf_counter()
-        bulk_load(path, size)
+        bulk_load(path, size, with_changes=not args.before_changes)
         megabytes = sum(f.stat().st_size for f in Path(folder).iterdir()) / 1e6
         print(f"stored in {time.perf_counter() - began:.1f} s, {megabytes:,.0f} MB on disk", flush=True)
         verdicts = await run_queries(path, size, args.repeat)
         if args.quick:
             same = await verify_bulk_path(folder, size)
             print(f"\nbulk rows identical to record_readings rows: {'yes' if same else 'NO'}")
+            stored, recorded = await recorded_changes(path)
+            print(f"bulk decision changes identical to the recorder's: {'yes' if stored == recorded else 'NO'}")
         print_verdicts(verdicts)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -19,4 +19,5 @@ def test_quick_run_reports_every_range_and_identical_bulk_rows(tmp_path):
     assert "same as raw scan: NO" not in out
     assert "same as raw scan: yes" in out
     assert "bulk rows identical to record_readings rows: yes" in out
+    assert "bulk decision changes identical to the recorder's: yes" in out
     assert list(tmp_path.iterdir()) == []
