@@ -94,10 +94,6 @@ def parse_resolution(request: IRequest, start: float, end: float) -> int:
     return resolution
 
 
-def point_json(point: HistoryPoint, at: str) -> dict[str, Any]:
-    return {"at": at, "mean": round(point.mean, 4), "min": point.minimum, "max": point.maximum, "count": point.count}
-
-
 class HistoryAPI:
     def __init__(self, context: EngineContext) -> None:
         self.context = context
@@ -109,20 +105,21 @@ class HistoryAPI:
         resolution = parse_resolution(request, start, end)
         sensors = _sensor_ids(_text_arg(request, "sensors"), await store.list_sensors())
         plan = choose_level(configured_levels(self.context.config), start, resolution, now)
-        points = await store.read_history([s.sensor_id for s in sensors], plan.level.step, start, end,
-                                          plan.resolution)
         decisions = await self._decisions(start, end)
+        # The readings are read on the database thread while the target and the equipment are drawn here.
+        reading = store.read_history([s.sensor_id for s in sensors], plan.level.step, start, end, plan.resolution)
+        target = [{"at": to_iso(s.at), "mode": s.mode, "heat": s.heat, "cool": s.cool}
+                  for s in target_steps(decisions.entries, start, end)]
+        equipment = [{"function": p.function, "start": to_iso(p.start), "end": to_iso(p.end),
+                      "on_seconds": round(p.on_seconds, 3)} for p in self._periods(decisions, start, end, plan)]
         return {
             "start": to_iso(start),
             "end": to_iso(end),
             "resolution": plan.resolution,
             "level": plan.level.name,
-            "series": self._series(sensors, points),
-            "target": [{"at": to_iso(s.at), "mode": s.mode, "heat": s.heat, "cool": s.cool}
-                       for s in target_steps(decisions.entries, start, end)],
-            "equipment": [{"function": p.function, "start": to_iso(p.start), "end": to_iso(p.end),
-                           "on_seconds": round(p.on_seconds, 3)}
-                          for p in self._periods(decisions, start, end, plan)],
+            "series": self._series(sensors, await reading),
+            "target": target,
+            "equipment": equipment,
             "truncated": decisions.truncated,
         }
 
@@ -130,11 +127,13 @@ class HistoryAPI:
     def _series(sensors: list[SensorRecord], points: list[HistoryPoint]) -> list[dict[str, Any]]:
         by_sensor: dict[str, list[dict[str, Any]]] = {s.sensor_id: [] for s in sensors}
         times: dict[float, str] = {}  # every sensor has the same bucket times: each is formatted once
-        for point in points:
-            at = times.get(point.at)
+        # Thousands of points a chart: unpacked and written inline, the loop's cost per point is halved.
+        for sensor_id, bucket, count, total, low, high in points:
+            at = times.get(bucket)
             if at is None:
-                at = times[point.at] = to_iso(point.at)
-            by_sensor[point.sensor_id].append(point_json(point, at))
+                at = times[bucket] = to_iso(bucket)
+            by_sensor[sensor_id].append({"at": at, "mean": round(total / count, 4), "min": low, "max": high,
+                                         "count": count})
         return [{"sensor_id": s.sensor_id, "name": s.name or s.alias, "room": s.room, "outdoor": s.outdoor,
                  "points": by_sensor[s.sensor_id]} for s in sensors]
 
