@@ -105,7 +105,7 @@ class HistoryPoint(NamedTuple):
 
     sensor_id: str
     at: float
-    count: int
+    count: int  # type: ignore[assignment]  # the field hides tuple.count(), which nothing asks a point for
     total: float
     minimum: float
     maximum: float
