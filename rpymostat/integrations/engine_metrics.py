@@ -21,13 +21,14 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from rpymostat.common.timeutil import from_iso
+from rpymostat.common.vocabulary import DESIRED
 from rpymostat.decisions.equipment import FUNCTIONS
 from rpymostat.engine.events import Event, EventBus
 from rpymostat.scheduling.instruction import MODES
 from rpymostat.version import VERSION
 
 #: The desired states a decision can ask for.
-ACTIONS = ("heat", "cool", "fan", "idle")
+ACTIONS = DESIRED
 REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 COMMIT_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 
