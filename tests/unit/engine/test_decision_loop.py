@@ -133,6 +133,25 @@ async def test_a_new_target_through_the_api_triggers_a_turn_without_waiting_for_
 
 
 @pytest_twisted.ensureDeferred
+async def test_a_preset_changed_through_the_api_triggers_a_turn_without_waiting_for_the_timer(engine):
+    await report(engine, 17.0)
+    commander = RecordingCommander()
+    loop = heating_to_21(engine, commander, interval=3600.0)
+    past_minimum_off_times(engine)
+    loop.start()
+    try:
+        await loop.settled()
+        first = len(commander.sent)
+        changed = await engine.request("PUT", "/v1/presets/home", key="write",
+                                       json={"heat_setpoint": 22, "cool_setpoint": 26})
+        assert changed.code == 200, changed.text
+        await loop.settled()
+        assert len(commander.sent) == first + 1
+    finally:
+        loop.stop()
+
+
+@pytest_twisted.ensureDeferred
 async def test_system_off_turns_a_running_furnace_off_at_once(engine):
     await report(engine, 18.0)
     timeline = FixedTimeline(Instruction("heat", heat_setpoint=21.0))
