@@ -6,15 +6,18 @@ every side reads them from here: the engine's report check and interlock,
 the decision model, the control daemon's relay declaration, guard and API
 (and, tested against this module, the UI's lists). The typed records
 carry their JSON beside them, so the shape a daemon sends is the shape the
-engine parses. Standard library only, so the daemons can use it on a Pi Zero.
+engine parses, and the decision the engine records is the one the UI, the
+exports and third-party clients read. Nothing beyond the standard library and
+the time format, so the daemons can use it on a Pi Zero.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rpymostat.common.timeutil import to_iso
+from rpymostat.common.timeutil import from_iso, to_iso
 
 RelayFunction = Literal["heat", "cool", "fan", "aux"]
 #: What a relay can be given to do; ``aux`` is auxiliary (second-stage) heat.
@@ -102,3 +105,194 @@ class RelayInstruction:
 
     def to_json(self) -> dict[str, Any]:
         return {"on": self.on, "reason": self.reason}
+
+
+Desired = Literal["heat", "cool", "fan", "idle"]
+#: What a decision asks the equipment to do.
+DESIRED: tuple[Desired, ...] = ("heat", "cool", "fan", "idle")
+
+
+def _time_or_none(value: float | None) -> str | None:
+    return None if value is None else to_iso(value)
+
+
+def _epoch_or_none(value: str | None) -> float | None:
+    return None if value is None else from_iso(value)
+
+
+@dataclass(frozen=True)
+class LockoutRecord:
+    """A protection rule holding a change back: ``action`` is the change held (start or stop)."""
+
+    function: str
+    action: Literal["start", "stop"]
+    rule: str
+    remaining: float
+    description: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"function": self.function, "action": self.action, "rule": self.rule, "remaining": self.remaining,
+                "description": self.description}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LockoutRecord:
+        return cls(data["function"], data["action"], data["rule"], data["remaining"], data["description"])
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    """Something a person should look at (a dead sensor, a house that does not warm)."""
+
+    code: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class DroppedSensorRecord:
+    """A sensor the instruction names that did not count, and why."""
+
+    sensor_id: str
+    reason: str
+    description: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sensor_id": self.sensor_id, "reason": self.reason, "description": self.description}
+
+
+@dataclass(frozen=True)
+class TemperatureRecord:
+    """The temperature the decision went by: the sensors' weighted mean, and who was left out."""
+
+    value: float
+    weights: Mapping[str, float]
+    dropped: tuple[DroppedSensorRecord, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"value": self.value, "weights": dict(self.weights), "dropped": [d.to_json() for d in self.dropped]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TemperatureRecord:
+        return cls(data["value"], dict(data["weights"]),
+                   tuple(DroppedSensorRecord(d["sensor_id"], d["reason"], d["description"]) for d in data["dropped"]))
+
+
+@dataclass(frozen=True)
+class InstructionRecord:
+    """What the schedule (or an override, a preset, a reaction) asked for when the decision was made."""
+
+    mode: str
+    heat_setpoint: float | None
+    cool_setpoint: float | None
+    fan: str
+    sensors: Mapping[str, float]
+    tolerance: float | None
+    source: str
+    until: float | None
+    preset: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body = {"mode": self.mode, "heat_setpoint": self.heat_setpoint, "cool_setpoint": self.cool_setpoint,
+                "fan": self.fan, "sensors": dict(self.sensors), "tolerance": self.tolerance, "source": self.source,
+                "until": _time_or_none(self.until)}
+        if self.preset is not None:
+            body["preset"] = self.preset
+        return body
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> InstructionRecord:
+        return cls(data["mode"], data["heat_setpoint"], data["cool_setpoint"], data["fan"],
+                   dict(data.get("sensors") or {}), data.get("tolerance"), data["source"],
+                   _epoch_or_none(data["until"]), data.get("preset"))
+
+
+@dataclass(frozen=True)
+class EquipmentRecord:
+    """One function (heat, cool, fan) as the decision left it: on or off, and since when if known."""
+
+    on: bool
+    since: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"on": self.on, "since": _time_or_none(self.since)}
+
+
+@dataclass(frozen=True)
+class ReactionRecord:
+    """A reaction in force (heating paused while a window is open), from when and until when."""
+
+    reaction: str
+    reason: str
+    since: float
+    until: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reaction": self.reaction, "reason": self.reason, "since": to_iso(self.since),
+                "until": _time_or_none(self.until)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ReactionRecord:
+        return cls(data["reaction"], data["reason"], from_iso(data["since"]), _epoch_or_none(data["until"]))
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """One decision as the engine records and serves it (``/v1/decisions``, the live feed, the exports).
+
+    ``outdoor`` and ``reactions`` are absent from decisions recorded by
+    older engines; they read back as unknown and none.
+    """
+
+    at: float
+    desired: Desired
+    reason: str
+    summary: str
+    plugin: str
+    lockout: LockoutRecord | None
+    alerts: tuple[AlertRecord, ...]
+    temperature: TemperatureRecord | None
+    outdoor: float | None
+    instruction: InstructionRecord
+    equipment: Mapping[str, EquipmentRecord]
+    reactions: tuple[ReactionRecord, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": to_iso(self.at),
+            "desired": self.desired,
+            "reason": self.reason,
+            "summary": self.summary,
+            "plugin": self.plugin,
+            "lockout": None if self.lockout is None else self.lockout.to_json(),
+            "alerts": [alert.to_json() for alert in self.alerts],
+            "temperature": None if self.temperature is None else self.temperature.to_json(),
+            "outdoor": self.outdoor,
+            "instruction": self.instruction.to_json(),
+            "equipment": {function: state.to_json() for function, state in self.equipment.items()},
+            "reactions": [reaction.to_json() for reaction in self.reactions],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DecisionRecord:
+        """Read a decision as served or recorded (``KeyError``/``ValueError`` when it is not one)."""
+        desired = data["desired"]
+        if desired not in DESIRED:
+            raise ValueError(f"desired must be one of {', '.join(DESIRED)}, not {desired!r}")
+        lockout, temperature = data["lockout"], data["temperature"]
+        return cls(
+            at=from_iso(data["at"]),
+            desired=desired,
+            reason=data["reason"],
+            summary=data["summary"],
+            plugin=data["plugin"],
+            lockout=None if lockout is None else LockoutRecord.from_json(lockout),
+            alerts=tuple(AlertRecord(a["code"], a["message"]) for a in data["alerts"]),
+            temperature=None if temperature is None else TemperatureRecord.from_json(temperature),
+            outdoor=data.get("outdoor"),
+            instruction=InstructionRecord.from_json(data["instruction"]),
+            equipment={function: EquipmentRecord(state["on"], _epoch_or_none(state["since"]))
+                       for function, state in data["equipment"].items()},
+            reactions=tuple(ReactionRecord.from_json(r) for r in data.get("reactions") or ()),
+        )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from rpymostat.common.vocabulary import DESIRED as DESIRED  # the plugins import the vocabulary's words from here
+from rpymostat.common.vocabulary import Desired as Desired
 from rpymostat.decisions.durations import format_duration
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, Function, switch
 from rpymostat.decisions.trend import TemperatureTrend
@@ -17,9 +19,6 @@ from rpymostat.decisions.weighting import WeightedTemperature
 from rpymostat.prediction.recovery import HousePrediction
 from rpymostat.scheduling.instruction import Instruction
 from rpymostat.weather.forecast import OutdoorForecast
-
-Desired = Literal["heat", "cool", "fan", "idle"]
-DESIRED: tuple[Desired, ...] = ("heat", "cool", "fan", "idle")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ from rpymostat.store.interface import Store
 log = Logger()
 
 EVENTS_STREAM = "events"
+#: An admin deleted a sensor (``sensor_id``, ``host_id``): its series and Home Assistant entity go with it.
+SENSOR_DELETED = "sensor.deleted"
+#: An admin deleted relays (``host_id``, ``relay_ids``): likewise.
+RELAY_DELETED = "relay.deleted"
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,14 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from rpymostat.common.timeutil import from_iso
+from rpymostat.common.vocabulary import DESIRED
 from rpymostat.decisions.equipment import FUNCTIONS
-from rpymostat.engine.events import Event, EventBus
+from rpymostat.engine.events import SENSOR_DELETED, Event, EventBus
 from rpymostat.scheduling.instruction import MODES
 from rpymostat.version import VERSION
 
 #: The desired states a decision can ask for.
-ACTIONS = ("heat", "cool", "fan", "idle")
+ACTIONS = DESIRED
 REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 COMMIT_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 
@@ -115,6 +116,11 @@ class LatestReadings:
             else:
                 latest[key] = (reading["value"], reading["at"])
 
+    def forget(self, sensor_id: str) -> None:
+        """A deleted sensor's series end now, not at the engine's next restart."""
+        for key in [key for key in self.latest if key[0] == sensor_id]:
+            del self.latest[key]
+
     def collect(self) -> Iterator[Metric]:
         temperatures = GaugeMetricFamily("rpymostat_sensor_temperature_celsius", "Each sensor's latest reading",
                                          labels=["sensor", "host"])
@@ -165,6 +171,8 @@ class EngineMetrics:
     def on_event(self, event: Event) -> None:
         if event.type == "readings":
             self.readings.add(event.data)
+        elif event.type == SENSOR_DELETED:
+            self.readings.forget(event.data["sensor_id"])
         elif event.type == "decision":
             self.decisions.labels(event.data["decision"]["desired"]).inc()
         elif event.type == "alerts":

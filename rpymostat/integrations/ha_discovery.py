@@ -224,6 +224,14 @@ def discovery_messages(topics: Topics, snapshot: HomeSnapshot, limits: SetpointL
     return {topic: json.dumps(config, sort_keys=True) for topic, config in configs.items()}
 
 
+def entity_topics(topics: Topics, snapshot: HomeSnapshot) -> frozenset[str]:
+    """The config and state topics of each sensor and relay: what to empty when one is deleted."""
+    entities = [("sensor", object_id("sensor", sensor.sensor_id)) for sensor in snapshot.sensors]
+    entities += [("binary_sensor", object_id("relay", relay.relay_id)) for relay in snapshot.relays]
+    return frozenset(topic for component, name in entities
+                     for topic in (topics.discovery(component, name), topics.state(name)))
+
+
 def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 

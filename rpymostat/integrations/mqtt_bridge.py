@@ -37,7 +37,7 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from rpymostat.engine.events import Event, EventBus
+from rpymostat.engine.events import RELAY_DELETED, SENSOR_DELETED, Event, EventBus
 from rpymostat.engine.schedules.events import CHANGE_TYPES
 from rpymostat.integrations.ha_commands import CommandRefused, adjustment_for
 from rpymostat.integrations.ha_discovery import (
@@ -46,6 +46,7 @@ from rpymostat.integrations.ha_discovery import (
     HomeSnapshot,
     Topics,
     discovery_messages,
+    entity_topics,
     state_messages,
 )
 from rpymostat.integrations.mqtt_link import Connector, Session, SessionHandlers
@@ -56,7 +57,7 @@ from rpymostat.security.keys import role_allows
 
 log = Logger()
 
-REFRESHING_EVENTS = frozenset({"readings", "decision", "alerts", *CHANGE_TYPES})
+REFRESHING_EVENTS = frozenset({"readings", "decision", "alerts", SENSOR_DELETED, RELAY_DELETED, *CHANGE_TYPES})
 MAX_COMMAND_BYTES = 64
 
 
@@ -124,6 +125,7 @@ class MqttBridge(Service):
         self._failures = 0
         self._superseded_logged = 0
         self._wanted: dict[str, str] = {}
+        self._entities: frozenset[str] = frozenset()
         self._sent: dict[str, str] = {}
         self._dirty: dict[str, None] = {}
         self._in_flight = 0
@@ -310,7 +312,7 @@ class MqttBridge(Service):
                 self._again = False
                 try:  # a failed refresh must not stop the periodic ones
                     snapshot = await self.snapshot()
-                    self.update({**discovery_messages(self.topics, snapshot, self.limits),
+                    self.update({**self._removed(snapshot), **discovery_messages(self.topics, snapshot, self.limits),
                                  **state_messages(self.topics, snapshot)})
                 except Exception:
                     log.failure("Could not read the engine's state for Home Assistant or publish it")
@@ -319,6 +321,16 @@ class MqttBridge(Service):
                     return
         finally:
             self._refreshing = None
+
+    def _removed(self, snapshot: HomeSnapshot) -> dict[str, str]:
+        """Empty retained messages for the sensors and relays deleted since the last refresh.
+
+        An empty config removes the entity from Home Assistant; an empty
+        retained message makes the broker forget the one it kept.
+        """
+        entities = entity_topics(self.topics, snapshot)
+        gone, self._entities = self._entities - entities, entities
+        return dict.fromkeys(sorted(gone), "")
 
     # -- commands ----------------------------------------------------------
 

@@ -132,7 +132,7 @@ def build_api(
         model.ModelAPI(context, decision_loop.house if decision_loop is not None else HouseModel(context.store)),
         events.EventsAPI(context, EventLog(context, registry.subscribers)),
         clients.ClientsAPI(context, registry),
-        presets.PresetsAPI(timeline_cache),
+        presets.PresetsAPI(timeline_cache, context.events),
         reaction_rules.ReactionRulesAPI(reacting),
         reactions.ReactionsAPI(reacting,
                                (lambda: decision_loop.in_force) if decision_loop is not None else list),

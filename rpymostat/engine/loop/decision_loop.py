@@ -27,7 +27,7 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from rpymostat.common.timeutil import to_iso
+from rpymostat.common.vocabulary import ReactionRecord
 from rpymostat.decisions.equipment import EquipmentState
 from rpymostat.decisions.model import functions_for
 from rpymostat.decisions.predictive import planned_early_starts, predictive
@@ -42,7 +42,7 @@ from rpymostat.engine.loop.learning import HouseModel
 from rpymostat.engine.loop.limits import configured_limits
 from rpymostat.engine.loop.outdoor import ForecastCache, outdoor_conditions
 from rpymostat.engine.loop.recording import DecisionRecorder
-from rpymostat.engine.loop.render import decision_json
+from rpymostat.engine.loop.render import decision_record
 from rpymostat.engine.plugin_settings import PluginSettings
 from rpymostat.engine.reactions import Reactions
 from rpymostat.engine.schedules.events import CHANGE_TYPES
@@ -83,8 +83,7 @@ def rooms_of(sensors: list[SensorRecord], counted: Iterable[str]) -> set[str]:
 
 
 def pause_json(pause: Pause) -> dict[str, Any]:
-    return {"reaction": pause.reaction, "reason": pause.reason, "since": to_iso(pause.since),
-            "until": None if pause.until is None else to_iso(pause.until)}
+    return ReactionRecord(pause.reaction, pause.reason, pause.since, pause.until).to_json()
 
 
 def fallback_weights(sensors: list[SensorRecord]) -> dict[str, float]:
@@ -258,11 +257,12 @@ class DecisionLoop:
         self.equipment = result.equipment
         self._latest_result = result
         names = {s.sensor_id: s.name or s.alias or s.sensor_id for s in sensors}
-        self.latest = decision_json(result, plugin.name, names, context.timezone, self.outdoor)
-        self.latest["reactions"] = [pause_json(p) for p in self.in_force]
+        record = decision_record(result, plugin.name, names, context.timezone, self.outdoor)
         if self.in_force:
             named = "; ".join(f"{p.label}: {p.reason}" for p in self.in_force)
-            self.latest["summary"] = f"{named}; {self.latest['summary']}"
+            record = replace(record, summary=f"{named}; {record.summary}", reactions=tuple(
+                ReactionRecord(p.reaction, p.reason, p.since, p.until) for p in self.in_force))
+        self.latest = record.to_json()
         try:
             # Mapping's key type is invariant; every Function is a str.
             states = cast("Mapping[str, bool]", functions_for(result.decision.desired))

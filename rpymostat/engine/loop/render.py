@@ -2,17 +2,25 @@
 
 "heating: living room 19.2 °C weighted, target 21.0 °C until 22:00, on since
 18:03" — the sentence a user reads to know why the furnace is (or is not)
-running, built from the same data the API returns.
+running, built from the same data the API returns (the vocabulary's
+:class:`~rpymostat.common.vocabulary.DecisionRecord`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from rpymostat.common.timeutil import to_iso
+from rpymostat.common.vocabulary import (
+    AlertRecord,
+    DecisionRecord,
+    DroppedSensorRecord,
+    EquipmentRecord,
+    InstructionRecord,
+    LockoutRecord,
+    TemperatureRecord,
+)
 from rpymostat.decisions.equipment import FUNCTIONS
 from rpymostat.decisions.model import format_temperature
 from rpymostat.decisions.step import StepResult
@@ -25,20 +33,10 @@ def local_clock(epoch: float, tz: str) -> str:
     return datetime.fromtimestamp(epoch, ZoneInfo(tz)).strftime("%H:%M")
 
 
-def instruction_json(instruction: Instruction) -> dict[str, Any]:
-    shown = {
-        "mode": instruction.mode,
-        "heat_setpoint": instruction.heat_setpoint,
-        "cool_setpoint": instruction.cool_setpoint,
-        "fan": instruction.fan,
-        "sensors": dict(instruction.sensors),
-        "tolerance": instruction.tolerance,
-        "source": instruction.source,
-        "until": None if instruction.until is None else to_iso(instruction.until),
-    }
-    if instruction.preset is not None:
-        shown["preset"] = instruction.preset
-    return shown
+def instruction_record(instruction: Instruction) -> InstructionRecord:
+    return InstructionRecord(instruction.mode, instruction.heat_setpoint, instruction.cool_setpoint, instruction.fan,
+                             dict(instruction.sensors), instruction.tolerance, instruction.source, instruction.until,
+                             instruction.preset)
 
 
 def summary(result: StepResult, names: Mapping[str, str], tz: str) -> str:
@@ -72,41 +70,27 @@ def summary(result: StepResult, names: Mapping[str, str], tz: str) -> str:
     return text
 
 
-def decision_json(
+def decision_record(
     result: StepResult, plugin: str, names: Mapping[str, str], tz: str, outdoor: float | None = None
-) -> dict[str, Any]:
+) -> DecisionRecord:
     """Everything the API shows about one decision; ``outdoor`` is the outdoor temperature then (°C), if known."""
     decision = result.decision
     temperature = result.temperature
     lockout = decision.lockout
-    return {
-        "at": to_iso(result.context.now),
-        "desired": decision.desired,
-        "reason": decision.reason,
-        "summary": summary(result, names, tz),
-        "plugin": plugin,
-        "lockout": None if lockout is None else {
-            "function": lockout.function,
-            "action": lockout.action,
-            "rule": lockout.rule,
-            "remaining": round(lockout.remaining, 1),
-            "description": lockout.describe(),
-        },
-        "alerts": [{"code": a.code, "message": a.message} for a in decision.alerts],
-        "temperature": None if temperature is None else {
-            "value": round(temperature.value, 3),
-            "weights": dict(temperature.weights),
-            "dropped": [{"sensor_id": d.sensor_id, "reason": d.reason, "description": d.describe()}
-                        for d in temperature.dropped],
-        },
-        "outdoor": None if outdoor is None else round(outdoor, 3),
-        "instruction": instruction_json(result.context.instruction),
-        "equipment": {
-            function: {
-                "on": result.equipment.of(function).on,
-                "since": None if result.equipment.of(function).since is None
-                else to_iso(result.equipment.of(function).since),  # type: ignore[arg-type]
-            }
-            for function in FUNCTIONS
-        },
-    }
+    return DecisionRecord(
+        at=result.context.now,
+        desired=decision.desired,
+        reason=decision.reason,
+        summary=summary(result, names, tz),
+        plugin=plugin,
+        lockout=None if lockout is None else LockoutRecord(
+            lockout.function, lockout.action, lockout.rule, round(lockout.remaining, 1), lockout.describe()),
+        alerts=tuple(AlertRecord(alert.code, alert.message) for alert in decision.alerts),
+        temperature=None if temperature is None else TemperatureRecord(
+            round(temperature.value, 3), dict(temperature.weights),
+            tuple(DroppedSensorRecord(d.sensor_id, d.reason, d.describe()) for d in temperature.dropped)),
+        outdoor=None if outdoor is None else round(outdoor, 3),
+        instruction=instruction_record(result.context.instruction),
+        equipment={function: EquipmentRecord(result.equipment.of(function).on, result.equipment.of(function).since)
+                   for function in FUNCTIONS},
+    )

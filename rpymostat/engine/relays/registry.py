@@ -16,6 +16,7 @@ event whose ``idempotency_key`` is already in the stream at the same time
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from twisted.internet.defer import DeferredLock
 from twisted.logger import Logger
@@ -35,6 +36,11 @@ HOSTS = "relay_hosts"
 SAME_TIME = 0.0005
 #: More entries than one relay ever has at one instant.
 SAME_TIME_LIMIT = 1000
+
+
+#: One lock per store, not per registry: the API's registry, the learner's and any other made over the same
+#: store read-modify-write the same documents, and two locks would let one write back what the other replaced.
+_STORE_LOCKS: WeakKeyDictionary[Store, DeferredLock] = WeakKeyDictionary()
 
 
 def history_stream(relay_id: str) -> str:
@@ -69,14 +75,14 @@ def history_json(entry: LogEntry) -> dict[str, Any]:
 class RelayRegistry:
     """Reads and writes relay documents; the store does the keeping.
 
-    Every read-modify-write holds one lock, so a report arriving while an
-    admin assigns a function (or the engine sets a desired state) loses
-    neither change.
+    Every read-modify-write holds the store's one lock, so a report arriving
+    while an admin assigns a function (or the engine sets a desired state)
+    loses neither change, whichever registry each came through.
     """
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._lock = DeferredLock()
+        self._lock = _STORE_LOCKS.setdefault(store, DeferredLock())
 
     async def apply_report(self, report: Report, now: float) -> list[dict[str, Any]]:
         """Record a daemon's states and append its events to the relays' histories."""

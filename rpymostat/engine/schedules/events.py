@@ -16,7 +16,9 @@ from rpymostat.engine.events import EventBus
 SCHEDULE_CHANGED = "schedule.changed"
 OVERRIDE_CHANGED = "override.changed"
 SETTINGS_CHANGED = "schedule_settings.changed"
-CHANGE_TYPES = frozenset({SCHEDULE_CHANGED, OVERRIDE_CHANGED, SETTINGS_CHANGED})
+#: A preset's temperatures changed (or it was made or deleted): every rule naming it now means the new ones.
+PRESET_CHANGED = "preset.changed"
+CHANGE_TYPES = frozenset({SCHEDULE_CHANGED, OVERRIDE_CHANGED, SETTINGS_CHANGED, PRESET_CHANGED})
 
 Action = Literal["created", "replaced", "deleted", "expired", "changed"]
 
@@ -24,5 +26,5 @@ Action = Literal["created", "replaced", "deleted", "expired", "changed"]
 async def announce_change(
     events: EventBus, event_type: str, action: Action, rule_id: str | None, body: dict[str, Any]
 ) -> None:
-    """Announce one change; ``body`` is the rule (or settings) as the API shows it."""
+    """Announce one change; ``body`` is the rule (settings, preset) as the API shows it."""
     await events.publish(event_type, {"action": action, "id": rule_id, "data": body})

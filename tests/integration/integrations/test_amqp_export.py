@@ -116,5 +116,9 @@ def test_messages_reach_a_durable_queue_and_none_is_lost_across_a_broker_restart
                                        "at": sorted(sent)[0].rsplit("/", 1)[1]}
         wait_for(lambda: export_stats(engine)["waiting"] == 0, what="the outbox to empty")
         assert export_stats(engine)["dropped"] == 0
+        # The outage is told once per attempt, in the engine's words; not by pika's own error lines.
+        outage = [line for line in engine.log().splitlines() if "AMQP" in line or "pika" in line.lower()]
+        assert any("AMQP export failed" in line for line in outage), outage
+        assert not any("pika" in line.lower() for line in outage), outage
     finally:
         engine.kill()

@@ -172,3 +172,23 @@ def test_a_restarted_home_assistant_gets_everything_again(mosquitto, watch, engi
     wait_for(lambda: any(topic.startswith("homeassistant/climate/") and not retain
                          for topic, _, retain in list(watcher.received)), what="the configs sent again")
     assert "Home Assistant came online" in engine.log()
+
+
+def test_a_deleted_sensor_leaves_home_assistant_and_the_broker(mosquitto, watch, engines):
+    engine = engines(mosquitto.url)
+    report(engine, 19.25)
+    watcher = watch(mosquitto.port)
+    room = wait_for(lambda: discovered(watcher), what="discovery configs")[f"{NODE}_sensor_{SENSOR}"]
+    config_topic = next(t for t, p in watcher.matching("homeassistant/").items() if SENSOR.lower() in t.lower()
+                        and json.loads(p)["unique_id"] == room["unique_id"])
+
+    status, body = http("DELETE", f"{engine.url}/v1/sensors/{SENSOR}", key=admin_key(engine))
+    assert status == 200, body
+
+    wait_for(lambda: watcher.get(config_topic) == "" and watcher.get(room["state_topic"]) == "",
+             what="the sensor's config and state to be emptied")
+    # A Home Assistant starting now is not offered the deleted sensor, and still finds the thermostat.
+    later = watch(mosquitto.port)
+    wait_for(lambda: any(t.endswith("/climate/config") for t in later.matching("homeassistant/")), what="the climate")
+    assert config_topic not in later.matching("homeassistant/")
+    assert room["state_topic"] not in later.matching(BASE)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import pytest_twisted
 
+from .rules_support import events
+
 
 @pytest_twisted.ensureDeferred
 async def test_the_built_in_presets_are_there_from_the_start(engine):
@@ -87,3 +89,16 @@ async def test_what_holds_outside_every_schedule_may_name_a_preset_and_follows_i
     await engine.request("PUT", "/v1/presets/eco", key="write", json={"heat_setpoint": 17.5, "cool_setpoint": 28})
     segment = (await engine.request("GET", "/v1/timeline?hours=1", key="read")).json["segments"][0]
     assert (segment["preset"], segment["heat_setpoint"]) == ("eco", 17.5)
+
+
+@pytest_twisted.ensureDeferred
+async def test_every_preset_change_is_announced_for_the_live_feed(engine):
+    await engine.request("PUT", "/v1/presets/movie-night", key="write", json={"heat_setpoint": 22, "cool_setpoint": 25})
+    await engine.request("PUT", "/v1/presets/home", key="write", json={"heat_setpoint": 21.5, "cool_setpoint": 25})
+    await engine.request("PUT", "/v1/presets/home", key="write", json={"heat_setpoint": 40, "cool_setpoint": 25})
+    await engine.request("DELETE", "/v1/presets/movie-night", key="write")
+
+    announced = [(e["type"], e["action"], e["id"], e["data"]["heat_setpoint"]) for e in await events(engine)]
+    assert announced == [("preset.changed", "created", "movie-night", 22.0),
+                         ("preset.changed", "replaced", "home", 21.5),
+                         ("preset.changed", "deleted", "movie-night", 22.0)]

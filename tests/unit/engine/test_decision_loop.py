@@ -118,8 +118,12 @@ async def test_a_new_reading_triggers_a_turn_through_the_api(engine):
         loop.stop()
 
 
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("POST", "/v1/overrides", {"start": "now", "mode": "heat", "heat_setpoint": 22}),
+    ("PUT", "/v1/presets/home", {"heat_setpoint": 22, "cool_setpoint": 26}),
+], ids=["a new override", "a changed preset"])
 @pytest_twisted.ensureDeferred
-async def test_a_new_target_through_the_api_triggers_a_turn_without_waiting_for_the_timer(engine):
+async def test_a_new_target_through_the_api_triggers_a_turn_without_waiting_for_the_timer(engine, method, path, body):
     await report(engine, 17.0)
     commander = RecordingCommander()
     loop = heating_to_21(engine, commander, interval=3600.0)
@@ -128,9 +132,8 @@ async def test_a_new_target_through_the_api_triggers_a_turn_without_waiting_for_
     try:
         await loop.settled()
         first = len(commander.sent)
-        created = await engine.request("POST", "/v1/overrides", key="write",
-                                       json={"start": "now", "mode": "heat", "heat_setpoint": 22})
-        assert created.code == 201
+        changed = await engine.request(method, path, key="write", json=body)
+        assert changed.code in (200, 201), changed.text
         await loop.settled()
         assert len(commander.sent) == first + 1
     finally:

@@ -51,3 +51,22 @@ async def test_decisions_are_counted_by_what_they_asked_for(tmp_path):
     assert values(metrics, "rpymostat_decisions_total") == {
         (("action", "heat"),): 2, (("action", "cool"),): 0, (("action", "fan"),): 1, (("action", "idle"),): 1}
     assert values(metrics, "rpymostat_temperature_celsius") == {}
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_deleted_sensors_series_end_with_it(tmp_path):
+    engine = await start_engine(tmp_path)
+    try:
+        metrics = EngineMetrics(engine.context.events, lambda: None)
+        update = {"host_id": "hall-pi", "sensors": {"28-a": {"type": "DS18B20", "value": 20.5},
+                                                    "28-b": {"type": "DS18B20", "value": 18.0}}}
+        assert (await engine.request("PUT", "/v1/sensors/update", json=update, key="write")).code == 201
+        before = values(metrics, "rpymostat_sensor_temperature_celsius")
+        deleted = await engine.request("DELETE", "/v1/sensors/28-a", key="admin")
+        after = values(metrics, "rpymostat_sensor_temperature_celsius")
+        metrics.close()
+    finally:
+        await engine.close()
+    assert deleted.code == 200, deleted.text
+    assert before == {(("host", "hall-pi"), ("sensor", "28-a")): 20.5, (("host", "hall-pi"), ("sensor", "28-b")): 18.0}
+    assert after == {(("host", "hall-pi"), ("sensor", "28-b")): 18.0}

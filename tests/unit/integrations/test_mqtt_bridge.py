@@ -94,6 +94,23 @@ def test_only_what_changed_is_sent_again():
     assert session.published[before:] == [(LIVING, "19.75", True)]
 
 
+def test_a_deleted_sensor_is_emptied_so_home_assistant_drops_it():
+    bridge, connector, _, home = started()
+    session = connector.accept()
+    session.ack_all()
+    config = "homeassistant/sensor/house/sensor_living/config"
+    assert session.last()[config]
+    before = len(session.published)
+
+    home.snapshot = replace(HOME, sensors=())
+    bridge.refresh()
+    session.ack_all()
+
+    assert sorted(session.published[before:]) == [(config, "", True), (LIVING, "", True)]
+    bridge.refresh()
+    assert len(session.published) == before + 2
+
+
 def test_retries_back_off_doubling_up_to_the_cap_and_start_again_after_a_connection():
     bridge, connector, clock, _ = started(backoff_min=1.0, backoff_max=8.0)
     waits = []

@@ -2,7 +2,9 @@
 
 A preset is saved with the engine's settings; saving or deleting one reloads
 the rules, so every rule naming it takes its new targets at once and the
-timeline is resolved again.
+timeline is resolved again, and announces ``preset.changed``: the decision
+loop decides again without waiting for its next turn, and an open Schedule
+screen shows the new temperatures.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from rpymostat.engine.api.errors import ApiError, not_found
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.openapi import operation, path_param, ref, response
 from rpymostat.engine.api.v1.rule_common import LIMITS, refused
+from rpymostat.engine.events import EventBus
 from rpymostat.engine.schedules.cache import TimelineCache
+from rpymostat.engine.schedules.events import PRESET_CHANGED, announce_change
 from rpymostat.engine.schedules.ruleset import PRESETS_SETTING
 from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.scheduling.presets import (
@@ -29,8 +33,9 @@ from rpymostat.scheduling.presets import (
 
 
 class PresetsAPI:
-    def __init__(self, timeline: TimelineCache) -> None:
+    def __init__(self, timeline: TimelineCache, events: EventBus) -> None:
         self.timeline = timeline
+        self.events = events
 
     async def _presets(self) -> dict[str, Preset]:
         await self.timeline.ready()
@@ -82,7 +87,9 @@ class PresetsAPI:
             raise ApiError(409, f"there are already {MAX_PRESETS} presets; delete one first")
         presets[name] = preset
         await self._save(presets)
-        return Reply(self._shown(name, preset), 201 if created else 200)
+        shown = self._shown(name, preset)
+        await announce_change(self.events, PRESET_CHANGED, "created" if created else "replaced", name, shown)
+        return Reply(shown, 201 if created else 200)
 
     @route("/v1/presets/<name>", methods=["DELETE"], role="write")
     async def delete(self, call: Call) -> dict[str, Any]:
@@ -95,9 +102,10 @@ class PresetsAPI:
         users = self._users(name)
         if users:
             raise ApiError(409, f"preset {name} is used by {', '.join(users)}; change those rules first")
-        deleted = presets.pop(name)
+        shown = self._shown(name, presets.pop(name))
         await self._save(presets)
-        return self._shown(name, deleted)
+        await announce_change(self.events, PRESET_CHANGED, "deleted", name, shown)
+        return shown
 
 
 def openapi_fragment() -> dict[str, Any]:

@@ -29,6 +29,7 @@ from rpymostat.engine.api.v1.openapi import (
     response,
 )
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.events import RELAY_DELETED
 from rpymostat.engine.relays.commander import RelayCommander, UnknownRelay
 from rpymostat.engine.relays.interlock import assignment_refusal
 from rpymostat.engine.relays.registry import history_json, relay_json
@@ -86,6 +87,7 @@ class RelaysAPI:
         docs = await self.registry.delete_host(host_id)
         if docs is None:
             raise not_found(f"no relays of host {host_id!r}")
+        await self.context.events.publish(RELAY_DELETED, {"host_id": host_id, "relay_ids": [d["id"] for d in docs]})
         return {"host_id": host_id, "deleted": [relay_json(doc) for doc in docs]}
 
     @route("/v1/relays/<relay_id>")
@@ -116,6 +118,7 @@ class RelaysAPI:
         doc = await self.registry.delete(relay_id)
         if doc is None:
             raise not_found(f"no relay with ID {relay_id!r}")
+        await self.context.events.publish(RELAY_DELETED, {"host_id": doc["host_id"], "relay_ids": [relay_id]})
         return relay_json(doc)
 
     @route("/v1/relays/<relay_id>/state", methods=["PUT"], role="admin")

@@ -13,6 +13,7 @@ from rpymostat.engine.api.requests import MAX_LIMIT, bool_param, int_param, time
 from rpymostat.engine.api.routing import route
 from rpymostat.engine.api.v1.sensor_update import parse_sensor_update
 from rpymostat.engine.context import EngineContext
+from rpymostat.engine.events import SENSOR_DELETED
 from rpymostat.engine.schedules.book import RuleBook
 from rpymostat.scheduling.errors import ScheduleValidationError
 from rpymostat.store.records import ReadingInput, ReadingRecord, SensorRecord
@@ -159,6 +160,7 @@ class SensorsAPI:
             raise ApiError(409, exc.message) from None
         if not deleted:
             raise not_found(f"no sensor with ID {sensor.sensor_id!r}")
+        await self.context.events.publish(SENSOR_DELETED, {"sensor_id": sensor.sensor_id, "host_id": sensor.host_id})
         return sensor_json(sensor, self.context.now(), self.context.config.sensor_stale_after)
 
     @route("/v1/sensors/<sensor_id>/readings")

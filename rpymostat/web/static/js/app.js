@@ -17,7 +17,7 @@ import { loadPresets, renderPresets } from "./screens/presets.js";
 const SCREENS = {
   now: { title: "Now", load: loadNow, render: renderNow,
     live: (type) => type === "readings" || type === "decision" || type === "alerts" || type.startsWith("relay") },
-  schedule: { title: "Schedule", load: loadSchedule, render: renderSchedule, live: (type) => type === "schedule.changed" },
+  schedule: { title: "Schedule", load: loadSchedule, render: renderSchedule, live: (type) => type === "schedule.changed" || type === "preset.changed" },
   history: { title: "History", load: loadHistory, render: renderHistory, live: () => false },
   devices: { title: "Devices", load: loadDevices, render: renderDevices, live: () => false },
   events: { title: "Events", load: loadEvents, render: renderEvents, live: (type) => type === "device_event" },
