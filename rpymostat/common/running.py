@@ -8,7 +8,58 @@ toolkit, so a daemon runs without importing the engine's runner.
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+
+from rpymostat.common.settings import ConfigError, print_config
+
+
+class DaemonConfig(Protocol):
+    """What :func:`run_daemon` needs of a daemon's configuration."""
+
+    @property
+    def engine_url(self) -> str | None: ...
+
+    def describe(self, environ: Mapping[str, str]) -> Sequence[Mapping[str, str]]: ...
+
+
+Config = TypeVar("Config", bound=DaemonConfig)
+
+
+def run_daemon(prog: str, args: argparse.Namespace, load: Callable[[Mapping[str, str], argparse.Namespace], Config],
+               build: Callable[[Config, Any], Any], what: str,
+               check: Callable[[Config], None] = lambda config: None) -> int:
+    """A daemon's whole console script once its flags are parsed; returns the exit code.
+
+    The configuration comes from the environment and ``args`` (``load``),
+    then ``check`` may refuse it; a refusal is one line on stderr and exit
+    code 2. ``--show-config`` prints it and exits 0. Otherwise TLS stays
+    unloaded unless the engine is reached over ``https://``, and only then
+    are Twisted's reactor and the daemon's service (``build(config,
+    reactor)``, which should import the service module itself) loaded and run.
+    """
+    try:
+        config = load(os.environ, args)
+        if not args.show_config:
+            check(config)
+    except ConfigError as exc:
+        print(f"{prog}: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.show_config:
+        print_config(config.describe(os.environ), sys.stdout)
+        return 0
+    if not (config.engine_url or "").startswith("https://"):
+        leave_tls_unloaded()
+
+    from twisted.internet import reactor
+
+    from rpymostat.common.logs import start_logging
+
+    start_logging(args.verbose)
+    return run_service(reactor, build(config, reactor), what)
 
 
 def run_service(reactor, service, what: str = "The engine") -> int:  # type: ignore[no-untyped-def]
