@@ -115,3 +115,10 @@ def test_a_running_daemon_loads_no_engine_library_and_no_engine_module(daemon: s
 def test_zeroconf_is_loaded_only_when_dns_sd_is_used(daemon: str) -> None:
     """A daemon given the engine's URL never browses, so it does without zeroconf's 3 MB."""
     assert "zeroconf" not in loaded_after_import(f"{daemon}.runner", f"{daemon}.service")
+
+
+@pytest.mark.parametrize("daemon", DAEMONS)
+def test_a_daemon_loads_neither_the_timestamp_parser_nor_platformdirs_until_it_needs_them(daemon: str) -> None:
+    """A daemon writes timestamps and never reads one; platformdirs only finds a default path nobody gave."""
+    loaded = loaded_after_import(f"{daemon}.runner", f"{daemon}.service")
+    assert [library for library in ("isodate", "platformdirs") if library in loaded] == []
