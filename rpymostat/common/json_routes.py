@@ -1,7 +1,7 @@
 """A small JSON API on plain ``twisted.web``: routes by method and path template, JSON 404 and 405.
 
 A daemon's API is a handful of fixed paths. Klein (with werkzeug under it)
-would route them too, but costs a daemon some 4 MB of resident memory,
+would route them too, but costs a daemon some 3.5 MB of resident memory,
 which on a Pi Zero is more than the API itself. So this resource matches
 the request's path against templates written as in OpenAPI
 (``/v1/relays/{relay_id}/state``), hands the decoded parameters to the
