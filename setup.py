@@ -40,7 +40,7 @@ EXTRAS = {
     "engine": ENGINE,
     "sensor": ["w1thermsensor>=2.3,<3", *PROMETHEUS],
     # lgpio drives the GPIO character device of every Pi model, the Pi 5 included (RPi.GPIO does not).
-    "control": ["klein>=24.8,<27", "gpiozero>=2.0,<3", 'lgpio>=0.2.2,<0.3; sys_platform == "linux"', *PROMETHEUS],
+    "control": ["gpiozero>=2.0,<3", 'lgpio>=0.2.2,<0.3; sys_platform == "linux"', *PROMETHEUS],
     "metrics": PROMETHEUS,
     "mongodb": ["txmongo>=24.0,<28", "pymongo>=4.6,<=4.18.2"],
     "docs": ["sphinx>=7.0,<10"],

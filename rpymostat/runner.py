@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
-from rpymostat.common.settings import print_config
-from rpymostat.config import ConfigError, EngineConfig
+from rpymostat.common.running import configured
+from rpymostat.config import EngineConfig
 from rpymostat.version import VERSION
 
 #: Installed by ``rpymostat[engine]`` only, so that a sensor or control Pi does without them.
@@ -31,14 +30,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    try:
-        config = EngineConfig.from_environ(os.environ)
-    except ConfigError as exc:
-        print(f"rpymostat-engine: configuration error: {exc}", file=sys.stderr)
-        return 2
-    if args.show_config:
-        print_config(config.describe(os.environ), sys.stdout)
-        return 0
+    config = configured("rpymostat-engine", args, lambda environ, args: EngineConfig.from_environ(environ))
+    if isinstance(config, int):
+        return config
 
     try:
         from rpymostat.engine.service import make_service

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from klein import Klein
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 from twisted.web.iweb import IRequest
 
 from rpymostat.common import json_input
-from rpymostat.common.json_api import ApiError, answer_unrouted, read_body, write_error, write_json
+from rpymostat.common.json_api import ApiError, read_body, write_json
 from rpymostat.common.json_input import TooDeeplyNested
+from rpymostat.common.json_routes import JsonRoutes
 from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, verify_request
 from rpymostat.common.timeutil import time_scale
 from rpymostat.common.vocabulary import ENGINE_SIGNER
@@ -35,7 +35,7 @@ MAX_REASON_LENGTH = 500
 
 
 class ControlAPI:
-    """Routes bound to one controller; a fresh Klein app per instance."""
+    """Routes bound to one controller, served as one plain ``twisted.web`` resource."""
 
     def __init__(
         self,
@@ -54,16 +54,15 @@ class ControlAPI:
         # Signed before this start, a command may have been obeyed by the previous process: refused.
         self._nonces = NonceCache(self._window, started=clock.seconds())
         self._engine_state = engine_state or (lambda: {})
-        self.app = Klein()
-        self.app.route("/v1/status", methods=["GET"])(self._status)
-        self.app.route("/v1/openapi.json", methods=["GET"])(self._openapi)
-        self.app.route("/v1/relays", methods=["GET"])(self._relays)
-        self.app.route("/v1/relays/<relay_id>/state", methods=["PUT"])(self._set_state)
-        self.app.route("/v1/keepalive", methods=["PUT"])(self._keepalive)
-        answer_unrouted(self.app)
+        self.routes = JsonRoutes()
+        self.routes.add("GET", "/v1/status", self._status)
+        self.routes.add("GET", "/v1/openapi.json", self._openapi)
+        self.routes.add("GET", "/v1/relays", self._relays)
+        self.routes.add("PUT", "/v1/relays/{relay_id}/state", self._set_state)
+        self.routes.add("PUT", "/v1/keepalive", self._keepalive)
 
-    def resource(self) -> Any:
-        return self.app.resource()
+    def resource(self) -> JsonRoutes:
+        return self.routes
 
     def status(self) -> dict[str, Any]:
         """What anyone on the LAN may see: whether the failsafe holds the relays off, and their states."""
@@ -124,15 +123,10 @@ class ControlAPI:
         return self._serve(request, handle)
 
     def _serve(self, request: IRequest, handle: Callable[[bytes], tuple[int, dict[str, Any]]]) -> bytes:
-        try:
-            body = read_body(request, MAX_BODY_BYTES)
-            self._verify(request, body)
-            code, answer = handle(body)
-        except ApiError as exc:
-            return write_error(request, exc)
-        except Exception:
-            log.failure("unhandled error serving {path}", path=request.path)
-            return write_error(request, ApiError(500, "internal error; the daemon's log has the details"))
+        """Bounded body, verified signature, then ``handle``; :class:`JsonRoutes` answers what they raise."""
+        body = read_body(request, MAX_BODY_BYTES)
+        self._verify(request, body)
+        code, answer = handle(body)
         return write_json(request, code, answer)
 
     def _verify(self, request: IRequest, body: bytes) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from rpymostat.common.running import leave_tls_unloaded
-from rpymostat.common.settings import daemon_parser, print_config
+from rpymostat.common.running import run_daemon
+from rpymostat.common.settings import daemon_parser
 from rpymostat.version import VERSION
-from rpymostat_sensor.config import SETTINGS, ConfigError, SensorConfig
+from rpymostat_sensor.config import SETTINGS, SensorConfig
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -19,26 +19,14 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    try:
-        config = SensorConfig.load(os.environ, args)
-    except ConfigError as exc:
-        print(f"rpymostat-sensor: configuration error: {exc}", file=sys.stderr)
-        return 2
-    if args.show_config:
-        print_config(config.describe(os.environ), sys.stdout)
-        return 0
-    if not (config.engine_url or "").startswith("https://"):
-        leave_tls_unloaded()
+    return run_daemon("rpymostat-sensor", parse_args(sys.argv[1:] if argv is None else argv), SensorConfig.load,
+                      _service, "rpymostat-sensor")
 
-    from twisted.internet import reactor
 
-    from rpymostat.common.logs import start_logging
-    from rpymostat.common.running import run_service
+def _service(config: SensorConfig, reactor: Any) -> Any:
     from rpymostat_sensor.service import make_service
 
-    start_logging(args.verbose)
-    return run_service(reactor, make_service(config, reactor), "rpymostat-sensor")
+    return make_service(config, reactor)
 
 
 if __name__ == "__main__":

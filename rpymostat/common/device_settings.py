@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import os
 
-import platformdirs
-
 from rpymostat.common.hostinfo import default_host_id, parse_host_id
 from rpymostat.common.secret_file import check_secret
 from rpymostat.common.settings import Setting, const, parse_optional_url
 
 
 def daemon_data_dir(daemon: str) -> str:
-    """Where ``daemon`` (``rpymostat-sensor``, ``rpymostat-control``) keeps its secret and its spool."""
+    """Where ``daemon`` (``rpymostat-sensor``, ``rpymostat-control``) keeps its secret and its spool.
+
+    platformdirs is imported only when a default path is needed: a daemon given its paths does without it.
+    """
+    import platformdirs
+
     return platformdirs.user_data_dir(daemon, appauthor=False)
 
 

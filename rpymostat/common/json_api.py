@@ -130,20 +130,6 @@ def method_not_allowed_error(method: bytes, allowed: Iterable[str]) -> ApiError:
                     headers={"Allow": ", ".join(names)})
 
 
-def answer_unrouted(app: Any) -> None:
-    """Make a Klein ``app`` answer an unknown path with a JSON 404 and a wrong method with a JSON 405."""
-    from werkzeug.exceptions import MethodNotAllowed, NotFound
-
-    def not_found(request: IRequest, failure: Any) -> bytes:
-        return write_error(request, not_found_error(request))
-
-    def not_allowed(request: IRequest, failure: Any) -> bytes:
-        return write_error(request, method_not_allowed_error(request.method, failure.value.valid_methods or []))
-
-    app.handle_errors(NotFound)(not_found)
-    app.handle_errors(MethodNotAllowed)(not_allowed)
-
-
 #: The JSON Schema of :func:`error_body`, for every OpenAPI document.
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",

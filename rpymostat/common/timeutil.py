@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-import isodate
-
 
 class TimestampError(ValueError):
     """A timestamp on the wire could not be understood."""
@@ -57,6 +55,9 @@ def from_iso(text: str) -> float:
     leap = LEAP_SECOND.match(normalized)
     if leap is not None:
         normalized = f"{leap.group(1)}:59{normalized[leap.end():]}"
+    # Only here, so a daemon (which writes timestamps and never reads one) does without isodate and decimal.
+    import isodate
+
     try:
         moment = isodate.parse_datetime(normalized)
     except (isodate.ISO8601Error, ValueError) as exc:

@@ -100,15 +100,12 @@ def test_starting_a_daemon_loads_no_engine_library(daemon: str) -> None:
     assert [library for library in ENGINE_ONLY_LIBRARIES if library in loaded] == []
 
 
-@pytest.mark.parametrize(("daemon", "libraries"), [
-    ("rpymostat_sensor", ENGINE_ONLY_LIBRARIES),
-    # The control daemon serves its own small API with Klein; nothing else of the engine's.
-    ("rpymostat_control", tuple(library for library in ENGINE_ONLY_LIBRARIES if library != "klein")),
-])
-def test_a_running_daemon_loads_no_engine_library_and_no_engine_module(daemon: str, libraries: tuple[str, ...]) -> None:
+@pytest.mark.parametrize("daemon", DAEMONS)
+def test_a_running_daemon_loads_no_engine_library_and_no_engine_module(daemon: str) -> None:
+    """The control daemon serves its API on plain twisted.web too: no Klein, no werkzeug."""
     modules = (f"{daemon}.runner", f"{daemon}.service")
     loaded = loaded_after_import(*modules)
-    assert [library for library in libraries if library in loaded] == []
+    assert [library for library in (*ENGINE_ONLY_LIBRARIES, "werkzeug") if library in loaded] == []
     outside = [name for name in loaded_project_modules(*modules)
                if not (name in SHARED_LEAVES or name.startswith("rpymostat.common"))]
     assert outside == []
@@ -118,3 +115,11 @@ def test_a_running_daemon_loads_no_engine_library_and_no_engine_module(daemon: s
 def test_zeroconf_is_loaded_only_when_dns_sd_is_used(daemon: str) -> None:
     """A daemon given the engine's URL never browses, so it does without zeroconf's 3 MB."""
     assert "zeroconf" not in loaded_after_import(f"{daemon}.runner", f"{daemon}.service")
+
+
+@pytest.mark.parametrize("daemon", DAEMONS)
+def test_a_daemon_loads_no_library_it_can_do_without(daemon: str) -> None:
+    """Each costs a Pi Zero memory for nothing: a daemon writes timestamps and never reads one (isodate),
+    platformdirs only finds a default path nobody gave, and a LoopingCall does what TimerService (automat) would."""
+    loaded = loaded_after_import(f"{daemon}.runner", f"{daemon}.service")
+    assert [library for library in ("isodate", "platformdirs", "automat") if library in loaded] == []
