@@ -29,6 +29,12 @@ pins (mock pins here), a pre-shared secret, reporting to the same engine;
 its resident memory is measured from its first report over a window of
 reports. Last, the number of packages each kind of host installs
 (:mod:`benchmarks.install_size`).
+
+``--daemon-python PATH`` runs the daemons and both baselines with another
+interpreter, which must import rpymostat and the daemons' libraries (the
+engine keeps this one): a 32-bit build, for instance, stands in for the
+32-bit Raspberry Pi OS of a Pi Zero, whose pointers and objects are half
+the size of this machine's.
 """
 
 from __future__ import annotations
@@ -57,6 +63,8 @@ from rpymostat_sensor.config import MIN_INTERVAL, SensorConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MB = 1_000_000
+#: The interpreter of the daemons and baselines (``--daemon-python``); ``None`` runs the installed scripts.
+DAEMON_PYTHON: str | None = None
 AIM_RSS_MB = 35.0
 #: The reading interval of a daemon configured with nothing but its host ID.
 DEFAULT_INTERVAL = SensorConfig.load({"RPYMOSTAT_SENSOR_HOST_ID": "bench"}).interval
@@ -222,6 +230,15 @@ def make_secrets(engine: EngineProcess, hosts: Sequence[str], kind: str = "senso
     return secrets
 
 
+def daemon_command(script: str, module: str) -> list[str]:
+    """The installed console script, or the module run by ``--daemon-python``."""
+    return [str(BIN / script)] if DAEMON_PYTHON is None else [DAEMON_PYTHON, "-m", module]
+
+
+def baseline_command(name: str) -> list[str]:
+    return [DAEMON_PYTHON or sys.executable, "-m", "benchmarks.sensor_baselines", name]
+
+
 def start_daemon(case: Case, engine: EngineProcess, host_id: str, secret: str,
                  work: Path) -> tuple[subprocess.Popen, Path]:
     bus = fake_bus(work / "daemon-w1", case.sensors, 1)
@@ -238,7 +255,8 @@ def start_daemon(case: Case, engine: EngineProcess, host_id: str, secret: str,
         env["RPYMOSTAT_SENSOR_INTERVAL"] = f"{case.interval:g}"
     log_path = work / "daemon.log"
     with open(log_path, "w") as log:
-        process = subprocess.Popen([str(BIN / "rpymostat-sensor")], env=env, stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(daemon_command("rpymostat-sensor", "rpymostat_sensor.runner"), env=env,
+                                   stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
     return process, log_path
 
@@ -250,7 +268,7 @@ def start_bare_client(case: Case, engine: EngineProcess, key: str, host_id: str,
             "interval": case.seconds_between}
     log_path = work / "bare-client.log"
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "benchmarks.sensor_baselines", "bare-client"],
+        process = subprocess.Popen(baseline_command("bare-client"),
                                    cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
                                    text=True)
     assert process.stdin is not None
@@ -325,7 +343,7 @@ def measure_bare_reactor(work: Path) -> dict[str, float]:
     """Memory of Python with Twisted's reactor running and nothing else, once it is up."""
     log_path = work / "bare-reactor.log"
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "benchmarks.sensor_baselines", "bare-reactor"],
+        process = subprocess.Popen(baseline_command("bare-reactor"),
                                    cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
                                    text=True)
     try:
@@ -370,7 +388,8 @@ def measure_control_daemon(engine: EngineProcess, work: Path, seconds: float) ->
     }
     log_path = folder / "control.log"
     with open(log_path, "w") as log:
-        process = subprocess.Popen([str(BIN / "rpymostat-control")], env=env, stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(daemon_command("rpymostat-control", "rpymostat_control.runner"), env=env,
+                                   stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + FIRST_READING_TIMEOUT
@@ -489,7 +508,11 @@ def main(argv: list[str] | None = None) -> int:
                         "(default 1000)")
     parser.add_argument("--control-seconds", type=float, default=65.0, help="seconds the control daemon is "
                         "watched after its first report (default 65: three reports)")
+    parser.add_argument("--daemon-python", metavar="PATH", help="run the daemons and baselines with this "
+                        "interpreter (e.g. a 32-bit build) instead of the installed scripts")
     args = parser.parse_args(argv)
+    global DAEMON_PYTHON
+    DAEMON_PYTHON = args.daemon_python
     if not 1 <= args.sensors <= 64 or args.readings < 1 or args.one_sensor_readings < 1:
         parser.error("give 1 to 64 sensors and at least one reading in each case")
     if not BIN.joinpath("rpymostat-sensor").exists():

@@ -30,7 +30,7 @@ from rpymostat.common.hostinfo import host_info
 from rpymostat.common.http import AgentClient, SignedJsonClient
 from rpymostat.common.secret_file import load_or_create_secret
 from rpymostat.common.service_tree import InOrder, Listening, Opened, Step
-from rpymostat.common.serving import guarded_site
+from rpymostat.common.serving import guarded_factory
 from rpymostat.common.settings import interfaces_value
 from rpymostat.common.signing import fingerprint
 from rpymostat.common.spool import BlockingRunner, thread_runner
@@ -94,9 +94,8 @@ class Running(InOrder):
              self._release).setServiceParent(self)
         self.api = ControlAPI(self.controller, config.host_id, secret, parts.clock, config.signature_window,
                               engine_state=self._engine_state)
-        self.listener = Listening(parts.reactor, config.port,
-                                 guarded_site(self.api.resource(), config.server_limits(MAX_BODY_BYTES), parts.reactor),
-                                 config.host)
+        serving = guarded_factory(self.api.resource(), config.server_limits(MAX_BODY_BYTES), parts.reactor)
+        self.listener = Listening(parts.reactor, config.port, serving, config.host)
         self.listener.setServiceParent(self)
         self.link: Opened[str] = Opened("engine link", lambda: self._own_url(config),
                                         lambda url: Link(config, parts, self.controller, spool, secret, url),

@@ -104,8 +104,8 @@ def write_error(request: IRequest, error: ApiError) -> bytes:
 def read_body(request: IRequest, max_bytes: int) -> bytes:
     """The raw body, refused with 413 when over the limit.
 
-    Served through :func:`rpymostat.common.serving.guarded_site`, an
-    oversized body never gets this far; this keeps the limit for a resource
+    Served behind :mod:`rpymostat.common.serving`'s guards, an oversized
+    body never gets this far; this keeps the limit for a resource
     mounted any other way (and in tests through ``StubTreq``).
     """
     length = request.getHeader("content-length")

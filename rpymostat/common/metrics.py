@@ -19,7 +19,8 @@ from twisted.logger import Logger
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Request
 
-from rpymostat.common.serving import ServerLimits, guarded_site
+from rpymostat.common.guarded_site import guarded_site
+from rpymostat.common.serving import ServerLimits
 
 log = Logger()
 

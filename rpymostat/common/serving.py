@@ -3,11 +3,15 @@
 Twisted's own idle timeout restarts on every byte, so a peer that trickles
 a header byte now and then keeps its connection for ever, and about a
 thousand such peers use up the process's file descriptors. The engine and
-the control daemon therefore serve through :func:`guarded_site`, which
+the control daemon therefore serve through a :class:`GuardedChannel`, which
 gives each request a deadline for its request line and headers and another
 for its body, refuses a body by its ``Content-Length`` before reading it
-(and cuts off a body without one at the limit while it streams), and caps
-the connections one address may hold open at once.
+(and cuts off a body without one at the limit while it streams), behind a
+cap on the connections one address may hold open at once. The control
+daemon's API is one leaf resource, served by :func:`guarded_factory`
+without ``twisted.web.server`` (whose sessions, remote objects and
+templates cost a Pi some 1.6 MB for nothing); the engine's resource tree is
+served by :func:`rpymostat.common.guarded_site.guarded_site`.
 
 Refusals here happen before any resource sees the request, so they are
 written directly as complete HTTP answers with the API's JSON error body.
@@ -26,9 +30,8 @@ from twisted.internet.protocol import Protocol, connectionDone
 from twisted.logger import Logger
 from twisted.protocols.policies import ProtocolWrapper, WrappingFactory
 from twisted.python.failure import Failure
-from twisted.web.http import RESPONSES, HTTPChannel
+from twisted.web.http import RESPONSES, HTTPChannel, HTTPFactory, Request
 from twisted.web.resource import Resource
-from twisted.web.server import Request, Site
 
 from rpymostat.common.json_api import body_too_large, encode_json, error_body
 from rpymostat.common.settings import Setting, const, parse_float, parse_int
@@ -84,14 +87,31 @@ def error_answer(code: int, message: str, extra_headers: dict[str, str] | None =
     return head.encode("ascii") + b"\r\n" + body
 
 
-class BoundedRequest(Request):
-    """Hands each chunk of its body to its channel's count before keeping it."""
+def body_chunk_accepted(request: Any, data: bytes) -> bool:
+    """Whether a chunk of a request's body is within its channel's limit (counted here)."""
+    channel = request.channel
+    return not isinstance(channel, GuardedChannel) or channel.accept_body_bytes(len(data))
+
+
+class RoutedRequest(Request):
+    """A request answered by its factory's one leaf resource, with no traversal, sessions or error pages.
+
+    The resource's ``render`` sets the status and headers and returns the
+    whole body, whose length goes in ``Content-Length`` (as
+    ``twisted.web.server`` would), so the answer is one write, not chunks.
+    A HEAD answer keeps the length its resource gave and has no body.
+    """
 
     def handleContentChunk(self, data: bytes) -> None:
-        channel = self.channel
-        if isinstance(channel, GuardedChannel) and not channel.accept_body_bytes(len(data)):
-            return
-        super().handleContentChunk(data)
+        if body_chunk_accepted(self, data):
+            super().handleContentChunk(data)
+
+    def process(self) -> None:
+        body = self.channel.factory.resource.render(self)  # type: ignore[union-attr]
+        if not self.responseHeaders.hasHeader(b"content-length"):
+            self.setHeader(b"content-length", b"%d" % len(body))
+        self.write(body)
+        self.finish()
 
 
 class GuardedChannel(HTTPChannel):
@@ -218,22 +238,24 @@ def _peer(channel: HTTPChannel) -> str:
     return str(transport.getPeer()) if transport is not None else "a closed connection"
 
 
-class GuardedSite(Site):
-    """A :class:`Site` whose channels are :class:`GuardedChannel` with its limits."""
+class GuardedHTTPFactory(HTTPFactory):
+    """Guarded channels whose requests go straight to one leaf resource."""
 
     protocol = GuardedChannel  # type: ignore[assignment]  # a plain HTTP/1.1 channel: no TLS, so no HTTP/2
 
     def __init__(self, resource: Resource, limits: ServerLimits, reactor: IReactorTime) -> None:
-        super().__init__(resource, requestFactory=BoundedRequest, parsePOSTFormSubmission=False, reactor=reactor)
+        super().__init__(reactor=reactor)
+        self.resource = resource
         self.limits = limits
 
     def buildProtocol(self, addr: IAddress | None) -> Any:
-        channel = super().buildProtocol(addr)
+        channel: Any = super().buildProtocol(addr)
         channel.limits = self.limits
+        channel.requestFactory = RoutedRequest
         return channel
 
     def log(self, request: Any) -> None:
-        """Twisted's access-log line, only when it is shown: formatting it for every request cost 3 % of an update."""
+        """Twisted's access-log line, only when it is shown (``-vv``)."""
         if Verbosity.level >= 2:
             super().log(request)
 
@@ -291,12 +313,10 @@ class PerAddressCap(WrappingFactory):
                 del self.open[host]
 
 
-def guarded_site(resource: Resource, limits: ServerLimits, reactor: IReactorTime) -> PerAddressCap:
-    """The factory to listen with: a :class:`Site` over ``resource`` behind every guard of this module.
+def guarded_factory(resource: Resource, limits: ServerLimits, reactor: IReactorTime) -> PerAddressCap:
+    """The factory a daemon listens with: ``resource`` (a leaf) behind every guard of this module.
 
     ``reactor`` times the deadlines; it is the real reactor in production
-    (network deadlines are about real time, whatever the engine's clock).
+    (network deadlines are about real time, whatever the daemon's clock).
     """
-    site = GuardedSite(resource, limits, reactor)
-    site.displayTracebacks = False
-    return PerAddressCap(site, limits.max_connections_per_address)
+    return PerAddressCap(GuardedHTTPFactory(resource, limits, reactor), limits.max_connections_per_address)

@@ -28,8 +28,8 @@ from twisted.internet.defer import Deferred, ensureDeferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
+from rpymostat.common.guarded_site import guarded_site
 from rpymostat.common.service_tree import InOrder, Listening, Opened, Step
-from rpymostat.common.serving import guarded_site
 from rpymostat.common.settings import interfaces_value
 from rpymostat.config import EngineConfig
 from rpymostat.decisions.equipment import EquipmentState

@@ -28,7 +28,7 @@ from twisted.internet.task import Clock
 from twisted.web.iweb import IRequest
 from twisted.web.resource import Resource
 
-from rpymostat.common.serving import guarded_site
+from rpymostat.common.guarded_site import guarded_site
 from rpymostat.common.signing import sign_request
 from rpymostat.config import EngineConfig
 from rpymostat.engine.api.app import EngineAPI

@@ -79,12 +79,17 @@ def test_the_walk_sees_a_crossing_import(tmp_path: Path) -> None:
     assert not allowed("rpymostat.security.keys", "rpymostat_sensor")
 
 
-def loaded_after_import(*modules: str) -> list[str]:
-    """The top-level packages a fresh interpreter holds after importing ``modules``."""
+def loaded_modules_after_import(*modules: str) -> list[str]:
+    """Every module a fresh interpreter holds after importing ``modules``."""
     code = ("import sys, json\n" + "".join(f"import {module}\n" for module in modules)
-            + "print(json.dumps(sorted({name.split('.')[0] for name, m in sys.modules.items() if m is not None})))")
+            + "print(json.dumps(sorted(name for name, m in sys.modules.items() if m is not None)))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(result.stdout)
+
+
+def loaded_after_import(*modules: str) -> list[str]:
+    """The top-level packages a fresh interpreter holds after importing ``modules``."""
+    return sorted({name.split(".")[0] for name in loaded_modules_after_import(*modules)})
 
 
 def loaded_project_modules(*modules: str) -> list[str]:
@@ -123,3 +128,11 @@ def test_a_daemon_loads_no_library_it_can_do_without(daemon: str) -> None:
     platformdirs only finds a default path nobody gave, and a LoopingCall does what TimerService (automat) would."""
     loaded = loaded_after_import(f"{daemon}.runner", f"{daemon}.service")
     assert [library for library in ("isodate", "platformdirs", "automat") if library in loaded] == []
+
+
+@pytest.mark.parametrize("daemon", DAEMONS)
+def test_a_daemon_serves_without_twisted_web_server(daemon: str) -> None:
+    """A daemon's API is one resource: twisted.web.server's sessions, remote objects and templates
+    (twisted.spread, xml.sax) would cost a Pi Zero some 1.6 MB for nothing."""
+    loaded = loaded_modules_after_import(f"{daemon}.runner", f"{daemon}.service")
+    assert [name for name in ("twisted.web.server", "twisted.spread.pb", "xml.sax") if name in loaded] == []

@@ -63,3 +63,15 @@ def test_the_baseline_processes_load_neither_the_benchmark_nor_the_project() -> 
     assert "benchmarks.sensor_baselines" in loaded
     assert [name for name in loaded if name.split(".")[0] in {"psutil", "rpymostat", "rpymostat_sensor", "tests",
                                                               "twisted", "treq"}] == []
+
+
+@pytest.mark.parametrize(("script", "module"), [("rpymostat-sensor", "rpymostat_sensor.runner"),
+                                                ("rpymostat-control", "rpymostat_control.runner")])
+def test_another_interpreter_runs_each_daemon_as_a_module(monkeypatch, script: str, module: str) -> None:
+    """What ``--daemon-python`` starts, a daemon's module under that interpreter, is the daemon itself."""
+    monkeypatch.setattr(sensor_footprint, "DAEMON_PYTHON", sys.executable)
+    command = sensor_footprint.daemon_command(script, module)
+    done = subprocess.run([*command, "--version"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+
+    assert command == [sys.executable, "-m", module]
+    assert done.returncode == 0 and script in done.stdout + done.stderr, done

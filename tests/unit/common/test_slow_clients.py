@@ -12,7 +12,8 @@ import treq
 from twisted.internet import reactor
 from twisted.internet.task import Clock
 
-from rpymostat.common.serving import ServerLimits, guarded_site
+from rpymostat.common.guarded_site import guarded_site
+from rpymostat.common.serving import ServerLimits
 from tests.support.engine import start_engine
 from tests.support.raw_http import connect, wait_until
 
