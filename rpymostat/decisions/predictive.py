@@ -25,11 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any, Literal, NamedTuple
-from zoneinfo import ZoneInfo
 
 from rpymostat.decisions.band import thermal_call, with_minimum_times
+from rpymostat.decisions.durations import local_clock
 from rpymostat.decisions.model import (
     Decision,
     DecisionContext,
@@ -181,8 +180,8 @@ def early_start(
         effective = (replace(current, heat_setpoint=new) if function == "heat"
                      else replace(current, cool_setpoint=new))
         verb = "heating" if function == "heat" else "cooling"
-        when = datetime.fromtimestamp(at, ZoneInfo(context.zone)).strftime("%H:%M")
-        return EarlyStart(effective, f"{verb} early to reach {format_temperature(new)} at {when}", function, holding)
+        reason = f"{verb} early to reach {format_temperature(new)} at {local_clock(at, context.zone)}"
+        return EarlyStart(effective, reason, function, holding)
     return None
 
 

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from rpymostat.decisions.durations import local_clock
 from rpymostat.decisions.step import StepResult
 from rpymostat.scheduling.instruction import Instruction
 
@@ -156,10 +155,6 @@ def track_windows(windows: Mapping[str, OpenWindow], event: Mapping[str, Any], a
     return updated
 
 
-def local_clock(epoch: float, zone: str) -> str:
-    return datetime.fromtimestamp(epoch, ZoneInfo(zone)).strftime("%H:%M")
-
-
 def window_pause(windows: Collection[OpenWindow], counted_rooms: Collection[str], settings: WindowSettings,
                  now: float, zone: str = "UTC") -> Pause | None:
     """The pause the open windows call for now, or None.
@@ -192,5 +187,9 @@ def explain(result: StepResult, in_force: Sequence[Pause]) -> StepResult:
     """The step's decision with the reactions in force named first in its reason."""
     if not in_force:
         return result
-    named = "; ".join(f"{p.label}: {p.reason}" for p in in_force)
-    return replace(result, decision=replace(result.decision, reason=f"{named}; {result.decision.reason}"))
+    return replace(result, decision=replace(result.decision, reason=f"{named(in_force)}; {result.decision.reason}"))
+
+
+def named(in_force: Sequence[Pause]) -> str:
+    """The reactions in force as the decision's reason and summary start: ``"paused: …; away: …"``."""
+    return "; ".join(f"{p.label}: {p.reason}" for p in in_force)

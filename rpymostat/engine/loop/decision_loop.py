@@ -31,7 +31,7 @@ from rpymostat.common.vocabulary import ReactionRecord
 from rpymostat.decisions.equipment import EquipmentState
 from rpymostat.decisions.model import functions_for
 from rpymostat.decisions.predictive import planned_early_starts, predictive
-from rpymostat.decisions.reactions import Pause, explain
+from rpymostat.decisions.reactions import Pause, explain, named
 from rpymostat.decisions.safety import SafetyLimits
 from rpymostat.decisions.step import StepResult, decide_step, weights_for
 from rpymostat.decisions.weighting import SensorReading
@@ -82,8 +82,12 @@ def rooms_of(sensors: list[SensorRecord], counted: Iterable[str]) -> set[str]:
     return {s.room for s in sensors if s.sensor_id in wanted and s.room}
 
 
+def reaction_record(pause: Pause) -> ReactionRecord:
+    return ReactionRecord(pause.reaction, pause.reason, pause.since, pause.until)
+
+
 def pause_json(pause: Pause) -> dict[str, Any]:
-    return ReactionRecord(pause.reaction, pause.reason, pause.since, pause.until).to_json()
+    return reaction_record(pause).to_json()
 
 
 def fallback_weights(sensors: list[SensorRecord]) -> dict[str, float]:
@@ -259,9 +263,8 @@ class DecisionLoop:
         names = {s.sensor_id: s.name or s.alias or s.sensor_id for s in sensors}
         record = decision_record(result, plugin.name, names, context.timezone, self.outdoor)
         if self.in_force:
-            named = "; ".join(f"{p.label}: {p.reason}" for p in self.in_force)
-            record = replace(record, summary=f"{named}; {record.summary}", reactions=tuple(
-                ReactionRecord(p.reaction, p.reason, p.since, p.until) for p in self.in_force))
+            record = replace(record, summary=f"{named(self.in_force)}; {record.summary}",
+                             reactions=tuple(reaction_record(p) for p in self.in_force))
         self.latest = record.to_json()
         try:
             # Mapping's key type is invariant; every Function is a str.

@@ -9,8 +9,6 @@ running, built from the same data the API returns (the vocabulary's
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from rpymostat.common.vocabulary import (
     AlertRecord,
@@ -21,16 +19,13 @@ from rpymostat.common.vocabulary import (
     LockoutRecord,
     TemperatureRecord,
 )
+from rpymostat.decisions.durations import local_clock
 from rpymostat.decisions.equipment import FUNCTIONS
 from rpymostat.decisions.model import format_temperature
 from rpymostat.decisions.step import StepResult
 from rpymostat.scheduling.instruction import Instruction
 
 VERBS = {"heat": "heating", "cool": "cooling", "fan": "fan only", "idle": "idle"}
-
-
-def local_clock(epoch: float, tz: str) -> str:
-    return datetime.fromtimestamp(epoch, ZoneInfo(tz)).strftime("%H:%M")
 
 
 def instruction_record(instruction: Instruction) -> InstructionRecord:
