@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rpymostat.common.json_api import ERROR_SCHEMA
-from rpymostat.common.vocabulary import RELAY_FUNCTIONS
+from rpymostat.common.vocabulary import REFUSALS, RELAY_FUNCTIONS
 from rpymostat.version import VERSION
 
 TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 in UTC"}
@@ -40,8 +40,8 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             **ERROR_SCHEMA["properties"],
             "error": {"type": "string", "description": "the rule that refused, for a human"},
-            "code": {"enum": ["interlock", "min_off"], "description": "the rule that refused (as refusal)"},
-            "refusal": {"enum": ["interlock", "min_off"]},
+            "code": {"enum": list(REFUSALS), "description": "the rule that refused (as refusal)"},
+            "refusal": {"enum": list(REFUSALS)},
             "retry_after": {"type": ["number", "null"], "description": "seconds of minimum off time left"},
         },
     },
@@ -108,7 +108,7 @@ SCHEMAS: dict[str, Any] = {
                     "changed": {"type": "boolean"},
                     "on": {"type": "boolean"},
                     "message": {"type": "string"},
-                    "refusal": {"enum": ["interlock", "min_off"]},
+                    "refusal": {"enum": list(REFUSALS)},
                     "retry_after": {"type": ["number", "null"]},
                 },
             }},

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet.defer import Deferred, ensureDeferred
+from twisted.internet.defer import ensureDeferred
 from twisted.logger import Logger
 
 from rpymostat.common.discovery import EngineLocator, StaticLocator, ZeroconfLocator, interface_addresses
@@ -98,8 +98,7 @@ class Running(InOrder):
         self.listener = Listening(parts.reactor, config.port, serving, config.host)
         self.listener.setServiceParent(self)
         self.link: Opened[str] = Opened("engine link", lambda: self._own_url(config),
-                                        lambda url: Link(config, parts, self.controller, spool, secret, url),
-                                        _nothing_to_close)
+                                        lambda url: Link(config, parts, self.controller, spool, secret, url))
         self.link.setServiceParent(self)
 
     def _claim(self, config: ControlConfig, count: int, kind: str, secret: str) -> None:
@@ -164,11 +163,6 @@ class ControlService(Opened[EventSpool]):
                          lambda spool: Running(config, parts, spool), _close_spool)
 
     @property
-    def started(self) -> Deferred[None] | None:
-        """The Deferred of the start in progress or done (``None`` before ``startService``)."""
-        return self._starting
-
-    @property
     def controller(self) -> Controller | None:
         return self.built.controller if isinstance(self.built, Running) else None
 
@@ -200,10 +194,6 @@ async def _open_spool(config: ControlConfig, runner: BlockingRunner) -> EventSpo
 async def _close_spool(spool: EventSpool) -> None:
     # After the last events (the relays turned off before): the spool runs calls in order.
     await spool.close()
-
-
-def _nothing_to_close(url: str) -> None:
-    """The daemon's own URL is plain data."""
 
 
 def _warn_unprotected(config: ControlConfig) -> None:

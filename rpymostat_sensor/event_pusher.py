@@ -16,7 +16,6 @@ from rpymostat.common.timeutil import to_iso
 from rpymostat_sensor.event_spool import EventSpool, SpooledEvent
 
 EVENTS_PATH = "/v1/events"
-BATCH = 50
 
 
 class EventPusher:
@@ -25,7 +24,7 @@ class EventPusher:
         self._url = ""
         self._delivery: SpoolDelivery[SpooledEvent] = SpoolDelivery(
             peek=spool.peek, send=self._send, ack=spool.ack, entry_id=lambda spooled: spooled.entry_id,
-            describe=_describe, limit=BATCH, batch=lambda waiting: list(waiting[:1]),
+            describe=_describe, limit=1,
         )
 
     @property

@@ -102,7 +102,7 @@ class Running(InOrder):
         )
         pool = parts.pool
         if pool is not None:
-            Step("connections", _nothing, pool.closeCachedConnections).setServiceParent(self)
+            Step("connections", None, pool.closeCachedConnections).setServiceParent(self)
         Step("locator", lambda: self._find_engine(parts.locator), parts.locator.stop).setServiceParent(self)
         Step("link", self.link.start, self.link.stop).setServiceParent(self)
         if config.inputs and event_spool is not None:
@@ -196,7 +196,6 @@ class Running(InOrder):
                      limit=self.config.spool_max, total=self._dropped_seen)
 
 
-
 @dataclass(frozen=True)
 class OpenSpool:
     """What starting opens: the spool, with the secret to deliver it and the readings dropped so far."""
@@ -272,10 +271,6 @@ async def _close_spool(spool: Spool, event_spool: EventSpool | None) -> None:
         await event_spool.close()
 
 
-def _nothing() -> None:
-    """Connections are opened when needed; only closing them is a step."""
-
-
 def make_sources(config: SensorConfig, reactor: Any, runner: BlockingRunner) -> list[tuple[str, TemperatureSource]]:
     """The configured sources, by name; the 1-wire one imports w1thermsensor only when asked for."""
     sources: list[tuple[str, TemperatureSource]] = []
@@ -294,8 +289,6 @@ def make_sources(config: SensorConfig, reactor: Any, runner: BlockingRunner) -> 
             wave = DailyWave(seed=sum(config.host_id.encode()))
             sources.append((name, SimulatedSource(reactor, {f"{config.host_id}-sim": wave})))
     return sources
-
-
 
 
 def default_locator(config: SensorConfig, reactor: Any) -> EngineLocator:

@@ -80,7 +80,7 @@ class SpoolDelivery(Generic[Item]):
         delivered = 0
         sent = False
         while True:
-            batch = self.batch(await self.peek(self.limit))
+            batch = self.batch(await self.peek(1 if self._isolate else self.limit))
             if self._isolate:
                 batch = batch[:1]
             if not batch and (sent or not self.report_empty):

@@ -15,7 +15,7 @@ anything but :class:`ApiError` gets a JSON 500, its traceback in the log.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
 from twisted.logger import Logger
@@ -37,14 +37,18 @@ class Route:
     method: str
     template: str
     handler: Handler
+    #: The template's segments, split once rather than for every request.
+    parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", tuple(self.template.split("/")))
 
     def match(self, segments: list[str]) -> dict[str, str] | None:
         """The parameters when ``segments`` (of the request's path) fit the template, else ``None``."""
-        parts = self.template.split("/")
-        if len(parts) != len(segments):
+        if len(self.parts) != len(segments):
             return None
         parameters: dict[str, str] = {}
-        for part, segment in zip(parts, segments, strict=True):
+        for part, segment in zip(self.parts, segments, strict=True):
             if part.startswith("{") and part.endswith("}"):
                 if not segment:
                     return None

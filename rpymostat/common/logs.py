@@ -15,8 +15,6 @@ from twisted.logger import (
 
 from rpymostat.common.verbosity import Verbosity
 
-LEVELS = [LogLevel.warn, LogLevel.info, LogLevel.debug]
-
 
 def level_for(verbosity: int) -> LogLevel:
     """Default INFO; ``-v`` is DEBUG (``-vv`` also shows Twisted's own chatter)."""

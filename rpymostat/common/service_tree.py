@@ -103,7 +103,7 @@ class Step(Service):
     stops after a failed start does not undo what never happened.
     """
 
-    def __init__(self, name: str, start: Action, stop: Action | None = None) -> None:
+    def __init__(self, name: str, start: Action | None, stop: Action | None = None) -> None:
         self.setName(name)
         self._start = start
         self._stop = stop
@@ -112,7 +112,7 @@ class Step(Service):
         return ensureDeferred(self._run_start())
 
     async def _run_start(self) -> None:
-        await _run(self._start)
+        await _run(self._start or _nothing)
         Service.startService(self)
 
     def stopService(self) -> Deferred[None]:  # type: ignore[override]
@@ -120,19 +120,19 @@ class Step(Service):
         return ensureDeferred(_run(self._stop or _nothing))
 
 
-def _nothing() -> None:
-    """The stop of a step that leaves nothing behind."""
+def _nothing(*_: object) -> None:
+    """The start, stop or close of what needs none."""
 
 
 class Opened(InOrder, Generic[T]):
-    """Opens something, builds the subtree that needs it, runs that; stops the subtree, then closes.
+    """Opens something, builds the subtree that needs it, runs that; stops the subtree, then closes (if asked).
 
     ``built`` is the subtree while it exists (``None`` before the open and
     after the close), for whoever wants to look inside a running process.
     """
 
     def __init__(self, name: str, open: Callable[[], Awaitable[T] | Deferred[T]],
-                 build: Callable[[T], IService], close: Callable[[T], Any]) -> None:
+                 build: Callable[[T], IService], close: Callable[[T], Any] = _nothing) -> None:
         super().__init__()
         self.setName(name)
         self._open = open

@@ -33,6 +33,8 @@ DECIDED_FUNCTIONS: tuple[DecidedFunction, ...] = ("heat", "cool", "fan")
 EventKind = Literal["change", "refusal", "failsafe"]
 #: What a control daemon's relay history entry records.
 EVENT_KINDS: tuple[EventKind, ...] = ("change", "refusal", "failsafe")
+#: The kinds that switch a relay (a failsafe trip turns it off); a refusal changes nothing.
+SWITCHES: tuple[EventKind, ...] = ("change", "failsafe")
 Refusal = Literal["interlock", "min_off"]
 #: The rules a control daemon refuses a switch by.
 REFUSALS: tuple[Refusal, ...] = ("interlock", "min_off")

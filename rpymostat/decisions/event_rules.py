@@ -20,11 +20,13 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from rpymostat.scheduling.instruction import Instruction
+from rpymostat.scheduling.presets import Preset
+from rpymostat.scheduling.validation import SetpointLimits
 
 Action = Literal["preset", "step", "pause"]
 ACTIONS: tuple[Action, ...] = ("preset", "step", "pause")
 FILTER_FIELDS = ("device", "location", "action", "value")
-LOWEST, HIGHEST = 5.0, 35.0
+LOWEST, HIGHEST = SetpointLimits.minimum, SetpointLimits.maximum
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def in_force(activations: Mapping[str, Activation], rules: list[EventRule], now:
     return kept
 
 
-def apply_rule(instruction: Instruction, rule: EventRule, presets: Mapping[str, tuple[float, float]]) -> Instruction:
+def apply_rule(instruction: Instruction, rule: EventRule, presets: Mapping[str, Preset]) -> Instruction:
     """The instruction as one rule in force changes it (off stays off)."""
     if instruction.mode == "off":
         return instruction
@@ -95,8 +97,9 @@ def apply_rule(instruction: Instruction, rule: EventRule, presets: Mapping[str, 
     if rule.action == "preset":
         if rule.preset is None or rule.preset not in presets:
             return instruction
-        heat, cool = presets[rule.preset]
-        return replace(instruction, heat_setpoint=heat, cool_setpoint=cool, preset=rule.preset)
+        preset = presets[rule.preset]
+        return replace(instruction, heat_setpoint=preset.heat_setpoint, cool_setpoint=preset.cool_setpoint,
+                       preset=rule.preset)
     step = rule.step or 0.0
 
     def moved(value: float | None) -> float | None:

@@ -95,7 +95,8 @@ class ClientRegistry:
 
     async def subscribers(self, event: dict[str, Any]) -> list[str]:
         """The clients with a subscription matching ``event``, sorted."""
-        return sorted({s["client"] for s in await self.subscriptions() if filter_of(s).matches(event)})
+        return sorted({data["client"] for _, data in await self.store.list_documents(SUBSCRIPTIONS)
+                       if filter_of(data).matches(event)})
 
 
 def filter_of(subscription: dict[str, Any]) -> EventFilter:

@@ -162,14 +162,15 @@ class Reactions:
 
     def applied(self, instruction: Instruction, in_force: list[Pause]) -> Instruction:
         """The instruction as the reactions in force change it."""
+        presets = self.presets()
+        rules = {f"rule:{rule.rule_id}": rule for rule in self.rules}
         for reaction in in_force:
             if reaction.reaction.startswith("rule:"):
-                rule = next((r for r in self.rules if f"rule:{r.rule_id}" == reaction.reaction), None)
+                rule = rules.get(reaction.reaction)
                 if rule is not None:
-                    presets = {name: (p.heat_setpoint, p.cool_setpoint) for name, p in self.presets().items()}
                     instruction = apply_rule(instruction, rule, presets)
             elif reaction.reaction == "presence":
-                preset = self.presets().get(self.presence.preset)
+                preset = presets.get(self.presence.preset)
                 if preset is not None:
                     instruction = away_instruction(instruction, self.presence.preset, preset.heat_setpoint,
                                                    preset.cool_setpoint)

@@ -79,7 +79,7 @@ class Running(InOrder):
         Step("reactions", self._start_reactions, self.reactions.stop).setServiceParent(self)
         self.deciding: Opened[EquipmentState] = Opened(
             "deciding", lambda: ensureDeferred(restored_equipment(self.relays, clock.seconds())),
-            lambda equipment: Deciding(self, reactor, decision_interval, equipment), _nothing_to_close)
+            lambda equipment: Deciding(self, reactor, decision_interval, equipment))
         self.deciding.setServiceParent(self)
 
 
@@ -129,7 +129,6 @@ class Deciding(InOrder):
     def _stop_deciding(self) -> Deferred[None]:
         self.decision_loop.stop()
         return self.decision_loop.settled()
-
 
 
 class Advertising(Service):
@@ -228,10 +227,6 @@ async def _first_admin_key(store: Store, config: EngineConfig, clock: IReactorTi
     problem = await admin_key_file_problem(store, config.data_dir)
     if problem is not None:
         log.warn("{problem}", problem=problem)
-
-
-def _nothing_to_close(equipment: EquipmentState) -> None:
-    """The restored equipment state is plain data."""
 
 
 def _http_client(reactor: Any) -> Any:

@@ -27,8 +27,6 @@ from rpymostat.engine.events import SENSOR_DELETED, Event, EventBus
 from rpymostat.scheduling.instruction import MODES
 from rpymostat.version import VERSION
 
-#: The desired states a decision can ask for.
-ACTIONS = DESIRED
 REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 COMMIT_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 
@@ -73,7 +71,7 @@ class CurrentState:
             mode.add_metric([name], 1.0 if instruction["mode"] == name else 0.0)
         yield mode
         desired = GaugeMetricFamily("rpymostat_desired", "1 for what the latest decision asks for", labels=["action"])
-        for action in ACTIONS:
+        for action in DESIRED:
             desired.add_metric([action], 1.0 if decision["desired"] == action else 0.0)
         yield desired
         equipment = GaugeMetricFamily("rpymostat_equipment_on", "1 while the engine has a function switched on",
@@ -149,7 +147,7 @@ class EngineMetrics:
         registry.register(self.readings)
         self.decisions = Counter("rpymostat_decisions", "Decisions recorded, by what they asked for", ["action"],
                                  registry=registry)
-        for action in ACTIONS:
+        for action in DESIRED:
             self.decisions.labels(action)
         self.alerts = Counter("rpymostat_alerts_raised", "Alerts raised, by code", ["code"], registry=registry)
         self.requests = Counter("rpymostat_http_requests", "API requests answered, by route template and status",

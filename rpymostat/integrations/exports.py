@@ -75,7 +75,7 @@ async def _courier(name: str, path: str, deliver: Deliver, reactor: Any, config:
         log.info("{name} export: {count} payloads from the last run wait in {path}", name=name, count=waiting,
                  path=path)
     return Courier(name, outbox, deliver, reactor, batch_size=batch_size, interval=interval,
-                   retry_max=config.export_retry_max)
+                   retry_max=config.export_retry_max, waiting=waiting)
 
 
 async def start_exports(config: EngineConfig, events: EventBus, reactor: Any) -> Exports:

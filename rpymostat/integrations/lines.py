@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rpymostat.common.timeutil import TimestampError, from_iso
+from rpymostat.common.vocabulary import SWITCHES
 
 __all__ = ["event_lines", "line"]
 
@@ -89,7 +90,7 @@ def relay_lines(data: Mapping[str, Any]) -> list[str]:
     found = []
     for event in data.get("events", []):
         at = _ms(event.get("at"))
-        if at is None or event.get("kind") not in ("change", "failsafe"):
+        if at is None or event.get("kind") not in SWITCHES:
             continue
         point = line("relay", {"host_id": data.get("host_id"), "relay_id": event.get("relay_id"),
                                "function": event.get("function"), "kind": event.get("kind")},

@@ -84,7 +84,8 @@ class Courier:
     """
 
     def __init__(self, name: str, outbox: Outbox, deliver: Deliver, clock: IReactorTime, *, batch_size: int,
-                 interval: float, retry_max: float, timeout: float = 30.0, memory_limit: int = 50_000) -> None:
+                 interval: float, retry_max: float, timeout: float = 30.0, memory_limit: int = 50_000,
+                 waiting: int | None = None) -> None:
         self.name = name
         self.outbox = outbox
         self._deliver = deliver
@@ -108,7 +109,10 @@ class Courier:
         self.rejected = 0
         self.dropped_in_memory = 0
         self.dropped_on_disk = 0
-        self.waiting = 0
+        # What the outbox holds: counted once (given by an opener that counted it, or at the first round), then
+        # kept by adding what is appended and taking off what is acknowledged, so no round rescans a backlog.
+        self.waiting = waiting or 0
+        self._counted = waiting is not None
         self._in_transit = 0
         self.last_error: str | None = None
 
@@ -188,13 +192,15 @@ class Courier:
             dropped = await self.outbox.append(taken)
         finally:
             self._in_transit = 0
-        self.waiting += len(taken) - dropped  # counted again from the outbox at the end of the round
+        self.waiting += len(taken) - dropped
         if dropped:
             self.dropped_on_disk += dropped
             log.warn("{name} export: the outbox is full ({limit} payloads); dropped the {count} oldest",
                      name=self.name, limit=self.outbox.max_entries, count=dropped)
 
     async def _round(self) -> None:
+        if not self._counted:
+            self.waiting, self._counted = await self.outbox.count(), True
         await self._flush()
         while self._loop.running and self.clock.seconds() >= self._retry_at:
             batch = await self.outbox.peek(self.batch_size)
@@ -204,7 +210,6 @@ class Courier:
                 break
             if len(batch) < self.batch_size:
                 break
-        self.waiting = await self.outbox.count()
 
     async def _send(self, batch: list[tuple[int, str]]) -> bool:
         """Send one batch; True when it left the outbox (sent, or refused for good)."""
@@ -218,7 +223,7 @@ class Courier:
             self.rejected += len(batch)
             log.error("{name} export: the server refused {count} payloads for good and they were dropped: {error}",
                       name=self.name, count=len(batch), error=str(exc))
-            await self.outbox.ack(ids)
+            self.waiting -= await self.outbox.ack(ids)
             return True
         except Exception as exc:
             self._failed(exc)
@@ -226,7 +231,7 @@ class Courier:
         finally:
             self._attempt = None
         self.delivered += len(batch)
-        await self.outbox.ack(ids)
+        self.waiting -= await self.outbox.ack(ids)
         if self._failures_in_a_row:
             log.info("{name} export: delivering again after {count} failed attempts", name=self.name,
                      count=self._failures_in_a_row)

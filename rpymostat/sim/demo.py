@@ -124,7 +124,7 @@ class _Daemons(Opened[str]):
                  engine: Any) -> None:
         self.config, self.reactor, self.clock, self.house, self.engine = config, reactor, clock, house, engine
         self.secrets: dict[str, str] = {}
-        super().__init__("daemons", self._seed, self._daemons, _nothing_to_close)
+        super().__init__("daemons", self._seed, self._daemons)
 
     @inlineCallbacks
     def _seed(self):  # type: ignore[no-untyped-def]
@@ -201,10 +201,6 @@ class _Daemons(Opened[str]):
 
         return make_service(ControlConfig.load(environ), self.reactor, locator=StaticLocator(url),
                             relay_listener=relay_changed, clock=self.clock)
-
-
-def _nothing_to_close(url: str) -> None:
-    """The engine's URL is plain data; the engine closes its own database."""
 
 
 @inlineCallbacks

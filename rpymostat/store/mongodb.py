@@ -634,17 +634,7 @@ class MongoStore:
     # Logs
 
     def append_log(self, stream: str, at: float, data: dict[str, Any]) -> Deferred[int]:
-        encoded = json.dumps(data)
-
-        async def append_log() -> int:
-            counter = await self._collection("counters").find_one_and_update(
-                {"_id": LOG_COUNTER}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER)
-            entry_id = int(counter["seq"])
-            await self._collection("log").insert_one({"_id": entry_id, "stream": stream, "at": float(at),
-                                                      "data": encoded})
-            return entry_id
-
-        return self._run("append to a log", append_log)
+        return self.append_logs([(stream, at, data)]).addCallback(lambda ids: ids[0])
 
     def append_logs(self, entries: Sequence[tuple[str, float, dict[str, Any]]]) -> Deferred[list[int]]:
         docs = [{"stream": stream, "at": float(at), "data": json.dumps(data)} for stream, at, data in entries]

@@ -552,14 +552,7 @@ class SQLiteStore:
 
     def append_log(self, stream: str, at: float, data: dict[str, Any]) -> Deferred[int]:
         # Group committed: events and decisions come at the rate of readings, and share their commits.
-        def append(cur: sqlite3.Cursor) -> int:
-            entry_id = cur.execute("INSERT INTO log (stream, at, data) VALUES (?, ?, ?)",
-                                   (stream, at, json.dumps(data))).lastrowid
-            if entry_id is None:  # never after a successful INSERT; typeshed allows it
-                raise StoreError("SQLite gave no ID for the new log entry")
-            return entry_id
-
-        return self._group_write(append)
+        return self.append_logs([(stream, at, data)]).addCallback(lambda ids: ids[0])
 
     def append_logs(self, entries: Sequence[tuple[str, float, dict[str, Any]]]) -> Deferred[list[int]]:
         rows = [(stream, at, json.dumps(data)) for stream, at, data in entries]

@@ -31,9 +31,9 @@ from twisted.web.resource import Resource
 
 from rpymostat.common.json_api import ApiError, read_body, write_error, write_json
 from rpymostat.common.signing import NonceCache, SignatureError, SignedHeaders, verify_request
+from rpymostat.common.vocabulary import DEVICE_KINDS
 
 MAX_BODY_BYTES = 1_048_576
-KINDS = ("sensor", "control")
 
 
 @dataclass
@@ -102,8 +102,8 @@ class FakeEngine(Resource):
         host_id, kind, secret = data.get("host_id"), data.get("kind"), data.get("secret")
         if not isinstance(host_id, str) or not host_id:
             raise ApiError(422, "host_id must be a non-empty string", field="host_id")
-        if kind not in KINDS:
-            raise ApiError(422, f"kind must be one of {', '.join(KINDS)}", field="kind")
+        if kind not in DEVICE_KINDS:
+            raise ApiError(422, f"kind must be one of {', '.join(DEVICE_KINDS)}", field="kind")
         if not isinstance(secret, str) or not secret:
             raise ApiError(422, "secret must be a non-empty string", field="secret")
         self._verify(request, body, host_id, secret)

@@ -114,7 +114,7 @@ def build_api(
     if reacting is None:
         reacting = _following(context, timeline_cache)
     # The events the engine raises itself (an open window told by the temperature) name their subscribers too.
-    reacting.log = EventLog(context, registry.subscribers)
+    event_log = reacting.log = EventLog(context, registry.subscribers)
     components = [
         RootPage(),
         StatusAPI(context),
@@ -130,7 +130,7 @@ def build_api(
         RelaysAPI(context, relays if relays is not None else default_commander(context)),
         decisions.DecisionsAPI(context, decision_loop),
         model.ModelAPI(context, decision_loop.house if decision_loop is not None else HouseModel(context.store)),
-        events.EventsAPI(context, EventLog(context, registry.subscribers)),
+        events.EventsAPI(context, event_log),
         clients.ClientsAPI(context, registry),
         presets.PresetsAPI(timeline_cache, context.events),
         reaction_rules.ReactionRulesAPI(reacting),

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rpymostat.common.vocabulary import SWITCHES
 from rpymostat.decisions.equipment import FUNCTIONS, EquipmentState, FunctionState
 from rpymostat.engine.relays.commander import RelayCommander
 from rpymostat.engine.relays.liveness import DEFAULT_FAILSAFE, failsafe_of, known_off_from
@@ -23,7 +24,6 @@ from rpymostat.store.records import LogEntry
 
 #: How far back in a relay's history to look for its last switch (refusals sit in between).
 HISTORY_DEPTH = 200
-SWITCHES = ("change", "failsafe")
 
 
 def last_switch(history: Iterable[LogEntry], on: bool) -> float | None:

@@ -13,9 +13,9 @@ from rpymostat.engine.api.v1.events import ID_PAGING, list_events
 from rpymostat.engine.api.v1.openapi import TIMESTAMP, operation, paging, path_param, ref, response
 from rpymostat.engine.clients import MAX_SUBSCRIPTIONS_PER_CLIENT, ClientRegistry, client_id, filter_of
 from rpymostat.engine.context import EngineContext
-from rpymostat.engine.device_events import MAX_TEXT, EventFilter
+from rpymostat.engine.device_events import MAX_TEXT, TEXT_FIELDS, EventFilter
 
-FILTER_FIELDS = ("device", "location", "action")
+FILTER_FIELDS = TEXT_FIELDS  # what a subscription can filter on: the event's text fields
 
 
 def parse_subscription(body: dict[str, Any]) -> EventFilter:
